@@ -1,0 +1,74 @@
+// Classification accuracy of a model over labelled batches: top-1, top-5 and the confusion matrix.
+import type { RuntimeSession } from '../runtimes/runtime.ts';
+import { silentProgress, type Progress } from '../report/progress.ts';
+
+/** One batch of preprocessed inputs with their labels. */
+export interface LabeledBatch {
+  input: Float32Array;
+  dims: number[];
+  labels: ArrayLike<number>;
+}
+
+/** Accuracy figures for a classifier. */
+export interface ClassifierAccuracy {
+  count: number;
+  top1: number;
+  top5: number;
+  /** confusion[label][predicted] counts. */
+  confusion: number[][];
+}
+
+/** Options for {@link evaluateClassifier}. */
+export interface EvaluateClassifierOptions {
+  /** Input name (default: the session's first input). */
+  inputName?: string;
+  /** Output holding the class scores (default: the session's first output). */
+  outputName?: string;
+  /** Number of examples, for the progress bar. */
+  total?: number;
+  progress?: Progress;
+}
+
+/** Runs every batch through the session and counts how often the label is the top (and top-5) score. */
+export async function evaluateClassifier(
+  session: RuntimeSession,
+  batches: Iterable<LabeledBatch> | AsyncIterable<LabeledBatch>,
+  options: EvaluateClassifierOptions = {},
+): Promise<ClassifierAccuracy> {
+  const inputName = options.inputName ?? session.inputs[0].name;
+  const outputName = options.outputName ?? session.outputs[0].name;
+  const progress = options.progress ?? silentProgress;
+  let count = 0, top1 = 0, top5 = 0;
+  let confusion: number[][] = [];
+  progress.start(options.total ?? 0, 'evaluating');
+  try {
+    for await (const batch of batches) {
+      const out = await session.run({ [inputName]: { dtype: 'float32', dims: batch.dims, data: batch.input } }, [outputName]);
+      const scores = out[outputName];
+      const classes = scores.dims[scores.dims.length - 1];
+      if (confusion.length === 0) confusion = Array.from({ length: classes }, () => new Array(classes).fill(0));
+      const data = scores.data as Float32Array;
+      for (let i = 0; i < batch.labels.length; i++) {
+        const row = data.subarray(i * classes, (i + 1) * classes);
+        const label = batch.labels[i];
+        let better = 0;
+        for (let c = 0; c < classes; c++) if (row[c] > row[label]) better++;
+        if (better === 0) top1++;
+        if (better < 5) top5++;
+        confusion[label][argmax(row)]++;
+        count++;
+      }
+      progress.update(count);
+    }
+  } finally {
+    progress.stop();
+  }
+  return { count, top1: count ? top1 / count : 0, top5: count ? top5 / count : 0, confusion };
+}
+
+/** Index of the largest value. */
+export function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}

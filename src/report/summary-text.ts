@@ -1,0 +1,25 @@
+// Renders a ModelSummary for the terminal.
+import { formatBytes, formatCount, formatShape } from './format.ts';
+import type { ModelSummary } from './summary.ts';
+import { renderTable } from './table.ts';
+
+/** The text `ondevice inspect` prints. */
+export function formatSummary(s: ModelSummary): string {
+  const lines: string[] = [];
+  lines.push(`${s.file}  (${s.format}, ${formatBytes(s.fileBytes)}${s.externalDataBytes ? ` + ${formatBytes(s.externalDataBytes)} external data` : ''})`);
+  lines.push(`producer: ${s.producer}   ir_version: ${s.irVersion}   opsets: ${s.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}`);
+  lines.push('');
+  lines.push(renderTable(['', 'name', 'dtype', 'shape'], [
+    ...s.inputs.map((i) => ['input', i.name, i.dtype, formatShape(i.shape)]),
+    ...s.outputs.map((o) => ['output', o.name, o.dtype, formatShape(o.shape)]),
+  ]));
+  lines.push('');
+  lines.push(`${formatCount(s.nodeCount)} nodes, ${formatCount(s.parameters)} parameters`);
+  lines.push(renderTable(['op', 'count'], Object.entries(s.ops).map(([op, n]) => [op, n])));
+  const dtypes = Object.entries(s.bytesByDtype);
+  if (dtypes.length) lines.push(renderTable(['weights dtype', 'bytes'], dtypes.map(([d, b]) => [d, formatBytes(b!)])));
+  const meta = Object.entries(s.metadata);
+  if (meta.length) lines.push(renderTable(['metadata', 'value'], meta.map(([k, v]) => [k, v.length > 60 ? `${v.slice(0, 57)}...` : v])));
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}

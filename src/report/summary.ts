@@ -1,0 +1,102 @@
+// What `inspect` reports about a model: I/O, opsets, producer, op histogram, parameters, bytes by dtype, warnings.
+import { statSync } from 'node:fs';
+import type { Dim, Model, ValueType } from '../ir/graph.ts';
+import { elementCount, tensorByteLength } from '../ir/tensor.ts';
+import type { DType } from '../ir/dtype.ts';
+
+/** One input or output as `inspect` shows it. */
+export interface IoSummary {
+  name: string;
+  dtype: string;
+  shape: Dim[] | null;
+}
+
+/** The facts `ondevice inspect` prints (its --json output). */
+export interface ModelSummary {
+  file: string;
+  fileBytes: number;
+  format: string;
+  irVersion: number;
+  producer: string;
+  opsets: { domain: string; version: number }[];
+  inputs: IoSummary[];
+  outputs: IoSummary[];
+  nodeCount: number;
+  /** op type (domain-qualified when not the default domain) → count, most frequent first. */
+  ops: Record<string, number>;
+  parameters: number;
+  bytesByDtype: Partial<Record<DType, number>>;
+  externalDataBytes: number;
+  metadata: Record<string, string>;
+  warnings: string[];
+}
+
+function ioOf(name: string, type: ValueType): IoSummary {
+  if (type.kind === 'tensor' || type.kind === 'sparse_tensor') return { name, dtype: type.dtype, shape: type.shape ?? null };
+  return { name, dtype: type.kind, shape: null };
+}
+
+/** Counts nodes by op type in a graph and its subgraphs. */
+function countOps(model: Model): { total: number; ops: Map<string, number> } {
+  const ops = new Map<string, number>();
+  let total = 0;
+  const walk = (nodes: Model['graph']['nodes']) => {
+    for (const n of nodes) {
+      const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.op}` : n.op;
+      ops.set(key, (ops.get(key) ?? 0) + 1);
+      total++;
+      for (const a of n.attributes.values()) {
+        if (a.type === 'graph') walk(a.value.nodes);
+        if (a.type === 'graphs') for (const g of a.value) walk(g.nodes);
+      }
+    }
+  };
+  walk(model.graph.nodes);
+  return { total, ops };
+}
+
+/** Summarises a model read from `file` (in `format`). Loads no external data. */
+export function summarizeModel(model: Model, file: string, format: string): ModelSummary {
+  const { total, ops } = countOps(model);
+  const bytesByDtype: Partial<Record<DType, number>> = {};
+  let parameters = 0;
+  let externalDataBytes = 0;
+  for (const t of model.graph.initializers.values()) {
+    const n = elementCount(t.dims);
+    parameters += n;
+    const bytes = tensorByteLength(t);
+    bytesByDtype[t.dtype] = (bytesByDtype[t.dtype] ?? 0) + bytes;
+    if (t.data.kind === 'external') externalDataBytes += bytes;
+  }
+  const warnings: string[] = [];
+  const defaultOpset = model.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx');
+  if (!defaultOpset) warnings.push('no opset import for the default ONNX domain');
+  else if (defaultOpset.version < 10) warnings.push(`old opset ${defaultOpset.version}: some runtimes and quantizers need ≥ 10`);
+  const initNames = model.graph.initializers;
+  for (const i of model.graph.inputs) {
+    if (initNames.has(i.name)) continue;
+    if (i.type.kind === 'tensor' && i.type.shape?.some((d) => typeof d !== 'number')) {
+      warnings.push(`input '${i.name}' has dynamic dims [${i.type.shape.map((d) => d ?? '?').join(', ')}]: fix them for the best on-device performance`);
+    }
+  }
+  if ((bytesByDtype.float64 ?? 0) > 0) warnings.push('float64 weights: most device runtimes want float32 or lower');
+  if (model.graph.inputs.some((i) => initNames.has(i.name))) warnings.push('some initializers are also listed as graph inputs (IR < 4 style): they can be overridden at run time, which blocks constant folding');
+  const sorted = [...ops.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return {
+    file,
+    fileBytes: statSync(file).size,
+    format,
+    irVersion: model.irVersion,
+    producer: [model.producerName, model.producerVersion].filter(Boolean).join(' ') || '(unknown)',
+    opsets: model.opsets.map((o) => ({ domain: o.domain || 'ai.onnx', version: o.version })),
+    inputs: model.graph.inputs.filter((i) => !initNames.has(i.name)).map((i) => ioOf(i.name, i.type)),
+    outputs: model.graph.outputs.map((o) => ioOf(o.name, o.type)),
+    nodeCount: total,
+    ops: Object.fromEntries(sorted),
+    parameters,
+    bytesByDtype,
+    externalDataBytes,
+    metadata: Object.fromEntries(model.metadata),
+    warnings,
+  };
+}

@@ -1,0 +1,87 @@
+// Runtime adapter for onnxruntime-node (native CPU execution provider).
+import { createRequire } from 'node:module';
+import type { InferenceSession } from 'onnxruntime-common';
+import { OndeviceError } from '../errors.ts';
+import type { HostTensor, IoInfo, ProfileEvent, Runtime, RuntimeSession, SessionOptions } from './runtime.ts';
+import { dtypeFromOrt, fromOrtTensor, ortType } from './ort-tensor.ts';
+import { readProfileFile } from './ort-profile.ts';
+
+type OrtModule = typeof import('onnxruntime-node');
+let ortModule: OrtModule | undefined;
+
+/** Loads onnxruntime-node on first use (its native binding costs ~100 ms to open). */
+function ort(): OrtModule {
+  ortModule ??= createRequire(import.meta.url)('onnxruntime-node') as OrtModule;
+  return ortModule;
+}
+
+/** Describes the inputs or outputs ORT reports for a session. */
+export function ioInfoOf(meta: readonly InferenceSession.ValueMetadata[]): IoInfo[] {
+  return meta.map((m) => (m.isTensor
+    ? { name: m.name, dtype: dtypeFromOrt(m.type), shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : typeof d === 'string' && d ? d : null)) }
+    : { name: m.name, dtype: 'unknown', shape: [] }));
+}
+
+class OrtNodeSession implements RuntimeSession {
+  readonly inputs: IoInfo[];
+  readonly outputs: IoInfo[];
+  constructor(private readonly session: InferenceSession, private readonly modelPath: string) {
+    this.inputs = ioInfoOf(session.inputMetadata);
+    this.outputs = ioInfoOf(session.outputMetadata);
+  }
+
+  async run(feeds: Record<string, HostTensor>, fetches?: string[]): Promise<Record<string, HostTensor>> {
+    const { Tensor } = ort();
+    const ortFeeds: Record<string, InstanceType<typeof Tensor>> = {};
+    for (const [name, t] of Object.entries(feeds)) {
+      ortFeeds[name] = new Tensor(ortType(t.dtype) as 'float32', t.data as Float32Array, t.dims);
+    }
+    let result;
+    try {
+      result = fetches ? await this.session.run(ortFeeds, fetches) : await this.session.run(ortFeeds);
+    } catch (e) {
+      throw new OndeviceError(`onnxruntime-node failed to run: ${(e as Error).message}`, { file: this.modelPath, cause: e });
+    }
+    const out: Record<string, HostTensor> = {};
+    for (const [name, t] of Object.entries(result)) out[name] = fromOrtTensor(t as never);
+    return out;
+  }
+
+  async endProfiling(): Promise<ProfileEvent[]> {
+    const file = (this.session as unknown as { endProfiling(): string | void }).endProfiling();
+    return typeof file === 'string' ? readProfileFile(file) : [];
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** onnxruntime-node, CPU execution provider. */
+export const ortNodeRuntime: Runtime = {
+  name: 'ort-node',
+  formats: ['onnx'],
+  async available() {
+    try {
+      ort();
+      return true;
+    } catch (e) {
+      return `onnxruntime-node cannot load: ${(e as Error).message}`;
+    }
+  },
+  async load(modelPath: string, options: SessionOptions = {}): Promise<RuntimeSession> {
+    const opts: InferenceSession.SessionOptions = { executionProviders: ['cpu'] };
+    if (options.threads) opts.intraOpNumThreads = options.threads;
+    if (options.optimization) opts.graphOptimizationLevel = options.optimization;
+    if (options.profile) {
+      opts.enableProfiling = true;
+      opts.profileFilePrefix = `${modelPath}.ort-profile`;
+    }
+    try {
+      return new OrtNodeSession(await ort().InferenceSession.create(modelPath, opts), modelPath);
+    } catch (e) {
+      const first = String((e as Error).message).split('\n')[0];
+      throw new OndeviceError(`onnxruntime-node cannot load the model: ${first}`, { file: modelPath, cause: e });
+    }
+  },
+};

@@ -1,0 +1,56 @@
+// The Runtime contract: load a model file and run it, whatever engine (ORT node/web, LiteRT) is behind it.
+import type { DType, TypedArray } from '../ir/dtype.ts';
+import type { Dim } from '../ir/graph.ts';
+
+/** A tensor in host memory, passed to and returned from runtimes. */
+export interface HostTensor {
+  dtype: DType;
+  dims: number[];
+  data: TypedArray;
+}
+
+/** Name, element type and (possibly symbolic) shape of a model input or output, as the runtime sees it. */
+export interface IoInfo {
+  name: string;
+  dtype: DType | 'unknown';
+  shape: Dim[];
+}
+
+/** Options shared by every runtime; adapters ignore what they cannot honour. */
+export interface SessionOptions {
+  /** Intra-op threads (default: the runtime's own choice). */
+  threads?: number;
+  /** Turn on the runtime's own per-op profiler. */
+  profile?: boolean;
+  /** Graph optimisation level, where the runtime has one. */
+  optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+/** A loaded model, ready to run. */
+export interface RuntimeSession {
+  readonly inputs: readonly IoInfo[];
+  readonly outputs: readonly IoInfo[];
+  /** Runs the model; `fetches` limits the outputs (default: all). */
+  run(feeds: Record<string, HostTensor>, fetches?: string[]): Promise<Record<string, HostTensor>>;
+  /** Stops profiling and returns the runtime's per-op events, if profiling was on. */
+  endProfiling?(): Promise<ProfileEvent[]>;
+  release(): Promise<void>;
+}
+
+/** One timed event from a runtime's profiler. */
+export interface ProfileEvent {
+  name: string;
+  op?: string;
+  durationUs: number;
+}
+
+/** An inference engine that can load model files of some formats. */
+export interface Runtime {
+  /** Registry key, e.g. 'ort-node'. */
+  readonly name: string;
+  /** File formats it loads, e.g. ['onnx']. */
+  readonly formats: readonly string[];
+  /** Resolves true, or a reason why it cannot run here. */
+  available(): Promise<true | string>;
+  load(modelPath: string, options?: SessionOptions): Promise<RuntimeSession>;
+}

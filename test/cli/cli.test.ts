@@ -1,0 +1,70 @@
+// The ondevice command as a user runs it: help, inspect, demo, and one-line failures on bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_MODEL, PACKAGE_ROOT } from '../../src/paths.ts';
+
+function ondevice(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'bin', 'ondevice.js'), ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('--help lists the commands', () => {
+  const r = ondevice('--help');
+  assert.equal(r.code, 0);
+  for (const cmd of ['inspect', 'demo']) assert.match(r.stdout, new RegExp(`\\b${cmd}\\b`));
+});
+
+test('inspect --json describes the default model', () => {
+  const r = ondevice('inspect', DEFAULT_MODEL.path, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.format, 'onnx');
+  assert.equal(s.inputs.length, 1);
+  assert.deepEqual(s.inputs[0].shape.slice(1), [1, 28, 28]);
+  assert.equal(s.outputs[0].shape.at(-1), 10);
+  assert.ok(s.ops.Conv >= 2, 'LeNet-5 has two convolutions');
+  assert.ok(s.parameters > 40_000 && s.parameters < 100_000, `LeNet-5 has ~60k parameters, got ${s.parameters}`);
+});
+
+test('inspect prints a table', () => {
+  const r = ondevice('inspect', DEFAULT_MODEL.path);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Conv/);
+  assert.match(r.stdout, /parameters/);
+});
+
+test('bad input: one line naming the file, non-zero exit, no stack trace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ondevice-cli-'));
+  try {
+    const cases: [string, Uint8Array | string][] = [
+      ['notes.txt', 'just some text, not a model\n'],
+      ['truncated.onnx', new Uint8Array([0x08, 0x07, 0x12, 0x40, 0x61])],
+    ];
+    for (const [name, content] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, content);
+      const r = ondevice('inspect', file);
+      assert.notEqual(r.code, 0, `${name} must fail`);
+      const lines = r.stderr.trim().split('\n');
+      assert.ok(lines[0].includes(file), `message names the file: ${r.stderr}`);
+      assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace: ${r.stderr}`);
+    }
+    const missing = ondevice('inspect', join(dir, 'missing.onnx'));
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /missing\.onnx/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('demo on 500 test images reports accuracy', () => {
+  const r = ondevice('demo', '--limit', '500');
+  assert.equal(r.code, 0, r.stderr);
+  const m = /top-1 ([\d.]+)%/.exec(r.stdout);
+  assert.ok(m, r.stdout);
+  assert.ok(Number(m[1]) >= 97, `accuracy ${m[1]}%`);
+});
