@@ -1,0 +1,41 @@
+// Inference for matrix products: Gemm, MatMul (numpy matmul semantics with batch broadcasting).
+import { broadcastShapes, conflictingDims, formatShape, type InferContext, type OpTable, type TensorInfo } from './common.ts';
+import type { Dim } from '../graph.ts';
+
+/** Output shape of numpy-style matmul (also used by MatMulInteger, QLinearMatMul, MatMulNBits). */
+export function matmulShape(ctx: InferContext, a: readonly Dim[] | undefined, b: readonly Dim[] | undefined): Dim[] | undefined {
+  if (!a || !b) return undefined;
+  if (a.length === 0 || b.length === 0) ctx.fail('MatMul inputs must not be scalars');
+  const a2 = a.length === 1 ? [1, a[0]] : a;
+  const b2 = b.length === 1 ? [b[0], 1] : b;
+  const k1 = a2[a2.length - 1];
+  const k2 = b2[b2.length - 2];
+  if (conflictingDims(k1, k2)) ctx.fail(`inner dimensions differ: ${formatShape(a)} × ${formatShape(b)} (${k1} vs ${k2})`);
+  const batch = broadcastShapes(ctx, a2.slice(0, -2), b2.slice(0, -2));
+  const out = [...batch];
+  if (a.length !== 1) out.push(a2[a2.length - 2]);
+  if (b.length !== 1) out.push(b2[b2.length - 1]);
+  return out;
+}
+
+function gemm(ctx: InferContext): (TensorInfo | undefined)[] {
+  const a = ctx.input(0);
+  const b = ctx.input(1);
+  if (!a) return [undefined];
+  if (!a.shape || !b?.shape) return [{ dtype: a.dtype, shape: [null, null] }];
+  if (a.shape.length !== 2 || b.shape.length !== 2) ctx.fail(`Gemm needs 2-D inputs, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  const [m, ka] = ctx.attrInt('transA', 0) ? [a.shape[1], a.shape[0]] : a.shape;
+  const [kb, n] = ctx.attrInt('transB', 0) ? [b.shape[1], b.shape[0]] : b.shape;
+  if (conflictingDims(ka, kb)) ctx.fail(`inner dimensions differ: A ${formatShape(a.shape)} and B ${formatShape(b.shape)} give K ${ka} vs ${kb}`);
+  const c = ctx.input(2);
+  if (c?.shape) broadcastShapes(ctx, [m, n], c.shape); // C must broadcast to [M, N]
+  return [{ dtype: a.dtype, shape: [m, n] }];
+}
+
+export const gemmOps: OpTable = {
+  Gemm: gemm,
+  MatMul: (ctx) => {
+    const a = ctx.input(0);
+    return [a && { dtype: a.dtype, shape: matmulShape(ctx, a.shape, ctx.input(1)?.shape) }];
+  },
+};
