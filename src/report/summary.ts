@@ -1,7 +1,7 @@
 // What `inspect` reports about a model: I/O, opsets, producer, op histogram, parameters, bytes by dtype, warnings.
 import { statSync } from 'node:fs';
 import type { Dim, Model, ValueType } from '../ir/graph.ts';
-import { elementCount, tensorByteLength } from '../ir/tensor.ts';
+import { modelStats } from '../ir/stats.ts';
 import type { DType } from '../ir/dtype.ts';
 
 /** One input or output as `inspect` shows it. */
@@ -24,6 +24,7 @@ export interface ModelSummary {
   nodeCount: number;
   /** op type (domain-qualified when not the default domain) → count, most frequent first. */
   ops: Record<string, number>;
+  /** Elements in initializers and Constant nodes. */
   parameters: number;
   bytesByDtype: Partial<Record<DType, number>>;
   externalDataBytes: number;
@@ -36,38 +37,11 @@ function ioOf(name: string, type: ValueType): IoSummary {
   return { name, dtype: type.kind, shape: null };
 }
 
-/** Counts nodes by op type in a graph and its subgraphs. */
-function countOps(model: Model): { total: number; ops: Map<string, number> } {
-  const ops = new Map<string, number>();
-  let total = 0;
-  const walk = (nodes: Model['graph']['nodes']) => {
-    for (const n of nodes) {
-      const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.op}` : n.op;
-      ops.set(key, (ops.get(key) ?? 0) + 1);
-      total++;
-      for (const a of n.attributes.values()) {
-        if (a.type === 'graph') walk(a.value.nodes);
-        if (a.type === 'graphs') for (const g of a.value) walk(g.nodes);
-      }
-    }
-  };
-  walk(model.graph.nodes);
-  return { total, ops };
-}
-
 /** Summarises a model read from `file` (in `format`). Loads no external data. */
 export function summarizeModel(model: Model, file: string, format: string): ModelSummary {
-  const { total, ops } = countOps(model);
+  const stats = modelStats(model);
   const bytesByDtype: Partial<Record<DType, number>> = {};
-  let parameters = 0;
-  let externalDataBytes = 0;
-  for (const t of model.graph.initializers.values()) {
-    const n = elementCount(t.dims);
-    parameters += n;
-    const bytes = tensorByteLength(t);
-    bytesByDtype[t.dtype] = (bytesByDtype[t.dtype] ?? 0) + bytes;
-    if (t.data.kind === 'external') externalDataBytes += bytes;
-  }
+  for (const [dtype, totals] of Object.entries(stats.bytesByDType)) bytesByDtype[dtype as DType] = totals!.bytes;
   const warnings: string[] = [];
   const defaultOpset = model.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   if (!defaultOpset) warnings.push('no opset import for the default ONNX domain');
@@ -81,7 +55,6 @@ export function summarizeModel(model: Model, file: string, format: string): Mode
   }
   if ((bytesByDtype.float64 ?? 0) > 0) warnings.push('float64 weights: most device runtimes want float32 or lower');
   if (model.graph.inputs.some((i) => initNames.has(i.name))) warnings.push('some initializers are also listed as graph inputs (IR < 4 style): they can be overridden at run time, which blocks constant folding');
-  const sorted = [...ops.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return {
     file,
     fileBytes: statSync(file).size,
@@ -91,11 +64,11 @@ export function summarizeModel(model: Model, file: string, format: string): Mode
     opsets: model.opsets.map((o) => ({ domain: o.domain || 'ai.onnx', version: o.version })),
     inputs: model.graph.inputs.filter((i) => !initNames.has(i.name)).map((i) => ioOf(i.name, i.type)),
     outputs: model.graph.outputs.map((o) => ioOf(o.name, o.type)),
-    nodeCount: total,
-    ops: Object.fromEntries(sorted),
-    parameters,
+    nodeCount: stats.nodes,
+    ops: Object.fromEntries(stats.opHistogram),
+    parameters: stats.parameters + stats.constantElements,
     bytesByDtype,
-    externalDataBytes,
+    externalDataBytes: stats.externalBytes,
     metadata: Object.fromEntries(model.metadata),
     warnings,
   };
