@@ -49,7 +49,8 @@ export function summarizeModel(model: Model, file: string, format: string): Mode
   const initNames = model.graph.initializers;
   for (const i of model.graph.inputs) {
     if (initNames.has(i.name)) continue;
-    if (i.type.kind === 'tensor' && i.type.shape?.some((d) => typeof d !== 'number')) {
+    // A dynamic batch (first) dim is normal; dynamic spatial or channel dims cost on-device performance.
+    if (i.type.kind === 'tensor' && i.type.shape?.slice(1).some((d) => typeof d !== 'number')) {
       warnings.push(`input '${i.name}' has dynamic dims [${i.type.shape.map((d) => d ?? '?').join(', ')}]: fix them for the best on-device performance`);
     }
   }

@@ -1,0 +1,54 @@
+// The pass registry: every pass by name, and the default optimisation pipeline.
+import { UsageError } from '../errors.ts';
+import type { Pass } from './pass.ts';
+import { eliminateIdentityPass } from './eliminate-identity.ts';
+import { deadCodePass } from './dead-code.ts';
+import { foldConstantsPass } from './fold-constants.ts';
+import { foldBatchNormPass } from './fold-batchnorm.ts';
+import { fuseMatMulAddPass } from './fuse-matmul-add.ts';
+import { fuseActivationPass } from './fuse-activation.ts';
+import { fuseConvBiasPass } from './fuse-conv-bias.ts';
+import { ortEvaluator } from './constant-eval/ort-evaluator.ts';
+
+/** fold-constants with onnxruntime-node evaluating ops that have no TypeScript kernel. */
+export const foldConstantsWithOrt: Pass = foldConstantsPass({ evaluate: ortEvaluator });
+
+/** Every pass, by name. */
+export const PASSES: ReadonlyMap<string, Pass> = new Map(
+  [eliminateIdentityPass, foldConstantsWithOrt, deadCodePass, fuseMatMulAddPass, fuseConvBiasPass, foldBatchNormPass, fuseActivationPass].map((p) => [p.name, p]),
+);
+
+/**
+ * The default optimisation pipeline. Order matters: identities go first so constants and patterns
+ * are adjacent; constants fold before dead code is swept; MatMul+Add becomes Gemm and a separate
+ * conv-bias Add joins its conv before BatchNormalization folds (so those BNs fold too); dead code then drops the old BN
+ * parameters; activation fusions are recorded last, on the final graph.
+ */
+export const DEFAULT_PASSES: readonly Pass[] = [
+  eliminateIdentityPass, foldConstantsWithOrt, deadCodePass, fuseMatMulAddPass, fuseConvBiasPass, foldBatchNormPass, deadCodePass,
+  fuseActivationPass,
+];
+
+/** The pass called `name`, or a UsageError listing the known ones. */
+export function passByName(name: string): Pass {
+  const pass = PASSES.get(name);
+  if (!pass) throw new UsageError(`unknown pass '${name}' (known: ${[...PASSES.keys()].join(', ')})`);
+  return pass;
+}
+
+/** The passes named in a comma-separated list (e.g. from `--passes`), 'default' expanding to {@link DEFAULT_PASSES}. */
+export function parsePassList(list: string): Pass[] {
+  return list.split(',').map((s) => s.trim()).filter(Boolean).flatMap((n) => (n === 'default' ? [...DEFAULT_PASSES] : [passByName(n)]));
+}
+
+export type { Pass, PassContext } from './pass.ts';
+export { runPasses, type PassStats, type PipelineResult, type RunPassesOptions } from './pipeline.ts';
+export { eliminateIdentity } from './eliminate-identity.ts';
+export { eliminateDeadCode } from './dead-code.ts';
+export { foldConstants, foldConstantsPass, type FoldConstantsOptions, type NodeEvaluator } from './fold-constants.ts';
+export { foldBatchNorm } from './fold-batchnorm.ts';
+export { fuseMatMulAdd } from './fuse-matmul-add.ts';
+export { fuseConvBias } from './fuse-conv-bias.ts';
+export { findActivationFusions, activationFusionsOf, type ActivationFusion, type FusedActivationKind } from './fuse-activation.ts';
+export { getAnalysis, setAnalysis, type ModelAnalyses } from './analyses.ts';
+export { ortEvaluator } from './constant-eval/ort-evaluator.ts';
