@@ -1,0 +1,100 @@
+// Random data shaped like a model's inputs: a last resort for calibration, always announced loudly.
+import { UsageError } from '../errors.ts';
+import { TYPED_ARRAY_OF, type DType, type TypedArray } from '../ir/dtype.ts';
+import type { IoInfo } from '../runtimes/runtime.ts';
+import { examplesToRead, newFingerprint } from './batching.ts';
+import type { DataBatch } from './source.ts';
+import type { TypedDataSource } from './typed-source.ts';
+
+/** The warning every random source carries and prints (once per process). */
+export const RANDOM_DATA_WARNING = 'calibrating on random data: accuracy will suffer (give real data: mnist:test, an image folder or a .npy/.npz file)';
+
+let warned = false;
+
+/** Options for {@link randomSource}. */
+export interface RandomOptions {
+  /** Examples to produce (default 64). */
+  count?: number;
+  /** PRNG seed, so runs are repeatable (default 0). */
+  seed?: number;
+  /** Range of float values, [low, high) (default [0, 1)). */
+  range?: [number, number];
+}
+
+/** mulberry32: a small, fast, seeded PRNG giving floats in [0, 1). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Element types random data can be made for. */
+const RANDOM_DTYPES = ['float32', 'float64', 'uint8', 'int8', 'bool', 'int16', 'uint16', 'int32', 'uint32', 'int64'] as const;
+
+/** Integer range [low, high) drawn for integer dtypes. */
+const INT_RANGE: Partial<Record<DType, [number, number]>> = { uint8: [0, 256], int8: [-128, 128], bool: [0, 2] };
+
+/** Fill a typed array of `dtype` with random values. */
+function randomValues(dtype: DType, count: number, next: () => number, range: [number, number]): TypedArray {
+  const Ctor = TYPED_ARRAY_OF[dtype]!;
+  const out = new Ctor(new ArrayBuffer(count * Ctor.BYTES_PER_ELEMENT), 0, count);
+  if (dtype === 'float32' || dtype === 'float64') {
+    for (let i = 0; i < count; i++) out[i] = range[0] + next() * (range[1] - range[0]);
+  } else {
+    const [lo, hi] = INT_RANGE[dtype] ?? [0, 10];
+    const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
+    for (let i = 0; i < count; i++) {
+      const v = lo + Math.floor(next() * (hi - lo));
+      out[i] = (big ? BigInt(v) : v) as never;
+    }
+  }
+  return out;
+}
+
+/**
+ * Random examples for every input in `inputs` (dims after the first must be fixed).
+ * Prints {@link RANDOM_DATA_WARNING} with console.warn once per process and returns it as `warning`.
+ * @throws UsageError naming an input whose dims are not fixed or whose dtype cannot be generated.
+ */
+export function randomSource(inputs: readonly IoInfo[], options: RandomOptions = {}): TypedDataSource {
+  const { count = 64, seed = 0, range = [0, 1] } = options;
+  const shapes = inputs.map((input) => {
+    const rest = input.shape.slice(1);
+    if (input.shape.length === 0 || rest.some((d) => typeof d !== 'number')) {
+      throw new UsageError(`random data needs fixed dims after the batch dim; input '${input.name}' has [${input.shape.map((d) => d ?? '?').join(',')}]`);
+    }
+    if (!(RANDOM_DTYPES as readonly string[]).includes(input.dtype)) throw new UsageError(`random data cannot be made for input '${input.name}' of dtype ${input.dtype}`);
+    return rest as number[];
+  });
+  if (!warned) {
+    console.warn(`warning: ${RANDOM_DATA_WARNING}`);
+    warned = true;
+  }
+  return {
+    description: `random data (${count} examples, seed ${seed})`,
+    count,
+    warning: RANDOM_DATA_WARNING,
+    inputs: inputs.map((input, i) => ({ name: input.name, dtype: input.dtype, shape: [null, ...shapes[i]] })),
+    async fingerprint() {
+      return newFingerprint().update(JSON.stringify({ random: { seed, count, range, inputs } })).digest('hex');
+    },
+    async *batches(batchSize: number, limit?: number): AsyncIterable<DataBatch> {
+      const total = examplesToRead(count, batchSize, limit);
+      const next = prng(seed);
+      for (let start = 0; start < total; start += batchSize) {
+        const n = Math.min(batchSize, total - start);
+        const batch: DataBatch['inputs'] = {};
+        inputs.forEach((input, i) => {
+          const dims = [n, ...shapes[i]];
+          batch[input.name] = { dtype: input.dtype as DType, dims, data: randomValues(input.dtype as DType, dims.reduce((a, b) => a * b, 1), next, range) };
+        });
+        yield { inputs: batch };
+      }
+    },
+  };
+}

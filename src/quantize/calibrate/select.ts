@@ -1,0 +1,43 @@
+// Which values calibration watches: by default every float32 graph input and node output of the main graph.
+import { UsageError } from '../../errors.ts';
+import { inferModel } from '../../ir/infer.ts';
+import type { Model, ValueType } from '../../ir/graph.ts';
+
+/** Types of the main graph's values: declared (inputs, outputs, valueInfo) overridden by inference where it succeeded. */
+export function valueTypes(model: Model): Map<string, ValueType> {
+  const g = model.graph;
+  const types = new Map<string, ValueType>();
+  for (const v of [...g.inputs, ...g.outputs, ...g.valueInfo.values()]) types.set(v.name, v.type);
+  try {
+    for (const [name, type] of inferModel(model, { tolerant: true }).types) if (type.kind === 'tensor') types.set(name, type);
+  } catch {
+    // Inference is a help here, not a requirement: declared types remain.
+  }
+  return types;
+}
+
+/** True if `type` is a float32 tensor. */
+function isFloat32(type: ValueType | undefined): boolean {
+  return type?.kind === 'tensor' && type.dtype === 'float32';
+}
+
+/**
+ * The values to calibrate: `requested` (checked to exist and be float32) or, by default, every float32
+ * graph input (not an initializer) and output of a non-Constant node, in graph order.
+ * @throws UsageError naming a requested value that does not exist or is not float32.
+ */
+export function calibrationTargets(model: Model, types: ReadonlyMap<string, ValueType>, requested?: readonly string[]): string[] {
+  const g = model.graph;
+  const inputs = g.inputs.filter((i) => !g.initializers.has(i.name)).map((i) => i.name);
+  const outputs = g.nodes.filter((n) => n.op !== 'Constant').flatMap((n) => n.outputs.filter((o) => o !== ''));
+  if (!requested) return [...new Set([...inputs, ...outputs])].filter((n) => isFloat32(types.get(n)));
+  const known = new Set([...inputs, ...outputs]);
+  for (const name of requested) {
+    if (!known.has(name)) throw new UsageError(`cannot calibrate '${name}': it is neither a graph input nor a node output`);
+    if (!isFloat32(types.get(name))) {
+      const t = types.get(name);
+      throw new UsageError(`cannot calibrate '${name}': it is ${t?.kind === 'tensor' ? t.dtype : 'of unknown type'}, not float32`);
+    }
+  }
+  return [...new Set(requested)];
+}

@@ -1,0 +1,90 @@
+// Calibration of the real LeNet-5 over 500 MNIST test images: minmax matches an independent scan, histogram methods narrow it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+import { mnistSource } from '../../src/data/mnist-source.ts';
+import { UsageError } from '../../src/errors.ts';
+import { readModel } from '../../src/formats/registry.ts';
+import { exposeValues, writeTempModel } from '../../src/quantize/calibrate/augment.ts';
+import { calibrate } from '../../src/quantize/calibrate/calibrate.ts';
+import type { TensorRange } from '../../src/quantize/calibrate/calibrator.ts';
+import { calibrationTargets, valueTypes } from '../../src/quantize/calibrate/select.ts';
+import type { Progress } from '../../src/report/progress.ts';
+
+const lenet = fileURLToPath(new URL('../../models/lenet5/lenet5.onnx', import.meta.url));
+const IMAGES = 500;
+
+/** Min/max of every target found by running the augmented model on all 500 images in one batch, scanned by hand. */
+async function independentMinMax(targets: string[]): Promise<Map<string, TensorRange>> {
+  const model = await readModel(lenet);
+  const temp = await writeTempModel(exposeValues(model, targets.filter((t) => t !== 'input'), valueTypes(model)));
+  try {
+    const session = await ort.InferenceSession.create(temp.path);
+    let input: Float32Array | undefined;
+    for await (const b of mnistSource('test').batches(IMAGES, IMAGES)) input = b.inputs.input.data as Float32Array;
+    const feeds = { input: new ort.Tensor('float32', input!, [IMAGES, 1, 28, 28]) };
+    const out = await session.run(feeds, targets.filter((t) => t !== 'input'));
+    await session.release();
+    const ranges = new Map<string, TensorRange>();
+    for (const name of targets) {
+      const data = (name === 'input' ? input! : out[name].data) as Float32Array;
+      let min = Infinity;
+      let max = -Infinity;
+      for (const v of data) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+      ranges.set(name, { min, max });
+    }
+    return ranges;
+  } finally {
+    temp.dispose();
+  }
+}
+
+test('LeNet-5 calibration: minmax covers every value, percentile/entropy/mse lie inside and are narrower somewhere', async () => {
+  const model = await readModel(lenet);
+  const targets = calibrationTargets(model, valueTypes(model));
+  assert.ok(targets.includes('input') && targets.includes('logits') && targets.length >= 10, `targets: ${targets.join(', ')}`);
+  const expected = await independentMinMax(targets);
+
+  const ticks: number[] = [];
+  const progress: Progress = { start: (total) => ticks.push(-total), update: (done) => ticks.push(done), stop: () => ticks.push(0) };
+  const minmax = await calibrate(model, mnistSource('test'), { method: 'minmax', batchSize: 64, limit: IMAGES, progress });
+  assert.deepEqual(ticks, [-IMAGES, 64, 128, 192, 256, 320, 384, 448, 500, 0]);
+  assert.deepEqual([...minmax.keys()], targets);
+  for (const [name, seen] of expected) {
+    const r = minmax.get(name)!;
+    // Batch size changes the kernels' summation order, so allow float32 rounding.
+    const tol = 1e-5 * Math.max(1, Math.abs(seen.min), Math.abs(seen.max));
+    assert.ok(r.min <= seen.min + tol && r.max >= seen.max - tol, `${name}: [${r.min}, ${r.max}] must contain [${seen.min}, ${seen.max}]`);
+    assert.ok(Math.abs(r.min - seen.min) <= tol && Math.abs(r.max - seen.max) <= tol, `${name}: minmax is the observed range`);
+  }
+
+  for (const method of ['percentile', 'entropy', 'mse'] as const) {
+    const ranges = await calibrate(model, mnistSource('test'), { method, batchSize: 100, limit: IMAGES });
+    assert.deepEqual([...ranges.keys()], targets, method);
+    let narrower = 0;
+    for (const [name, r] of ranges) {
+      const m = minmax.get(name)!;
+      assert.ok(r.min >= m.min && r.max <= m.max && r.min <= 0 && r.max > 0, `${method} ${name}: [${r.min}, ${r.max}] within minmax [${m.min}, ${m.max}]`);
+      if (r.max - r.min < 0.98 * (m.max - m.min)) narrower++;
+    }
+    assert.ok(narrower >= 2, `${method} narrows at least two tensors (narrowed ${narrower})`);
+    if (method !== 'entropy') {
+      // MNIST has many pixels at full intensity: clipping them costs more than the rounding it saves.
+      assert.ok(ranges.get('input')!.max >= 0.99 * minmax.get('input')!.max, `${method} keeps the input's bright pixels`);
+    }
+  }
+});
+
+test('calibrate rejects an unknown method, a tensor that does not exist, and data lacking the model input', async () => {
+  const model = await readModel(lenet);
+  await assert.rejects(calibrate(model, mnistSource('test'), { method: 'median' as never, limit: 10 }), (e: unknown) => e instanceof UsageError && /unknown calibration method 'median'/.test(e.message));
+  await assert.rejects(calibrate(model, mnistSource('test'), { tensors: ['nope'], limit: 10 }), (e: unknown) => e instanceof UsageError && /'nope': it is neither/.test(e.message));
+  await assert.rejects(calibrate(model, mnistSource('test', { scale: 1, mean: [0], std: [1], input: 'pixels' }), { limit: 10 }),
+    (e: unknown) => e instanceof UsageError && /nothing for model input 'input'/.test(e.message));
+  const ranges = await calibrate(model, mnistSource('test'), { tensors: ['logits'], limit: 10, batchSize: 3 });
+  assert.deepEqual([...ranges.keys()], ['logits']);
+});
