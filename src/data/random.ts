@@ -5,6 +5,7 @@ import type { IoInfo } from '../runtimes/runtime.ts';
 import { examplesToRead, newFingerprint } from './batching.ts';
 import type { DataBatch } from './source.ts';
 import type { TypedDataSource } from './typed-source.ts';
+import { mulberry32 } from '../util/random.ts';
 
 /** The warning every random source carries and prints (once per process). */
 export const RANDOM_DATA_WARNING = 'calibrating on random data: accuracy will suffer (give real data: mnist:test, an image folder or a .npy/.npz file)';
@@ -21,17 +22,6 @@ export interface RandomOptions {
   range?: [number, number];
 }
 
-/** mulberry32: a small, fast, seeded PRNG giving floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Element types random data can be made for. */
 const RANDOM_DTYPES = ['float32', 'float64', 'uint8', 'int8', 'bool', 'int16', 'uint16', 'int32', 'uint32', 'int64'] as const;
@@ -85,7 +75,7 @@ export function randomSource(inputs: readonly IoInfo[], options: RandomOptions =
     },
     async *batches(batchSize: number, limit?: number): AsyncIterable<DataBatch> {
       const total = examplesToRead(count, batchSize, limit);
-      const next = prng(seed);
+      const next = mulberry32(seed);
       for (let start = 0; start < total; start += batchSize) {
         const n = Math.min(batchSize, total - start);
         const batch: DataBatch['inputs'] = {};

@@ -3,6 +3,7 @@ import ort from 'onnxruntime-node';
 import type { Model } from '../../src/ir/graph.ts';
 import type { TypedArray } from '../../src/ir/dtype.ts';
 import { decodeOnnx, encodeOnnx } from '../../src/formats/onnx/index.ts';
+export { seededFloats } from '../../src/util/random.ts';
 
 /** One input or output tensor. */
 export interface Feed {
@@ -31,19 +32,6 @@ export async function runModel(model: Model, feeds: Record<string, Feed>): Promi
   }
 }
 
-/** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */
-export function seededFloats(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let a = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
 
 /** Largest absolute difference between two equally long arrays (Infinity if lengths differ). */
 export function maxAbsDiff(a: ArrayLike<number | bigint>, b: ArrayLike<number | bigint>): number {

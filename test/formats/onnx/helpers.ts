@@ -3,20 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
+export { seededFloats } from '../../../src/util/random.ts';
 
-/** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */
-export function seededFloats(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let a = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
 
 /** A fresh temp folder and its cleanup. */
 export function tempDir(prefix = 'ondevice-onnx-'): { dir: string; cleanup: () => void } {
