@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MODEL, PACKAGE_ROOT } from '../../src/paths.ts';
+import { readModel, writeModel } from '../../src/formats/registry.ts';
 
 function ondevice(...args: string[]) {
   const r = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'bin', 'ondevice.js'), ...args], { encoding: 'utf8' });
@@ -56,6 +57,26 @@ test('bad input: one line naming the file, non-zero exit, no stack trace', () =>
     const missing = ondevice('inspect', join(dir, 'missing.onnx'));
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /missing\.onnx/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a cyclic graph is refused with one line naming the file and the node', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ondevice-cli-'));
+  try {
+    // Make the real LeNet-5 cyclic: feed the last node's output back into the first node.
+    const model = await readModel(DEFAULT_MODEL.path);
+    const first = model.graph.nodes[0];
+    const last = model.graph.nodes[model.graph.nodes.length - 1];
+    first.inputs[0] = last.outputs[0];
+    const file = join(dir, 'cyclic.onnx');
+    await writeModel(model, file);
+    const r = ondevice('inspect', file);
+    assert.notEqual(r.code, 0);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.ok(lines[0].includes(file) && /cycle/i.test(lines[0]), r.stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
