@@ -6,6 +6,11 @@ import { PACKAGE_ROOT } from '../paths.ts';
 import { setVerbose } from './action.ts';
 import { registerInspect } from './inspect.ts';
 import { registerDemo } from './demo.ts';
+import { registerDeploy } from './deploy.ts';
+import { registerServe } from './serve.ts';
+import { registerEvaluate } from './evaluate.ts';
+import { registerProfile } from './profile.ts';
+import { registerQuantize } from './quantize.ts';
 
 const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string; description: string };
 
@@ -16,7 +21,7 @@ const program = new Command('ondevice')
   .showHelpAfterError()
   .hook('preAction', (cmd) => setVerbose(Boolean(cmd.opts().verbose)));
 
-for (const register of [registerDemo, registerInspect]) register(program);
+for (const register of [registerDemo, registerInspect, registerProfile, registerEvaluate, registerQuantize, registerDeploy, registerServe]) register(program);
 
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);

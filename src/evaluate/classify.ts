@@ -72,3 +72,34 @@ export function argmax(v: ArrayLike<number>): number {
   for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
   return best;
 }
+
+/** Counts top-1/top-5 hits and the confusion matrix batch by batch (scores: [rows × classes], row-major). */
+export class AccuracyAccumulator {
+  private count = 0;
+  private top1 = 0;
+  private top5 = 0;
+  private confusion: number[][] = [];
+
+  /** Adds one batch of class scores and their labels. */
+  add(scores: ArrayLike<number>, labels: ArrayLike<number>, classes: number): void {
+    if (this.confusion.length === 0) this.confusion = Array.from({ length: classes }, () => new Array(classes).fill(0));
+    for (let i = 0; i < labels.length; i++) {
+      const base = i * classes;
+      const label = labels[i];
+      let better = 0, best = 0;
+      for (let c = 0; c < classes; c++) {
+        if (scores[base + c] > scores[base + label]) better++;
+        if (scores[base + c] > scores[base + best]) best = c;
+      }
+      if (better === 0) this.top1++;
+      if (better < 5) this.top5++;
+      if (label >= 0 && label < classes) this.confusion[label][best]++;
+      this.count++;
+    }
+  }
+
+  result(): ClassifierAccuracy {
+    const n = this.count;
+    return { count: n, top1: n ? this.top1 / n : 0, top5: n ? this.top5 / n : 0, confusion: this.confusion };
+  }
+}

@@ -1,5 +1,8 @@
 // Runtime adapter for onnxruntime-node (native CPU execution provider).
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-common';
 import { OndeviceError } from '../errors.ts';
 import type { HostTensor, IoInfo, ProfileEvent, Runtime, RuntimeSession, SessionOptions } from './runtime.ts';
@@ -25,7 +28,7 @@ export function ioInfoOf(meta: readonly InferenceSession.ValueMetadata[]): IoInf
 class OrtNodeSession implements RuntimeSession {
   readonly inputs: IoInfo[];
   readonly outputs: IoInfo[];
-  constructor(private readonly session: InferenceSession, private readonly modelPath: string) {
+  constructor(private readonly session: InferenceSession, private readonly modelPath: string, private readonly profileDir?: string) {
     this.inputs = ioInfoOf(session.inputMetadata);
     this.outputs = ioInfoOf(session.outputMetadata);
   }
@@ -48,8 +51,14 @@ class OrtNodeSession implements RuntimeSession {
   }
 
   async endProfiling(): Promise<ProfileEvent[]> {
-    const file = (this.session as unknown as { endProfiling(): string | void }).endProfiling();
-    return typeof file === 'string' ? readProfileFile(file) : [];
+    // ORT's JS API drops the profile file's name: the session writes it into its own temp folder.
+    this.session.endProfiling();
+    if (!this.profileDir) return [];
+    try {
+      return readdirSync(this.profileDir).filter((f) => f.endsWith('.json')).flatMap((f) => readProfileFile(join(this.profileDir!, f)));
+    } finally {
+      rmSync(this.profileDir, { recursive: true, force: true });
+    }
   }
 
   async release(): Promise<void> {
@@ -73,13 +82,16 @@ export const ortNodeRuntime: Runtime = {
     const opts: InferenceSession.SessionOptions = { executionProviders: ['cpu'] };
     if (options.threads) opts.intraOpNumThreads = options.threads;
     if (options.optimization) opts.graphOptimizationLevel = options.optimization;
+    let profileDir: string | undefined;
     if (options.profile) {
+      profileDir = mkdtempSync(join(tmpdir(), 'ondevice-ort-profile-'));
       opts.enableProfiling = true;
-      opts.profileFilePrefix = `${modelPath}.ort-profile`;
+      opts.profileFilePrefix = join(profileDir, 'ort-profile');
     }
     try {
-      return new OrtNodeSession(await ort().InferenceSession.create(modelPath, opts), modelPath);
+      return new OrtNodeSession(await ort().InferenceSession.create(modelPath, opts), modelPath, profileDir);
     } catch (e) {
+      if (profileDir) rmSync(profileDir, { recursive: true, force: true });
       const first = String((e as Error).message).split('\n')[0];
       throw new OndeviceError(`onnxruntime-node cannot load the model: ${first}`, { file: modelPath, cause: e });
     }

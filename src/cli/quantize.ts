@@ -1,0 +1,95 @@
+// `ondevice quantize MODEL -o OUT --scheme SCHEME [...]`: parse options, call the library, print the report.
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
+import { loadRecipe, recipePathFor, saveRecipe, type Recipe } from '../data/recipe.ts';
+import { UsageError } from '../errors.ts';
+import { readModel, writeModel } from '../formats/registry.ts';
+import type { Model } from '../ir/graph.ts';
+import { CALIBRATION_METHODS } from '../quantize/calibrate/calibrator.ts';
+import { quantizeModel } from '../quantize/quantize.ts';
+import { formatQuantizeReport } from '../quantize/report.ts';
+import { ACTIVATION_TYPES, parseMethod, parseScheme, SCHEMES, type ActivationType } from '../quantize/schemes.ts';
+import { formatBytes } from '../report/format.ts';
+import { terminalProgress } from '../report/progress.ts';
+import type { IoInfo } from '../runtimes/runtime.ts';
+import { action } from './action.ts';
+
+interface QuantizeCliOptions {
+  output: string;
+  scheme: string;
+  calibration?: string;
+  recipe?: string;
+  method: string;
+  limit: number;
+  exclude?: string;
+  perTensor?: boolean;
+  asymmetricWeights?: boolean;
+  activationType?: string;
+  blockSize?: number;
+  passes: boolean;
+  json?: boolean;
+}
+
+function positiveInt(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
+    return n;
+  };
+}
+
+/** The model's real inputs (graph inputs that are not initializers) as the data layer sees them. */
+function modelInputs(model: Model): IoInfo[] {
+  return model.graph.inputs
+    .filter((v) => !model.graph.initializers.has(v.name))
+    .map((v) => (v.type.kind === 'tensor' ? { name: v.name, dtype: v.type.dtype, shape: v.type.shape ?? [] } : { name: v.name, dtype: 'unknown' as const, shape: [] }));
+}
+
+/** Adds the quantize command. */
+export function registerQuantize(program: Command): void {
+  program
+    .command('quantize')
+    .description('make a model smaller: float16, int8 (dynamic or static QDQ with calibration), or 4-bit weights')
+    .argument('<model>', 'model file (.onnx)')
+    .requiredOption('-o, --output <file>', 'where to write the quantized model')
+    .requiredOption('--scheme <scheme>', `one of ${SCHEMES.join(', ')}`)
+    .option('--calibration <data>', `calibration data: ${DATA_SPEC_HELP} (required by w8a8 and w8a16)`)
+    .option('--recipe <file>', 'preprocessing recipe for the data (default: MODEL.preprocess.json, or preprocess.json beside the model)')
+    .option('--method <method>', `calibration method: ${CALIBRATION_METHODS.join(', ')}`, 'minmax')
+    .option('--limit <n>', 'calibrate on at most n examples', positiveInt('limit'), 1000)
+    .option('--exclude <list>', 'comma-separated node names or op types to keep in float')
+    .option('--per-tensor', 'one scale per weight tensor instead of per channel')
+    .option('--asymmetric-weights', 'weights with a zero point instead of symmetric')
+    .option('--activation-type <type>', `activation integer type: ${ACTIVATION_TYPES.join(', ')}`)
+    .option('--block-size <n>', 'weights per scale block for w4', positiveInt('block-size'))
+    .option('--no-passes', 'skip the graph passes (fold-batchnorm, …) before quantizing')
+    .option('--json', 'print the report as JSON')
+    .action(action(async (file: string, opts: QuantizeCliOptions) => {
+      const scheme = parseScheme(opts.scheme);
+      const method = parseMethod(opts.method);
+      const model = await readModel(file);
+      const recipePath = opts.recipe ?? [recipePathFor(file), join(dirname(file), 'preprocess.json')].find((p) => existsSync(p));
+      const recipe: Recipe | undefined = recipePath ? loadRecipe(recipePath) : undefined;
+      const source = opts.calibration ? await openDataSource(opts.calibration, modelInputs(model), { recipe }) : undefined;
+      if (source?.warning) process.stderr.write(`warning: ${source.warning}\n`);
+      const { model: quantized, report } = await quantizeModel(model, {
+        scheme,
+        ...(source ? { calibration: { source, method, limit: opts.limit } } : {}),
+        exclude: opts.exclude ? opts.exclude.split(',') : [],
+        perChannel: !opts.perTensor,
+        symmetric: !opts.asymmetricWeights,
+        ...(opts.activationType ? { activationType: opts.activationType as ActivationType } : {}),
+        ...(opts.blockSize ? { blockSize: opts.blockSize } : {}),
+        runPasses: opts.passes,
+        progress: terminalProgress(),
+      });
+      await writeModel(quantized, opts.output);
+      if (recipe) saveRecipe(recipe, recipePathFor(opts.output));
+      const sizes = { before: statSync(file).size, after: statSync(opts.output).size };
+      process.stdout.write(opts.json
+        ? `${JSON.stringify({ output: opts.output, sizes, ...report }, null, 2)}\n`
+        : `${formatQuantizeReport(report, sizes, formatBytes)}\nwrote ${opts.output}${recipe ? ` (+ ${recipePathFor(opts.output)})` : ''}\n`);
+    }));
+}

@@ -1,0 +1,230 @@
+// evaluateModels: run a reference and its candidates on the same batches; accuracy where labelled, fidelity per output.
+import { statSync } from 'node:fs';
+import type { DataSource } from '../data/source.ts';
+import { OndeviceError, UsageError } from '../errors.ts';
+import { detectFormat, readModel } from '../formats/registry.ts';
+import type { Dim } from '../ir/graph.ts';
+import { readProvenance } from '../quantize/provenance.ts';
+import { silentProgress, type Progress } from '../report/progress.ts';
+import { resolveRuntime } from '../runtimes/registry.ts';
+import type { HostTensor, IoInfo, RuntimeSession } from '../runtimes/runtime.ts';
+import { AccuracyAccumulator, type ClassifierAccuracy } from './classify.ts';
+import { AgreementAccumulator, checkFinite, FidelityAccumulator, type Agreement, type Fidelity } from './metrics.ts';
+
+/** Options for {@link evaluateModels}. */
+export interface EvaluateModelsOptions {
+  /** Examples to evaluate at most (default: all the source has). */
+  limit?: number;
+  /** Examples per batch (default 100). */
+  batchSize?: number;
+  /** Runtime name for every model (default: the first available one for each model's format). */
+  runtime?: string;
+  /** Output holding class scores, for accuracy and agreement (default: the first output, when it is [batch × classes]). */
+  classOutput?: string;
+  progress?: Progress;
+}
+
+/** Fidelity of one candidate output against the reference's. */
+export interface OutputFidelity extends Fidelity {
+  output: string;
+  /** Present for the class-score output. */
+  agreement?: Agreement;
+}
+
+/** What was measured for one model. */
+export interface ModelEvaluation {
+  path: string;
+  sizeBytes: number;
+  runtime: string;
+  /** Quantization scheme from the model's `ondevice.quantization` metadata, if any. */
+  scheme?: string;
+  /** Present when the data has labels and the model has a class-score output. */
+  accuracy?: ClassifierAccuracy;
+  /** Per output, against the reference (candidates only). */
+  fidelity?: OutputFidelity[];
+}
+
+/** The reference, every candidate, and what data they ran on. */
+export interface Evaluation {
+  data: string;
+  examples: number;
+  classOutput?: string;
+  reference: ModelEvaluation;
+  candidates: ModelEvaluation[];
+}
+
+interface Loaded {
+  path: string;
+  session: RuntimeSession;
+  eval: ModelEvaluation;
+  accuracy?: AccuracyAccumulator;
+  fidelity: Map<string, FidelityAccumulator>;
+  agreement?: AgreementAccumulator;
+}
+
+/**
+ * Runs `reference` and every candidate (model file paths) on the same batches of `source`, one session each.
+ * @throws OndeviceError naming the candidate file when its inputs/outputs differ from the reference's
+ *   (names, dtypes, shapes), or when any output holds NaN/Inf; UsageError when the data has fewer examples than `limit`.
+ */
+export async function evaluateModels(reference: string, candidates: readonly string[], source: DataSource, options: EvaluateModelsOptions = {}): Promise<Evaluation> {
+  const progress = options.progress ?? silentProgress;
+  const batchSize = options.batchSize ?? 100;
+  if (options.limit !== undefined && source.count !== undefined && source.count < options.limit) {
+    throw new UsageError(`the data (${source.description}) has ${source.count} examples, fewer than the ${options.limit} asked for`);
+  }
+  const loaded: Loaded[] = [];
+  try {
+    for (const path of [reference, ...candidates]) loaded.push(await load(path, options.runtime));
+    const [ref, ...cands] = loaded;
+    for (const c of cands) checkSameIo(ref, c);
+    const classOutput = pickClassOutput(ref.session, options.classOutput);
+    const total = Math.min(options.limit ?? Infinity, source.count ?? Infinity);
+    progress.start(Number.isFinite(total) ? total : 0, `evaluating ${loaded.length} models`);
+    let examples = 0;
+    try {
+      for await (const batch of source.batches(batchSize, options.limit)) {
+        const feeds = pickFeeds(batch.inputs, ref.session.inputs, reference);
+        const refOut = await runChecked(ref, feeds);
+        const rows = firstDim(feeds);
+        tallyAccuracy(ref, refOut, classOutput, batch.labels);
+        for (const c of cands) {
+          const out = await runChecked(c, feeds);
+          tallyAccuracy(c, out, classOutput, batch.labels);
+          for (const info of ref.session.outputs) {
+            const r = asNumbers(refOut[info.name]), k = asNumbers(out[info.name]);
+            if (!r || !k) continue;
+            if (r.length !== k.length) throw new OndeviceError(`output '${info.name}' has ${k.length} values, the reference ${r.length}`, { file: c.path });
+            getOrMake(c.fidelity, info.name).add(r, k);
+            if (info.name === classOutput && rows > 0) (c.agreement ??= new AgreementAccumulator()).add(r, k, r.length / rows);
+          }
+        }
+        examples += rows;
+        progress.update(examples);
+      }
+    } finally {
+      progress.stop();
+    }
+    if (options.limit !== undefined && examples < options.limit && source.count === undefined) {
+      throw new UsageError(`the data (${source.description}) gave ${examples} examples, fewer than the ${options.limit} asked for`);
+    }
+    for (const m of loaded) {
+      if (m.accuracy) m.eval.accuracy = m.accuracy.result();
+      if (m !== ref) {
+        m.eval.fidelity = [...m.fidelity].map(([output, acc]) => ({
+          output, ...acc.result(), ...(output === classOutput && m.agreement ? { agreement: m.agreement.result() } : {}),
+        }));
+      }
+    }
+    return { data: source.description, examples, ...(classOutput ? { classOutput } : {}), reference: ref.eval, candidates: cands.map((c) => c.eval) };
+  } finally {
+    for (const m of loaded) await m.session.release();
+  }
+}
+
+async function load(path: string, runtimeName?: string): Promise<Loaded> {
+  const format = await detectFormat(path);
+  const runtime = await resolveRuntime({ name: runtimeName, format: format.name });
+  const session = await runtime.load(path);
+  let scheme: string | undefined;
+  try {
+    scheme = readProvenance(await readModel(path))?.scheme;
+  } catch {
+    scheme = undefined;
+  }
+  return {
+    path, session, fidelity: new Map(),
+    eval: { path, sizeBytes: statSync(path).size, runtime: runtime.name, ...(scheme ? { scheme } : {}) },
+  };
+}
+
+/** Throws naming the candidate and what differs when its inputs or outputs do not match the reference's. */
+function checkSameIo(ref: Loaded, cand: Loaded): void {
+  for (const kind of ['inputs', 'outputs'] as const) {
+    const a = ref.session[kind], b = cand.session[kind];
+    const aNames = a.map((x) => x.name), bNames = b.map((x) => x.name);
+    const missing = aNames.filter((n) => !bNames.includes(n)), extra = bNames.filter((n) => !aNames.includes(n));
+    if (missing.length || extra.length) {
+      throw new OndeviceError(`${kind} differ from the reference's (${ref.path}): ` +
+        [missing.length ? `missing ${missing.map((n) => `'${n}'`).join(', ')}` : '', extra.length ? `unexpected ${extra.map((n) => `'${n}'`).join(', ')}` : '']
+          .filter(Boolean).join('; '), { file: cand.path });
+    }
+    for (const x of a) {
+      const y = b.find((v) => v.name === x.name)!;
+      const what = kind.slice(0, -1);
+      if (x.dtype !== y.dtype) throw new OndeviceError(`${what} '${x.name}' is ${y.dtype}, the reference's is ${x.dtype}`, { file: cand.path });
+      if (!sameShape(x.shape, y.shape)) {
+        throw new OndeviceError(`${what} '${x.name}' has shape [${y.shape.join(', ')}], the reference's is [${x.shape.join(', ')}]`, { file: cand.path });
+      }
+    }
+  }
+}
+
+/** Fixed dims must agree; symbolic or unknown dims match anything. Ranks must agree when both are known. */
+function sameShape(a: readonly Dim[], b: readonly Dim[]): boolean {
+  if (a.length && b.length && a.length !== b.length) return false;
+  return a.every((d, i) => typeof d !== 'number' || typeof b[i] !== 'number' || d === b[i]);
+}
+
+function pickClassOutput(session: RuntimeSession, wanted?: string): string | undefined {
+  if (wanted) {
+    if (!session.outputs.some((o) => o.name === wanted)) {
+      throw new UsageError(`no output '${wanted}' (outputs: ${session.outputs.map((o) => o.name).join(', ')})`);
+    }
+    return wanted;
+  }
+  const first: IoInfo | undefined = session.outputs[0];
+  return first && first.shape.length === 2 && (first.dtype === 'float32' || first.dtype === 'float16' || first.dtype === 'float64') ? first.name : undefined;
+}
+
+function pickFeeds(inputs: Record<string, HostTensor>, wanted: readonly IoInfo[], model: string): Record<string, HostTensor> {
+  const feeds: Record<string, HostTensor> = {};
+  for (const info of wanted) {
+    const t = inputs[info.name];
+    if (!t) throw new UsageError(`the data gives no input '${info.name}' (it gives ${Object.keys(inputs).join(', ') || 'nothing'})`, { file: model });
+    feeds[info.name] = t;
+  }
+  return feeds;
+}
+
+async function runChecked(m: Loaded, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
+  const out = await m.session.run(feeds);
+  for (const [name, t] of Object.entries(out)) {
+    const v = asNumbers(t);
+    if (v && (t.dtype === 'float32' || t.dtype === 'float64' || t.dtype === 'float16')) checkFinite(v, m.path, name);
+  }
+  return out;
+}
+
+function tallyAccuracy(m: Loaded, out: Record<string, HostTensor>, classOutput: string | undefined, labels: ArrayLike<number> | undefined): void {
+  if (!classOutput || !labels || labels.length === 0) return;
+  const scores = asNumbers(out[classOutput]);
+  if (!scores) return;
+  (m.accuracy ??= new AccuracyAccumulator()).add(scores, labels, scores.length / labels.length);
+}
+
+function firstDim(feeds: Record<string, HostTensor>): number {
+  const first = Object.values(feeds)[0];
+  return first?.dims[0] ?? 0;
+}
+
+function getOrMake(map: Map<string, FidelityAccumulator>, key: string): FidelityAccumulator {
+  let acc = map.get(key);
+  if (!acc) map.set(key, (acc = new FidelityAccumulator()));
+  return acc;
+}
+
+/** A tensor's values as numbers (float16 decoded), or undefined for strings/booleans. */
+export function asNumbers(t: HostTensor | undefined): ArrayLike<number> | undefined {
+  if (!t || t.dtype === 'string' || t.dtype === 'bool') return undefined;
+  if (t.dtype === 'float16') return Float32Array.from(t.data as Uint16Array, halfToFloat);
+  if (t.data instanceof BigInt64Array || t.data instanceof BigUint64Array) return Float64Array.from(t.data, Number);
+  return t.data as ArrayLike<number>;
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}

@@ -1,0 +1,151 @@
+// profileModel: load time, first inference, latency percentiles over repeated runs, throughput, memory, per-op time.
+import { statSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { UsageError } from '../errors.ts';
+import { silentProgress, type Progress } from '../report/progress.ts';
+import { resolveRuntime } from '../runtimes/registry.ts';
+import type { HostTensor } from '../runtimes/runtime.ts';
+import { synthesizeInputs } from './inputs.ts';
+import { maxRss, RssTracker } from './memory.ts';
+import { aggregateOpTimes, type OpTimes } from './op-times.ts';
+import { latencyStats, type LatencyStats } from './stats.ts';
+
+/** Options for {@link profileModel}; every field has a default. */
+export interface ProfileOptions {
+  /** Runtime name (default 'ort-node'). */
+  runtime?: string;
+  /** Intra-op threads (default: ort-node's own choice; 1 for ort-web-wasm). */
+  threads?: number;
+  /** Untimed runs before measuring (default 10). */
+  warmup?: number;
+  /** Timed runs (default 100). */
+  runs?: number;
+  /** Collect per-op time from the runtime's profiler in a separate session (default true). */
+  perOp?: boolean;
+  /** Profiled runs for per-op time (default min(runs, 20)). */
+  perOpRuns?: number;
+  /** Slowest nodes to keep (default 10). */
+  topNodes?: number;
+  /** Input name → dims, for symbolic dims (default: each symbolic dim is 1). */
+  shapes?: Record<string, number[]>;
+  progress?: Progress;
+}
+
+/** What `ondevice profile` measures (its --json output, documented in docs/profile-json.md). */
+export interface ProfileResult {
+  /** Version of this JSON layout. */
+  schema: 1;
+  model: string;
+  fileBytes: number;
+  runtime: string;
+  threads: number | null;
+  inputs: { name: string; dtype: string; dims: number[] }[];
+  warmup: number;
+  runs: number;
+  /** Session creation, ms. */
+  loadMs: number;
+  /** The first run after loading (cold), ms. */
+  firstInferenceMs: number;
+  /** Over the timed runs, ms. */
+  latencyMs: LatencyStats;
+  /** Sequential runs per second: timed runs / their summed latency (model invocations; multiply by the batch for items). */
+  throughputPerSec: number;
+  memory: {
+    /** Process RSS before loading, bytes. */
+    rssBeforeBytes: number;
+    /** Highest RSS sampled during load and runs minus rssBeforeBytes, bytes. */
+    peakRssDeltaBytes: number;
+    /** The process's lifetime peak RSS from the OS, bytes. */
+    maxRssBytes: number;
+  };
+  /** Every timed run's latency in order, ms. */
+  samplesMs: number[];
+  /** Per-op time from the runtime's own profiler, or null when off or unsupported. */
+  opTimes: OpTimes | null;
+  /** Where it ran. */
+  host: { platform: string; arch: string; cpus: number; cpuModel: string; node: string };
+}
+
+function count(name: string, v: number | undefined, fallback: number, min: number): number {
+  const n = v ?? fallback;
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${v}`);
+  return n;
+}
+
+/**
+ * Profiles a model file on a runtime with synthesised inputs.
+ * @throws UsageError for bad options or an unavailable runtime; OndeviceError if the runtime cannot load or run it.
+ */
+export async function profileModel(path: string, options: ProfileOptions = {}): Promise<ProfileResult> {
+  const warmup = count('warmup', options.warmup, 10, 0);
+  const runs = count('runs', options.runs, 100, 1);
+  if (options.threads !== undefined) count('threads', options.threads, 1, 1);
+  const progress = options.progress ?? silentProgress;
+  const fileBytes = statSync(path).size;
+  const runtime = await resolveRuntime({ name: options.runtime ?? 'ort-node' });
+
+  const rss = new RssTracker();
+  let t = performance.now();
+  const session = await runtime.load(path, { threads: options.threads });
+  const loadMs = performance.now() - t;
+  rss.sample();
+  const samplesMs: number[] = [];
+  let feeds: Record<string, HostTensor>;
+  let firstInferenceMs: number;
+  try {
+    feeds = synthesizeInputs(session.inputs, options.shapes);
+    t = performance.now();
+    await session.run(feeds);
+    firstInferenceMs = performance.now() - t;
+    rss.sample();
+    progress.start(warmup + runs, `profiling (${runtime.name})`);
+    for (let i = 0; i < warmup; i++) {
+      await session.run(feeds);
+      if (i % 16 === 15 || i === warmup - 1) progress.update(i + 1);
+    }
+    for (let i = 0; i < runs; i++) {
+      t = performance.now();
+      await session.run(feeds);
+      samplesMs.push(performance.now() - t);
+      rss.sample();
+      if (i % 16 === 15 || i === runs - 1) progress.update(warmup + i + 1);
+    }
+  } finally {
+    progress.stop();
+    await session.release();
+  }
+
+  let opTimes: OpTimes | null = null;
+  if (options.perOp ?? true) {
+    const profiled = await runtime.load(path, { threads: options.threads, profile: true });
+    try {
+      if (profiled.endProfiling) {
+        const n = count('per-op-runs', options.perOpRuns, Math.min(runs, 20), 1);
+        for (let i = 0; i < n; i++) await profiled.run(feeds);
+        const events = await profiled.endProfiling();
+        if (events.length) opTimes = aggregateOpTimes(events, options.topNodes ?? 10);
+      }
+    } finally {
+      await profiled.release();
+    }
+  }
+
+  return {
+    schema: 1,
+    model: path,
+    fileBytes,
+    runtime: runtime.name,
+    threads: options.threads ?? (runtime.name === 'ort-web-wasm' ? 1 : null),
+    inputs: Object.entries(feeds).map(([name, f]) => ({ name, dtype: f.dtype, dims: f.dims })),
+    warmup,
+    runs,
+    loadMs,
+    firstInferenceMs,
+    latencyMs: latencyStats(samplesMs),
+    throughputPerSec: (runs * 1000) / samplesMs.reduce((a, b) => a + b, 0),
+    memory: { rssBeforeBytes: rss.baseline, peakRssDeltaBytes: rss.delta, maxRssBytes: maxRss() },
+    samplesMs,
+    opTimes,
+    host: { platform: process.platform, arch: process.arch, cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
+  };
+}

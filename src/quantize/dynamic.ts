@@ -1,0 +1,128 @@
+// The int8-dynamic scheme: int8 weights, activations quantized at run time (DynamicQuantizeMatMul, ConvInteger).
+import type { Attribute, Graph, Model, Node } from '../ir/graph.ts';
+import { attrFloat, attrInt } from '../ir/graph.ts';
+import { inferTypes } from '../ir/infer.ts';
+import { makeTensor, tensorFloats } from '../ir/tensor.ts';
+import { toposort } from '../ir/toposort.ts';
+import { constantOf, nameAllocator } from '../passes/graph-edit.ts';
+import { computesOnFloat, type ExcludeList } from './exclude.ts';
+import { quantizeWeight } from './params.ts';
+import type { QuantizeReport } from './report.ts';
+import type { ResolvedOptions } from './schemes.ts';
+import { ensureOpset } from './static.ts';
+
+type Fresh = (base: string) => string;
+
+/** Quantizes MatMul/Gemm/Conv with constant weights in place; fills the report. */
+export async function quantizeDynamic(model: Model, options: ResolvedOptions, exclude: ExcludeList, report: QuantizeReport): Promise<Model> {
+  const graph = model.graph;
+  const types = inferTypes(model, { tolerant: true });
+  const fresh = nameAllocator(graph);
+  const detail = `int8 ${options.perChannel ? 'per-channel' : 'per-tensor'} weights, uint8 activations quantized at run time`;
+  let usedContrib = false;
+  const replaced = new Map<Node, Node[]>();
+  for (const node of toposort(graph)) {
+    if (!computesOnFloat(node, types)) continue;
+    if (exclude.matches(node)) {
+      report.float.push({ node: node.name, op: node.op, detail: 'excluded by the user' });
+      continue;
+    }
+    const isDefault = node.domain === '' || node.domain === 'ai.onnx';
+    const result = !isDefault ? 'custom-domain op'
+      : node.op === 'MatMul' || node.op === 'Gemm' ? dynamicMatMul(graph, node, options, fresh)
+      : node.op === 'Conv' ? dynamicConv(graph, node, options, fresh)
+      : 'int8-dynamic quantizes only MatMul, Gemm and Conv';
+    if (typeof result === 'string') {
+      report.float.push({ node: node.name, op: node.op, detail: result });
+      continue;
+    }
+    replaced.set(node, result);
+    usedContrib ||= result.some((n) => n.domain === 'com.microsoft');
+    report.quantized.push({ node: node.name, op: node.op, detail });
+  }
+  graph.nodes = graph.nodes.flatMap((n) => replaced.get(n) ?? [n]);
+  graph.nodes = toposort(graph);
+  if (usedContrib) ensureOpset(model, 'com.microsoft', 1);
+  return model;
+}
+
+/** MatMul [.., K] × B[K, N] or Gemm → com.microsoft DynamicQuantizeMatMul with per-column int8 B and float bias. */
+function dynamicMatMul(graph: Graph, node: Node, options: ResolvedOptions, fresh: Fresh): Node[] | string {
+  const gemm = node.op === 'Gemm';
+  const [a, b, c] = node.inputs;
+  const weight = constantOf(graph, b);
+  if (!weight || weight.dtype !== 'float32' || weight.dims.length !== 2) return 'weight is not a 2-D float32 constant';
+  if (gemm && attrInt(node, 'transA', 0)) return 'Gemm with transA is not supported';
+  const transB = gemm && attrInt(node, 'transB', 0) === 1;
+  const [k, n] = transB ? [weight.dims[1], weight.dims[0]] : weight.dims;
+  const w = transposedIf(tensorFloats(weight), weight.dims, transB);
+  const alpha = gemm ? attrFloat(node, 'alpha', 1) : 1;
+  let bias: Float32Array | undefined;
+  if (gemm && c) {
+    const t = constantOf(graph, c);
+    if (!t || t.dtype !== 'float32' || t.dims.reduce((x, y) => x * y, 1) !== n || (t.dims.length === 2 && t.dims[0] !== 1)) return 'Gemm bias is not a [N] float32 constant';
+    const beta = attrFloat(node, 'beta', 1);
+    bias = Float32Array.from(tensorFloats(t), (v) => v * beta);
+  }
+  const q = quantizeWeight(w, [k, n], 'int8', options.symmetric, options.perChannel ? 1 : undefined);
+  const shape = q.params.length > 1 ? [n] : [];
+  const base = node.name || b;
+  const bName = addInit(graph, fresh(`${b}_quantized`), 'int8', [k, n], Int8Array.from(q.values));
+  const sName = addInit(graph, fresh(`${b}_scale`), 'float32', shape, Float32Array.from(q.params, (p) => p.scale * alpha));
+  const zName = options.symmetric ? '' : addInit(graph, fresh(`${b}_zero_point`), 'int8', shape, Int8Array.from(q.params, (p) => p.zeroPoint));
+  const inputs = [a, bName, sName, zName];
+  if (bias) inputs.push(addInit(graph, fresh(`${base}_bias`), 'float32', [n], bias));
+  while (inputs[inputs.length - 1] === '') inputs.pop();
+  return [{ op: 'DynamicQuantizeMatMul', domain: 'com.microsoft', name: fresh(`${base}_dynamic`), inputs, outputs: [...node.outputs], attributes: new Map() }];
+}
+
+/** Conv → DynamicQuantizeLinear + ConvInteger (int8 weights) + Cast + Mul(x_scale × w_scale) (+ Add bias). */
+function dynamicConv(graph: Graph, node: Node, options: ResolvedOptions, fresh: Fresh): Node[] | string {
+  const [x, w, b] = node.inputs;
+  const weight = constantOf(graph, w);
+  if (!weight || weight.dtype !== 'float32') return 'weight is not a float32 constant';
+  const bias = b ? constantOf(graph, b) : undefined;
+  if (b && (!bias || bias.dtype !== 'float32')) return 'bias is not a float32 constant';
+  const m = weight.dims[0];
+  const rank = weight.dims.length;
+  const q = quantizeWeight(tensorFloats(weight), weight.dims, 'int8', options.symmetric, options.perChannel ? 0 : undefined);
+  const channelShape = [1, q.params.length > 1 ? m : 1, ...new Array(rank - 2).fill(1)];
+  const base = node.name || w;
+  const wq = addInit(graph, fresh(`${w}_quantized`), 'int8', weight.dims, Int8Array.from(q.values));
+  const wzp = options.symmetric ? '' : addInit(graph, fresh(`${w}_zero_point`), 'int8', [q.params.length], Int8Array.from(q.params, (p) => p.zeroPoint));
+  const wScale = addInit(graph, fresh(`${w}_scale`), 'float32', channelShape, Float32Array.from(q.params, (p) => p.scale));
+  const [xq, xs, xz, acc, accF, scale] = ['x_quantized', 'x_scale', 'x_zero_point', 'int32', 'float', 'scale'].map((s) => fresh(`${base}_${s}`));
+  const out = node.outputs[0];
+  const scaled = bias ? fresh(`${base}_scaled`) : out;
+  const convAttrs = new Map<string, Attribute>([...node.attributes].filter(([k]) => ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides'].includes(k)));
+  const nodes: Node[] = [
+    mk('DynamicQuantizeLinear', fresh(`${base}_DynamicQuantizeLinear`), [x], [xq, xs, xz]),
+    { ...mk('ConvInteger', fresh(`${base}_ConvInteger`), wzp ? [xq, wq, xz, wzp] : [xq, wq, xz], [acc]), attributes: convAttrs },
+    { ...mk('Cast', fresh(`${base}_Cast`), [acc], [accF]), attributes: new Map([['to', { type: 'int', value: 1 }]]) },
+    mk('Mul', fresh(`${base}_scale_Mul`), [xs, wScale], [scale]),
+    mk('Mul', fresh(`${base}_Mul`), [accF, scale], [scaled]),
+  ];
+  if (bias) {
+    const biasShaped = addInit(graph, fresh(`${b}_reshaped`), 'float32', [1, m, ...new Array(rank - 2).fill(1)], Float32Array.from(tensorFloats(bias)));
+    nodes.push(mk('Add', fresh(`${base}_bias_Add`), [scaled, biasShaped], [out]));
+  }
+  return nodes;
+}
+
+function mk(op: string, name: string, inputs: string[], outputs: string[]): Node {
+  return { op, domain: '', name, inputs, outputs, attributes: new Map() };
+}
+
+function addInit(graph: Graph, name: string, dtype: 'float32' | 'int8', dims: number[], values: Float32Array | Int8Array): string {
+  graph.initializers.set(name, makeTensor(name, dtype, dims, values));
+  return name;
+}
+
+/** Row-major [r, c] values, transposed to [c, r] when asked. */
+export function transposedIf(values: Float32Array, dims: readonly number[], transpose: boolean): Float32Array {
+  if (!transpose) return values;
+  const [r, c] = dims;
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = values[i * c + j];
+  return out;
+}

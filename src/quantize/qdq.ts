@@ -1,0 +1,274 @@
+// The QDQ plan: collects what op quantizers ask for, then inserts QuantizeLinear/DequantizeLinear and quantized constants.
+import type { DType } from '../ir/dtype.ts';
+import type { Graph, Node, ValueType } from '../ir/graph.ts';
+import { makeTensor, tensorFloats, type Tensor } from '../ir/tensor.ts';
+import { toposort } from '../ir/toposort.ts';
+import { constantOf, nameAllocator, replaceUses } from '../passes/graph-edit.ts';
+import { producers as producersOf } from '../ir/toposort.ts';
+import type { TensorRange } from './calibrate/calibrator.ts';
+import type { QdqMarker } from './ops/registry.ts';
+import { computeParams, minWeightScalesForBias, quantizeBias, quantizeWeight, type QuantParams, type QuantType } from './params.ts';
+
+/** How the plan quantizes. */
+export interface QdqSettings {
+  activationType: QuantType;
+  weightType: QuantType;
+  perChannel: boolean;
+  symmetricWeights: boolean;
+  /** Domain of the Q/DQ nodes: '' (ONNX, opset ≥ 13, or ≥ 21 for 16-bit) or 'com.microsoft'. */
+  domain: '' | 'com.microsoft';
+}
+
+interface WeightRequest { node: Node; slot: number; axis?: number }
+interface BiasRequest { node: Node; slot: number; inputSlot: number; weightSlot: number }
+
+/** What applying the plan changed. */
+export interface QdqOutcome {
+  /** Activations that got a Q/DQ pair, or a quantized constant. */
+  activations: number;
+  weights: number;
+  biases: number;
+  /** Marked activations left float because calibration gave no range. */
+  missingRanges: string[];
+  /** Bias values that saturated int32 (summed over biases). */
+  saturatedBias: number;
+}
+
+/** Collects quantization requests (as a {@link QdqMarker}) and applies them to the graph. */
+export class QdqPlan implements QdqMarker {
+  private readonly marked = new Set<string>();
+  private readonly shared = new Map<string, string>();
+  private readonly weights: WeightRequest[] = [];
+  private readonly biases: BiasRequest[] = [];
+  private readonly quantizedNodes = new Set<Node>();
+  private readonly producers: Map<string, Node>;
+  private readonly inputNames: Set<string>;
+  /** Scale and zero-point initializers by params, shared by values quantized alike (e.g. MaxPool in and out). */
+  private readonly paramInits = new Map<string, [string, string]>();
+
+  /**
+   * @param types value types (from inference) to tell float tensors apart
+   * @param fused values between a producer and its Relu/Clip: they never get a Q/DQ pair
+   */
+  constructor(readonly graph: Graph, private readonly types: Map<string, ValueType>, private readonly fused: ReadonlySet<string>, private readonly settings: QdqSettings) {
+    this.producers = producersOf(graph);
+    this.inputNames = new Set(graph.inputs.map((v) => v.name));
+  }
+
+  isFloat(value: string): boolean {
+    if (!value) return false;
+    const t = constantOf(this.graph, value);
+    if (t) return t.dtype === 'float32';
+    const type = this.types.get(value);
+    return type?.kind === 'tensor' && type.dtype === 'float32';
+  }
+
+  floatConstant(value: string): Tensor | undefined {
+    const t = value ? constantOf(this.graph, value) : undefined;
+    return t?.dtype === 'float32' ? t : undefined;
+  }
+
+  isQuantized(value: string): boolean {
+    if (this.marked.has(value)) return true;
+    const p = this.producers.get(value);
+    return this.fused.has(value) && !!p && this.quantizedNodes.has(p);
+  }
+
+  activation(value: string): void {
+    if (value && !this.fused.has(value) && this.isFloat(value)) this.marked.add(value);
+  }
+
+  shareParams(output: string, input: string): void {
+    if (!this.isFloat(output)) return;
+    this.marked.add(output);
+    this.shared.set(output, input);
+  }
+
+  weight(node: Node, slot: number, axis: number | undefined): void {
+    this.weights.push({ node, slot, axis: this.settings.perChannel ? axis : undefined });
+  }
+
+  bias(node: Node, slot: number, inputSlot: number, weightSlot: number): void {
+    this.biases.push({ node, slot, inputSlot, weightSlot });
+  }
+
+  /** Records that a node was quantized (so Relu/Clip after it can be). */
+  markNode(node: Node): void {
+    this.quantizedNodes.add(node);
+  }
+
+  /** Activations whose range calibration must measure (not constants, not params shared from another value). */
+  activationsToCalibrate(): string[] {
+    return [...this.marked].filter((v) => !this.shared.has(v) && !constantOf(this.graph, v));
+  }
+
+  /** Inserts everything planned, using the calibrated ranges. */
+  apply(ranges: ReadonlyMap<string, TensorRange>): QdqOutcome {
+    const fresh = nameAllocator(this.graph);
+    const outcome: QdqOutcome = { activations: 0, weights: 0, biases: 0, missingRanges: [], saturatedBias: 0 };
+    const params = this.activationParams(ranges, outcome);
+    const front: Node[] = [];
+    const weightScales = new Map<string, number[]>();
+    const weightCache = new Map<string, string>();
+    for (const { node, slot, axis } of this.weights) {
+      const name = node.inputs[slot];
+      const key = `${name}\u0000${axis}`;
+      let dq = weightCache.get(key);
+      const t = constantOf(this.graph, name)!;
+      const usableAxis = axis !== undefined && axis < t.dims.length && t.dims.length > 1 ? axis : undefined;
+      if (!dq) {
+        const q = quantizeWeight(tensorFloats(t), t.dims, this.settings.weightType, this.settings.symmetricWeights, usableAxis, this.biasScaleFloor(node, slot, params, usableAxis === undefined ? 1 : t.dims[usableAxis]));
+        dq = this.addDequantize(fresh, front, name, t.dims, this.settings.weightType, q.values, q.params, usableAxis);
+        weightCache.set(key, dq);
+        weightScales.set(dq, q.params.map((p) => p.scale));
+        outcome.weights++;
+      }
+      node.inputs[slot] = dq;
+    }
+    for (const { node, slot, inputSlot, weightSlot } of this.biases) {
+      const input = params.get(node.inputs[inputSlot]);
+      const wScales = weightScales.get(node.inputs[weightSlot]);
+      const t = constantOf(this.graph, node.inputs[slot]);
+      if (!input || !wScales || !t) continue;
+      const q = quantizeBias(tensorFloats(t), input.scale, wScales);
+      outcome.saturatedBias += q.saturated;
+      const perChannel = wScales.length > 1;
+      const biasParams = perChannel ? [...q.scales].map((scale) => ({ scale, zeroPoint: 0 })) : [{ scale: q.scales[0], zeroPoint: 0 }];
+      node.inputs[slot] = this.addDequantize(fresh, front, node.inputs[slot], t.dims, 'int32', q.values, biasParams, perChannel ? 0 : undefined);
+      outcome.biases++;
+    }
+    const after = new Map<Node | undefined, Node[]>();
+    for (const [value, p] of params) {
+      const constant = constantOf(this.graph, value);
+      const nodes = constant ? this.quantizeConstantActivation(fresh, front, value, constant, p) : this.insertPair(fresh, value, p);
+      if (!constant) {
+        const producer = this.producers.get(value);
+        after.set(producer, [...(after.get(producer) ?? []), ...nodes]);
+      }
+      outcome.activations++;
+    }
+    const ordered: Node[] = [...front, ...(after.get(undefined) ?? [])];
+    for (const n of this.graph.nodes) ordered.push(n, ...(after.get(n) ?? []));
+    this.graph.nodes = ordered;
+    this.graph.nodes = toposort(this.graph);
+    return outcome;
+  }
+
+  /** Per-channel minimum weight scales so the node's int32 bias cannot saturate (undefined without a bias). */
+  private biasScaleFloor(node: Node, weightSlot: number, params: Map<string, QuantParams>, channels: number): Float64Array | undefined {
+    const request = this.biases.find((b) => b.node === node && b.weightSlot === weightSlot);
+    const input = request && params.get(node.inputs[request.inputSlot]);
+    const bias = request && constantOf(this.graph, node.inputs[request.slot]);
+    if (!input || !bias) return undefined;
+    const floor = minWeightScalesForBias(tensorFloats(bias), input.scale);
+    if (channels === floor.length) return floor;
+    return new Float64Array(channels).fill(Math.max(...floor));
+  }
+
+  /** Scale and zero point of every marked activation (shared ones follow their source). */
+  private activationParams(ranges: ReadonlyMap<string, TensorRange>, outcome: QdqOutcome): Map<string, QuantParams> {
+    const out = new Map<string, QuantParams>();
+    const resolve = (value: string, seen: Set<string>): QuantParams | undefined => {
+      if (out.has(value)) return out.get(value);
+      if (seen.has(value)) return undefined;
+      seen.add(value);
+      const source = this.shared.get(value);
+      let p: QuantParams | undefined;
+      if (source !== undefined) {
+        p = resolve(source, seen);
+      } else {
+        const constant = constantOf(this.graph, value);
+        const range = constant ? rangeOf(tensorFloats(constant)) : ranges.get(value);
+        if (range && Number.isFinite(range.min) && Number.isFinite(range.max)) p = computeParams(range, this.settings.activationType, false);
+      }
+      if (p && this.marked.has(value)) out.set(value, p);
+      return p;
+    };
+    for (const v of this.marked) if (!resolve(v, new Set())) outcome.missingRanges.push(v);
+    return out;
+  }
+
+  /** Q then DQ on an activation; consumers keep reading the original name, which now holds the DQ output. */
+  private insertPair(fresh: (b: string) => string, value: string, p: QuantParams): Node[] {
+    const t = this.settings.activationType;
+    const key = `${p.scale}/${p.zeroPoint}`;
+    let shared = this.paramInits.get(key);
+    if (!shared) {
+      shared = [this.addInit(fresh(`${value}_s`), 'float32', [], new Float32Array([p.scale])), this.addInit(fresh(`${value}_zp`), t, [], intArray(t, [p.zeroPoint]))];
+      this.paramInits.set(key, shared);
+    }
+    const [scale, zp] = shared;
+    const quantized = fresh(`${value}_q`);
+    let source = value;
+    let dequantized = value;
+    if (this.inputNames.has(value) || !this.producers.has(value)) {
+      dequantized = fresh(`${value}_dq`);
+      replaceUses(this.graph, value, dequantized, false);
+    } else {
+      source = fresh(`${value}_f`);
+      const producer = this.producers.get(value)!;
+      producer.outputs = producer.outputs.map((o) => (o === value ? source : o));
+    }
+    return [
+      this.node('QuantizeLinear', fresh(`${value}_Q`), [source, scale, zp], [quantized]),
+      this.node('DequantizeLinear', fresh(`${value}_DQ`), [quantized, scale, zp], [dequantized]),
+    ];
+  }
+
+  /** A constant input of an activation-quantized op (e.g. Add's addend): stored quantized, dequantized on load. */
+  private quantizeConstantActivation(fresh: (b: string) => string, front: Node[], value: string, t: Tensor, p: QuantParams): Node[] {
+    const type = this.settings.activationType;
+    const q = quantizeWeight(tensorFloats(t), t.dims, type, false);
+    const qp = q.params[0];
+    if (qp.scale !== p.scale || qp.zeroPoint !== p.zeroPoint) throw new Error(`internal: params of constant '${value}' differ`);
+    const dq = this.addDequantize(fresh, front, value, t.dims, type, intArray(type, q.values), [p], undefined);
+    replaceUses(this.graph, value, dq, false);
+    return [];
+  }
+
+  /** Adds the quantized initializer, its scale and zero point, and a DequantizeLinear in `front`; returns the DQ output. */
+  private addDequantize(fresh: (b: string) => string, front: Node[], base: string, dims: number[], type: QuantType, values: ArrayLike<number>, params: QuantParams[], axis: number | undefined): string {
+    const data = this.addInit(fresh(`${base}_q`), type, dims, intArray(type, values));
+    const shape = params.length > 1 ? [params.length] : [];
+    const scale = this.addInit(fresh(`${base}_s`), 'float32', shape, Float32Array.from(params, (p) => p.scale));
+    const inputs = [data, scale];
+    // Zero points stay even when 0: onnxruntime fuses DQ→Gemm→Q into QGemm only when the weight DQ has one.
+    if (type !== 'int32') inputs.push(this.addInit(fresh(`${base}_zp`), type, shape, intArray(type, params.map((p) => p.zeroPoint))));
+    const out = fresh(`${base}_dq`);
+    const dq = this.node('DequantizeLinear', fresh(`${base}_DQ`), inputs, [out]);
+    if (axis !== undefined && params.length > 1) dq.attributes.set('axis', { type: 'int', value: axis });
+    front.push(dq);
+    return out;
+  }
+
+  private addInit(name: string, dtype: DType, dims: number[], values: Float32Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array): string {
+    this.graph.initializers.set(name, makeTensor(name, dtype, dims, values));
+    return name;
+  }
+
+  private node(op: string, name: string, inputs: string[], outputs: string[]): Node {
+    return { op, domain: this.settings.domain, name, inputs, outputs, attributes: new Map() };
+  }
+}
+
+/** Min and max of the values. */
+function rangeOf(values: Float32Array): TensorRange {
+  let min = Infinity, max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+
+/** A typed array of the integer type holding `values`. */
+export function intArray(type: QuantType, values: ArrayLike<number>): Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array {
+  switch (type) {
+    case 'int8': return Int8Array.from(values);
+    case 'uint8': return Uint8Array.from(values);
+    case 'int16': return Int16Array.from(values);
+    case 'uint16': return Uint16Array.from(values);
+    case 'int32': return Int32Array.from(values);
+    default: throw new Error(`no byte-aligned array for ${type}`);
+  }
+}

@@ -1,0 +1,67 @@
+// quantizeModel: runs the graph passes, then the chosen scheme, and records provenance in the model's metadata.
+import type { Model } from '../ir/graph.ts';
+import { DEFAULT_PASSES, runPasses } from '../passes/index.ts';
+import { eliminateDeadCode } from '../passes/dead-code.ts';
+import { nameUnnamedNodes } from '../passes/graph-edit.ts';
+import { quantizeDynamic } from './dynamic.ts';
+import { ExcludeList } from './exclude.ts';
+import { quantizeFp16 } from './fp16.ts';
+import { recordProvenance, toolName } from './provenance.ts';
+import { emptyReport, type QuantizeReport } from './report.ts';
+import { resolveOptions, type QuantizeOptions, type ResolvedOptions, type Scheme } from './schemes.ts';
+import { quantizeStatic } from './static.ts';
+import { quantizeWeight4 } from './weight4.ts';
+
+/** The quantized model and what was done to it. */
+export interface QuantizeResult {
+  model: Model;
+  report: QuantizeReport;
+}
+
+type SchemeImpl = (model: Model, options: ResolvedOptions, exclude: ExcludeList, report: QuantizeReport) => Promise<Model>;
+
+const IMPLEMENTATIONS: Record<Scheme, SchemeImpl> = {
+  'fp16': quantizeFp16,
+  'int8-dynamic': quantizeDynamic,
+  'w8a8': quantizeStatic,
+  'w8a16': quantizeStatic,
+  'w4': quantizeWeight4,
+};
+
+/**
+ * Quantizes a model (which is modified in place and returned). Ops a scheme cannot quantize stay
+ * float and are listed in the report with the reason.
+ * @throws UsageError for an unknown scheme or method, or a static scheme without calibration data.
+ */
+export async function quantizeModel(model: Model, options: QuantizeOptions): Promise<QuantizeResult> {
+  const resolved = resolveOptions(options);
+  const report = emptyReport(resolved.scheme);
+  let current = model;
+  if (resolved.runPasses) {
+    current = (await runPasses(current, DEFAULT_PASSES, { log: (m) => report.passLog.push(m) })).model;
+  }
+  nameUnnamedNodes(current.graph);
+  const exclude = new ExcludeList(resolved.exclude);
+  const usesData = resolved.scheme === 'w8a8' || resolved.scheme === 'w8a16' || resolved.scheme === 'fp16';
+  const cal = usesData ? resolved.calibration : undefined;
+  if (resolved.calibration && !usesData) report.warnings.push(`scheme ${resolved.scheme} does not use calibration data; ignored`);
+  if (cal) {
+    report.method = cal.method;
+    report.calibrationData = cal.source.description;
+  }
+  current = await IMPLEMENTATIONS[resolved.scheme](current, resolved, exclude, report);
+  eliminateDeadCode(current.graph);
+  for (const e of exclude.unmatched()) report.warnings.push(`--exclude '${e}' matches no node name or op type`);
+  recordProvenance(current, {
+    scheme: resolved.scheme,
+    ...(cal ? { method: cal.method, dataFingerprint: await cal.source.fingerprint(), calibrationData: cal.source.description, calibrationExamples: Math.min(cal.limit, cal.source.count ?? cal.limit) } : {}),
+    excluded: exclude.list(),
+    perChannel: resolved.perChannel,
+    symmetric: resolved.symmetric,
+    ...(resolved.scheme === 'w8a8' || resolved.scheme === 'w8a16' ? { activationType: resolved.activationType } : {}),
+    ...(resolved.scheme === 'w4' ? { blockSize: resolved.blockSize } : {}),
+    tool: toolName(),
+    date: new Date().toISOString(),
+  });
+  return { model: current, report };
+}

@@ -1,0 +1,82 @@
+// What a quantization did: nodes quantized, nodes left in float and why, overflows, warnings.
+import type { CalibrationMethod } from './calibrate/calibrator.ts';
+import type { Scheme } from './schemes.ts';
+
+/** One node and what happened to it. */
+export interface NodeDecision {
+  node: string;
+  op: string;
+  /** How it was quantized, or why it stayed float. */
+  detail: string;
+}
+
+/** A constant or activation whose values exceed the float16 range (clamped to ±65504). */
+export interface Fp16Overflow {
+  tensor: string;
+  kind: 'constant' | 'activation';
+  /** Values clamped (constants), or 0 for activations (whose calibrated range is given instead). */
+  count: number;
+  maxAbs: number;
+}
+
+/** The report {@link quantizeModel} returns beside the model. */
+export interface QuantizeReport {
+  scheme: Scheme;
+  method?: CalibrationMethod;
+  /** Description of the calibration data, when used. */
+  calibrationData?: string;
+  quantized: NodeDecision[];
+  /** Nodes computing on float tensors that stay float, with the reason. */
+  float: NodeDecision[];
+  fp16Overflows: Fp16Overflow[];
+  warnings: string[];
+  /** One line per graph pass that changed something before quantizing. */
+  passLog: string[];
+}
+
+/** An empty report for a scheme. */
+export function emptyReport(scheme: Scheme): QuantizeReport {
+  return { scheme, quantized: [], float: [], fp16Overflows: [], warnings: [], passLog: [] };
+}
+
+/** Reasons grouped: reason → node names (for terse printing). */
+export function groupFloatReasons(report: QuantizeReport): Map<string, NodeDecision[]> {
+  const groups = new Map<string, NodeDecision[]>();
+  for (const d of report.float) {
+    const list = groups.get(d.detail);
+    if (list) list.push(d); else groups.set(d.detail, [d]);
+  }
+  return groups;
+}
+
+/** File sizes before and after, for the printed summary. */
+export interface SizeFigures {
+  before: number;
+  after: number;
+}
+
+/** The report as terminal text: sizes and ratio, what was quantized by op, what stayed float and why. */
+export function formatQuantizeReport(report: QuantizeReport, sizes?: SizeFigures, formatBytes: (n: number) => string = (n) => `${n} B`): string {
+  const lines: string[] = [];
+  const method = report.method ? `, calibration ${report.method} on ${report.calibrationData ?? 'data'}` : '';
+  lines.push(`scheme ${report.scheme}${method}`);
+  if (sizes) lines.push(`size ${formatBytes(sizes.before)} → ${formatBytes(sizes.after)} (${((sizes.after / sizes.before) * 100).toFixed(1)}% of the original, ${(sizes.before / sizes.after).toFixed(2)}× smaller)`);
+  const byOp = new Map<string, number>();
+  for (const d of report.quantized) byOp.set(d.op, (byOp.get(d.op) ?? 0) + 1);
+  const ops = [...byOp].map(([op, n]) => `${op} ×${n}`).join(', ');
+  lines.push(`quantized ${report.quantized.length} node(s)${ops ? `: ${ops}` : ''}${report.quantized[0] ? ` (${report.quantized[0].detail})` : ''}`);
+  if (report.float.length) {
+    lines.push(`left in float ${report.float.length} node(s):`);
+    for (const [reason, nodes] of groupFloatReasons(report)) {
+      const names = nodes.slice(0, 6).map((d) => `${d.node} (${d.op})`).join(', ');
+      lines.push(`  ${reason}: ${names}${nodes.length > 6 ? `, … ${nodes.length - 6} more` : ''}`);
+    }
+  }
+  for (const o of report.fp16Overflows) {
+    lines.push(o.kind === 'constant'
+      ? `float16 overflow: ${o.count} value(s) of constant '${o.tensor}' clamped to ±65504 (max |x| ${o.maxAbs.toExponential(3)})`
+      : `float16 overflow: activation '${o.tensor}' reaches ${o.maxAbs.toExponential(3)}; its producer stays float32`);
+  }
+  for (const w of report.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,110 @@
+// Quantization schemes and their options: names as an `as const` tuple, defaults resolved once per scheme.
+import { UsageError } from '../errors.ts';
+import type { DataSource } from '../data/source.ts';
+import type { Progress } from '../report/progress.ts';
+import { CALIBRATION_METHODS, type CalibrationMethod } from './calibrate/calibrator.ts';
+
+/**
+ * The schemes: `fp16` (float16 weights and compute), `int8-dynamic` (int8 weights, activations
+ * quantized at run time), `w8a8` / `w8a16` (static QDQ: int8 weights, 8- or 16-bit activations),
+ * `w4` (weight-only 4-bit blocks for MatMul/Gemm).
+ */
+export const SCHEMES = ['fp16', 'int8-dynamic', 'w8a8', 'w8a16', 'w4'] as const;
+/** A quantization scheme name. */
+export type Scheme = (typeof SCHEMES)[number];
+
+/** Schemes that need calibration data (static activation ranges). */
+export const STATIC_SCHEMES: readonly Scheme[] = ['w8a8', 'w8a16'];
+
+/** Integer element types a scheme may quantize activations to. */
+export const ACTIVATION_TYPES = ['uint8', 'int8', 'uint16', 'int16'] as const;
+/** An activation integer type. */
+export type ActivationType = (typeof ACTIVATION_TYPES)[number];
+
+/** Where calibration data comes from and how ranges are computed. */
+export interface CalibrationOptions {
+  source: DataSource;
+  /** Default 'minmax'. */
+  method?: CalibrationMethod;
+  /** Examples to read at most (default 1000). */
+  limit?: number;
+  /** Examples per batch (default 32). */
+  batchSize?: number;
+}
+
+/** Options of {@link quantizeModel}. Only `scheme` is required; the rest default per scheme. */
+export interface QuantizeOptions {
+  scheme: Scheme;
+  /** Required by w8a8 and w8a16; optional elsewhere (fp16 uses it to find activations that overflow). */
+  calibration?: CalibrationOptions;
+  /** Node names or op types to keep in float. */
+  exclude?: string[];
+  /** Per-channel weight scales for Conv/Gemm/MatMul (default true). */
+  perChannel?: boolean;
+  /** Symmetric weights (zero point 0; default true). */
+  symmetric?: boolean;
+  /** Activation integer type for static schemes (w8a8: uint8, w8a16: uint16). */
+  activationType?: ActivationType;
+  /** Weights per scale block for w4 (default 32; a power of two ≥ 16). */
+  blockSize?: number;
+  /** Run the default graph passes (fold-batchnorm, …) before quantizing (default true). */
+  runPasses?: boolean;
+  /** Progress sink for calibration. */
+  progress?: Progress;
+}
+
+/** Options with every default filled in (calibration stays optional). */
+export type ResolvedOptions = Required<Omit<QuantizeOptions, 'calibration'>> & {
+  calibration?: Required<CalibrationOptions>;
+};
+
+/** Throws a UsageError unless `name` is a known scheme. */
+export function parseScheme(name: string): Scheme {
+  if ((SCHEMES as readonly string[]).includes(name)) return name as Scheme;
+  throw new UsageError(`unknown quantization scheme '${name}' (known: ${SCHEMES.join(', ')})`);
+}
+
+/** Throws a UsageError unless `name` is a known calibration method. */
+export function parseMethod(name: string): CalibrationMethod {
+  if ((CALIBRATION_METHODS as readonly string[]).includes(name)) return name as CalibrationMethod;
+  throw new UsageError(`unknown calibration method '${name}' (known: ${CALIBRATION_METHODS.join(', ')})`);
+}
+
+/** Fills in the defaults for the scheme and checks the combination; bad input → UsageError. */
+export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
+  const scheme = parseScheme(String(options.scheme));
+  const activationType = options.activationType ?? (scheme === 'w8a16' ? 'uint16' : 'uint8');
+  if (!(ACTIVATION_TYPES as readonly string[]).includes(activationType)) {
+    throw new UsageError(`unknown activation type '${activationType}' (known: ${ACTIVATION_TYPES.join(', ')})`);
+  }
+  if (scheme === 'w8a8' && !activationType.endsWith('8')) throw new UsageError(`w8a8 takes uint8 or int8 activations, not ${activationType}`);
+  if (scheme === 'w8a16' && !activationType.endsWith('16')) throw new UsageError(`w8a16 takes uint16 or int16 activations, not ${activationType}`);
+  const blockSize = options.blockSize ?? 32;
+  if (!Number.isInteger(blockSize) || blockSize < 16 || (blockSize & (blockSize - 1)) !== 0) {
+    throw new UsageError(`block size must be a power of two ≥ 16, got ${blockSize}`);
+  }
+  if (STATIC_SCHEMES.includes(scheme) && !options.calibration) {
+    throw new UsageError(`scheme ${scheme} needs calibration data (e.g. --calibration mnist:train)`);
+  }
+  const cal = options.calibration;
+  const calibration = cal && {
+    source: cal.source,
+    method: parseMethod(cal.method ?? 'minmax'),
+    limit: cal.limit ?? 1000,
+    batchSize: cal.batchSize ?? 32,
+  };
+  if (calibration && !(Number.isInteger(calibration.limit) && calibration.limit > 0)) {
+    throw new UsageError(`calibration limit must be a positive integer, got ${calibration.limit}`);
+  }
+  return {
+    scheme,
+    ...(calibration ? { calibration } : {}),
+    exclude: [...(options.exclude ?? [])],
+    perChannel: options.perChannel ?? true,
+    symmetric: options.symmetric ?? true,
+    activationType,
+    blockSize,
+    runPasses: options.runPasses ?? true,
+    progress: options.progress ?? { start() {}, update() {}, stop() {} },
+  };
+}

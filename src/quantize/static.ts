@@ -1,0 +1,68 @@
+// Static QDQ quantization (w8a8, w8a16): mark per op, calibrate the marked activations, insert Q/DQ.
+import type { Model } from '../ir/graph.ts';
+import { inferTypes } from '../ir/infer.ts';
+import { toposort } from '../ir/toposort.ts';
+import { activationFusionsOf } from '../passes/fuse-activation.ts';
+import { opsetOf } from '../passes/graph-edit.ts';
+import { calibrate } from './calibrate/calibrate.ts';
+import { computesOnFloat, type ExcludeList } from './exclude.ts';
+import { quantizerFor } from './ops/registry.ts';
+import { QdqPlan, type QdqSettings } from './qdq.ts';
+import type { QuantizeReport } from './report.ts';
+import type { ResolvedOptions } from './schemes.ts';
+
+/** Q/DQ domain: ONNX when its opset has what we need (axis: 13; 16-bit types: 21), else onnxruntime's com.microsoft Q/DQ. */
+export function qdqDomain(model: Model, sixteenBit: boolean, perChannel: boolean): '' | 'com.microsoft' {
+  const opset = opsetOf(model.opsets) ?? 1;
+  const need = sixteenBit ? 21 : perChannel ? 13 : 10;
+  return opset >= need ? '' : 'com.microsoft';
+}
+
+/** Adds an opset import for `domain` if the model lacks one. */
+export function ensureOpset(model: Model, domain: string, version: number): void {
+  if (!model.opsets.some((o) => o.domain === domain)) model.opsets.push({ domain, version });
+}
+
+/** Quantizes `model` in place to static QDQ form; fills the report. */
+export async function quantizeStatic(model: Model, options: ResolvedOptions, exclude: ExcludeList, report: QuantizeReport): Promise<Model> {
+  const calibration = options.calibration!;
+  const graph = model.graph;
+  const types = inferTypes(model, { tolerant: true });
+  const fused = new Set(activationFusionsOf(model).map((f) => f.value));
+  const sixteenBit = options.activationType.endsWith('16');
+  const settings: QdqSettings = {
+    activationType: options.activationType,
+    weightType: 'int8',
+    perChannel: options.perChannel,
+    symmetricWeights: options.symmetric,
+    domain: qdqDomain(model, sixteenBit, options.perChannel),
+  };
+  const plan = new QdqPlan(graph, types, fused, settings);
+  const detail = `int8 ${options.perChannel ? 'per-channel' : 'per-tensor'} weights, ${options.activationType} activations`;
+  for (const node of toposort(graph)) {
+    const floatNode = computesOnFloat(node, types);
+    if (exclude.matches(node)) {
+      if (floatNode) report.float.push({ node: node.name, op: node.op, detail: 'excluded by the user' });
+      continue;
+    }
+    const verdict = quantizerFor(node)(node, plan);
+    if (verdict === true) {
+      plan.markNode(node);
+      report.quantized.push({ node: node.name, op: node.op, detail });
+    } else if (floatNode) {
+      report.float.push({ node: node.name, op: node.op, detail: verdict });
+    }
+  }
+  const tensors = plan.activationsToCalibrate();
+  const ranges = await calibrate(model, calibration.source, {
+    method: calibration.method, tensors, batchSize: calibration.batchSize, limit: calibration.limit, progress: options.progress,
+  });
+  const outcome = plan.apply(ranges);
+  if (outcome.missingRanges.length) report.warnings.push(`no calibrated range for ${outcome.missingRanges.length} value(s), left float: ${outcome.missingRanges.slice(0, 5).join(', ')}${outcome.missingRanges.length > 5 ? ', …' : ''}`);
+  if (outcome.saturatedBias) report.warnings.push(`${outcome.saturatedBias} bias value(s) saturated int32`);
+  if (settings.domain === 'com.microsoft') {
+    ensureOpset(model, 'com.microsoft', 1);
+    report.warnings.push(`opset ${opsetOf(model.opsets) ?? '?'} lacks ${sixteenBit ? '16-bit' : 'per-channel'} QuantizeLinear; used onnxruntime's com.microsoft QuantizeLinear/DequantizeLinear`);
+  }
+  return model;
+}

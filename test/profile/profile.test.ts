@@ -1,0 +1,51 @@
+// profileModel on the real LeNet-5 with both runtimes: positive, ordered figures; run counts respected; per-op time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { profileModel } from '../../src/profile/profile.ts';
+import { parseShapeOverrides, synthesizeInputs } from '../../src/profile/inputs.ts';
+import { UsageError } from '../../src/errors.ts';
+
+const lenet = fileURLToPath(new URL('../../models/lenet5/lenet5.onnx', import.meta.url));
+
+for (const runtime of ['ort-node', 'ort-web-wasm']) {
+  test(`profile LeNet-5 on ${runtime}`, async () => {
+    const r = await profileModel(lenet, { runtime, warmup: 3, runs: 37, perOpRuns: 5 });
+    assert.equal(r.runtime, runtime);
+    assert.equal(r.fileBytes, statSync(lenet).size);
+    assert.equal(r.runs, 37);
+    assert.equal(r.warmup, 3);
+    assert.equal(r.samplesMs.length, 37);
+    assert.equal(r.latencyMs.count, 37);
+    assert.deepEqual(r.inputs, [{ name: 'input', dtype: 'float32', dims: [1, 1, 28, 28] }]);
+    for (const v of [r.loadMs, r.firstInferenceMs, r.latencyMs.p50, r.latencyMs.mean, r.throughputPerSec, r.memory.maxRssBytes, r.memory.rssBeforeBytes]) {
+      assert.ok(v > 0 && Number.isFinite(v), `${v}`);
+    }
+    assert.ok(r.memory.peakRssDeltaBytes >= 0);
+    assert.ok(r.memory.maxRssBytes >= r.memory.rssBeforeBytes);
+    const l = r.latencyMs;
+    assert.ok(l.min <= l.p50 && l.p50 <= l.p90 && l.p90 <= l.p99 && l.p99 <= l.max, JSON.stringify(l));
+    assert.ok(Math.abs(r.throughputPerSec - 1000 / l.mean) < 1e-6 * r.throughputPerSec);
+    assert.ok(r.opTimes, 'per-op times');
+    assert.equal(r.opTimes.runs, 5);
+    const ops = r.opTimes.byOp.map((o) => o.op);
+    assert.ok(ops.some((op) => /Conv/.test(op)), ops.join(','));
+    if (runtime === 'ort-node') assert.ok(ops.includes('Conv') || ops.includes('FusedConv'), ops.join(','));
+    assert.ok(r.opTimes.byOp.some((o) => o.op.includes('Gemm')), ops.join(','));
+    assert.ok(r.opTimes.topNodes.length > 0 && r.opTimes.totalUs > 0);
+  });
+}
+
+test('--shape fixes symbolic dims; bad shapes and runtimes are one clear line', async () => {
+  const r = await profileModel(lenet, { warmup: 0, runs: 2, perOp: false, shapes: parseShapeOverrides(['input=4x1x28x28']) });
+  assert.deepEqual(r.inputs[0].dims, [4, 1, 28, 28]);
+  assert.equal(r.opTimes, null);
+  const info = [{ name: 'x', dtype: 'float32' as const, shape: ['N', 3, 8, 8] }];
+  assert.throws(() => parseShapeOverrides(['x=1x3xbad']), UsageError);
+  assert.throws(() => synthesizeInputs(info, { x: [1, 4, 8, 8] }), /dim 1 is fixed at 3/);
+  assert.throws(() => synthesizeInputs(info, { y: [1, 3, 8, 8] }), /names 'y'/);
+  assert.deepEqual(synthesizeInputs(info).x.dims, [1, 3, 8, 8]);
+  await assert.rejects(profileModel(lenet, { runtime: 'coreml' }), (e: unknown) => e instanceof UsageError && /unknown runtime 'coreml'/.test(e.message));
+  await assert.rejects(profileModel(lenet, { runs: 0 }), UsageError);
+});

@@ -1,0 +1,60 @@
+// Every scheme's LeNet-5 output loads and runs in onnxruntime-node and in onnxruntime-web (wasm, in Node), and the two agree.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+import { mnistBatches } from '../../src/data/mnist.ts';
+import { mnistSource } from '../../src/data/mnist-source.ts';
+import { encodeOnnx } from './encode.ts';
+import { readModel } from '../../src/formats/registry.ts';
+import { DEFAULT_MODEL } from '../../src/paths.ts';
+import { quantizeModel } from '../../src/quantize/quantize.ts';
+import { SCHEMES } from '../../src/quantize/schemes.ts';
+
+ortWeb.env.wasm.numThreads = 1;
+const batch = mnistBatches('test', 200).next().value!;
+
+async function logits(ort: typeof ortNode | typeof ortWeb, bytes: Uint8Array, ep: string): Promise<Float32Array> {
+  const session = await (ort as typeof ortNode).InferenceSession.create(bytes, { executionProviders: [ep] });
+  try {
+    const out = await session.run({ input: new (ort as typeof ortNode).Tensor('float32', batch.input, batch.dims) });
+    return out.logits.data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+function argmaxRows(v: Float32Array, classes = 10): number[] {
+  return Array.from({ length: v.length / classes }, (_, r) => {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (v[r * classes + c] > v[r * classes + best]) best = c;
+    return best;
+  });
+}
+
+const reference = logits(ortNode, readFileSync(DEFAULT_MODEL.path), 'cpu');
+
+for (const scheme of SCHEMES) {
+  test(`${scheme}: runs in onnxruntime-node and onnxruntime-web (wasm); both agree`, async () => {
+    const { model } = await quantizeModel(await readModel(DEFAULT_MODEL.path), {
+      scheme, ...(scheme.startsWith('w8') ? { calibration: { source: mnistSource('train'), limit: 200 } } : {}),
+    });
+    const bytes = await encodeOnnx(model);
+    const node = await logits(ortNode, bytes, 'cpu');
+    const web = await logits(ortWeb, bytes, 'wasm');
+    const ref = await reference;
+    let maxDiff = 0, maxRef = 0;
+    for (let i = 0; i < node.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(node[i] - web[i]));
+      maxRef = Math.max(maxRef, Math.abs(ref[i]));
+    }
+    const agree = argmaxRows(node).filter((c, i) => c === argmaxRows(web)[i]).length / (node.length / 10);
+    const matchFloat = argmaxRows(node).filter((c, i) => c === argmaxRows(ref)[i]).length / (node.length / 10);
+    console.log(`${scheme}: node vs web max |Δlogit| ${maxDiff.toExponential(2)} (logits up to ${maxRef.toFixed(1)}), argmax agreement ${agree}, vs float32 ${matchFloat}`);
+    // Integer kernels may round a requantization step differently (one uint8 step of the logits' scale).
+    assert.ok(maxDiff <= maxRef * 0.02, `node and web differ by ${maxDiff}`);
+    assert.ok(agree >= 0.995, `argmax agreement ${agree}`);
+    assert.ok(matchFloat >= 0.98, `agreement with float32 ${matchFloat}`);
+  });
+}

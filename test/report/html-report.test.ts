@@ -1,0 +1,71 @@
+// The HTML report, built from real measurements of LeNet-5 variants, renders in headless Chromium: every chart
+// present with a non-zero size, no console errors, no network request; a screenshot is saved for a look.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { writeHtmlReport } from '../../src/report/html/report.ts';
+import { paretoFront } from '../../src/report/html/pareto.ts';
+import { measuredReportData } from './real-variants.ts';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+test('paretoFront keeps the non-dominated points, smallest first', () => {
+  const pts = [{ size: 4, accuracy: 0.99 }, { size: 1, accuracy: 0.97 }, { size: 2, accuracy: 0.96 }, { size: 2, accuracy: 0.985 }, { size: 5, accuracy: 0.98 }];
+  const front = paretoFront(pts);
+  assert.deepEqual(front, [1, 3, 0]);
+  for (const i of pts.keys()) {
+    const dominated = pts.some((q) => q.size <= pts[i].size && q.accuracy >= pts[i].accuracy && (q.size < pts[i].size || q.accuracy > pts[i].accuracy));
+    assert.equal(front.includes(i), !dominated);
+  }
+});
+
+test('HTML report of measured LeNet-5 variants renders offline in headless Chromium', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ondevice-report-'));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const data = await measuredReportData(dir, { images: 500, runs: 60 });
+    const [fp32, fp16, int8] = data.variants;
+    assert.ok(fp32.accuracy! > 0.95 && int8.accuracy! > 0.9, `accuracies ${data.variants.map((v) => v.accuracy).join(', ')}`);
+    assert.ok(int8.fileBytes < fp16.fileBytes && fp16.fileBytes < fp32.fileBytes);
+    assert.ok(data.perLayer!.layers.every((l) => l.sqnrDb > 0 && Number.isFinite(l.sqnrDb)));
+
+    const file = join(dir, 'report.html');
+    writeHtmlReport(file, data);
+    const html = readFileSync(file, 'utf8');
+    assert.doesNotMatch(html, /<script|<link|https?:\/\/(?!www\.w3\.org\/2000\/svg)/, 'self-contained: no scripts, links or URLs');
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const requests: string[] = [];
+    const errors: string[] = [];
+    page.on('request', (r) => { if (r.url() !== pathToFileURL(file).href) requests.push(r.url()); });
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+
+    const charts = await page.$$eval('svg.chart', (els) => els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { kind: e.getAttribute('data-chart'), width: r.width, height: r.height, shapes: e.querySelectorAll('circle,rect,polyline').length };
+    }));
+    const kinds = charts.map((c) => c.kind);
+    for (const kind of ['scatter', 'layer-sqnr', 'confusion']) assert.equal(kinds.filter((k) => k === kind).length, 1, `${kind} in ${kinds}`);
+    assert.equal(kinds.filter((k) => k === 'latency-histogram').length, data.variants.length);
+    for (const c of charts) assert.ok(c.width > 100 && c.height > 50 && c.shapes > 0, JSON.stringify(c));
+    assert.equal(await page.$$eval('table.summary tbody tr', (rows) => rows.length), data.variants.length);
+    assert.equal(await page.$$eval('svg[data-chart=scatter] .on-front', (g) => g.length),
+      paretoFront(data.variants.map((v) => ({ size: v.fileBytes, accuracy: v.accuracy! }))).length);
+    assert.equal(await page.$$eval('svg[data-chart=layer-sqnr] .bar', (g) => g.length), data.perLayer!.layers.length);
+
+    const shot = join(tmpdir(), 'ondevice-report-screenshot.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    assert.ok(statSync(shot).size > 10_000);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests, [], 'no network requests');
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
