@@ -1,39 +1,45 @@
-// `ondevice demo`: the main job on the embedded default model (LeNet-5, MNIST test set).
+// `ondevice demo`: the whole pipeline on the embedded default model (LeNet-5, MNIST).
 import type { Command } from 'commander';
-import { loadMnist, mnistBatches } from '../data/mnist.ts';
-import { evaluateClassifier } from '../evaluate/classify.ts';
 import { inspectModel } from '../inspect.ts';
 import { DEFAULT_MODEL } from '../paths.ts';
-import { formatPercent } from '../report/format.ts';
+import { runDemo } from '../pipeline/demo.ts';
+import { formatDemoTable } from '../pipeline/demo-table.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { formatSummary } from '../report/summary-text.ts';
-import { resolveRuntime } from '../runtimes/registry.ts';
+import { UsageError } from '../errors.ts';
 import { action } from './action.ts';
+
+function positiveInt(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
+    return n;
+  };
+}
 
 /** Adds the demo command. */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('inspect the embedded LeNet-5 and measure its accuracy on the 10,000 MNIST test images')
-    .option('--limit <n>', 'evaluate only the first n test images', (v) => Number.parseInt(v, 10))
-    .option('--batch <n>', 'batch size', (v) => Number.parseInt(v, 10), 250)
-    .action(action(async (opts: { limit?: number; batch: number }) => {
+    .description('the whole pipeline on the embedded LeNet-5: fp32/fp16/int8/w4 variants, MNIST test accuracy, fidelity, latency, report.html')
+    .option('-o, --output <dir>', 'folder for the variants and report.html', 'ondevice-demo')
+    .option('--limit <n>', 'evaluate only the first n MNIST test images', positiveInt('limit'))
+    .option('--runs <n>', 'timed profile runs per variant', positiveInt('runs'), 200)
+    .action(action(async (opts: { output: string; limit?: number; runs: number }) => {
       const out = process.stdout;
       out.write(`${formatSummary(await inspectModel(DEFAULT_MODEL.path))}\n\n`);
-      const runtime = await resolveRuntime({ name: 'ort-node' });
-      const session = await runtime.load(DEFAULT_MODEL.path);
-      const total = loadMnist('test', { limit: opts.limit }).count;
-      const started = performance.now();
-      try {
-        const acc = await evaluateClassifier(session, mnistBatches('test', opts.batch, undefined, { limit: opts.limit }), {
-          total,
-          progress: terminalProgress(),
-        });
-        const ms = performance.now() - started;
-        out.write(`\nMNIST test (${acc.count} images) on ${runtime.name}: top-1 ${formatPercent(acc.top1)}, top-5 ${formatPercent(acc.top5)}` +
-          `  (${(ms / 1000).toFixed(2)} s, ${((ms * 1000) / acc.count).toFixed(1)} µs/image)\n`);
-      } finally {
-        await session.release();
-      }
+      const result = await runDemo({
+        outDir: opts.output,
+        limit: opts.limit,
+        runs: opts.runs,
+        progress: terminalProgress,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      out.write(`\n${result.evaluation.data}, ${result.evaluation.examples} examples; latency: onnxruntime-node, batch 1, p50 of ${opts.runs} runs\n`);
+      out.write(`${formatDemoTable(result)}\n`);
+      for (const [i, v] of result.verdicts.entries()) out.write(`  ${result.variants[i + 1].name}: ${v.level} — ${v.reason}\n`);
+      const worst = result.perLayer.ranking.slice(0, 3).map((l) => `${l.node} (${l.sqnr.toFixed(1)} dB)`).join(', ');
+      out.write(`int8 layers that lose the most: ${worst}\n`);
+      out.write(`report: ${result.reportPath}   (${result.seconds.toFixed(1)} s in all)\n`);
     }));
 }

@@ -18,7 +18,7 @@ import { formatBytes, formatPercent } from '../report/format.ts';
 import { writeHtmlReport } from '../report/html/index.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { renderTable } from '../report/table.ts';
-import type { IoInfo } from '../runtimes/runtime.ts';
+import { modelInputs } from '../data/model-inputs.ts';
 import { action } from './action.ts';
 
 interface EvaluateCliOptions {
@@ -44,12 +44,6 @@ function positiveNumber(name: string, integer: boolean): (v: string) => number {
   };
 }
 
-/** The model's real inputs (graph inputs that are not initializers) as the data layer sees them. */
-function modelInputs(model: Model): IoInfo[] {
-  return model.graph.inputs
-    .filter((v) => !model.graph.initializers.has(v.name))
-    .map((v) => (v.type.kind === 'tensor' ? { name: v.name, dtype: v.type.dtype, shape: v.type.shape ?? [] } : { name: v.name, dtype: 'unknown' as const, shape: [] }));
-}
 
 const fmtDb = (x: number): string => (x === Infinity ? 'inf' : x === -Infinity ? '-inf' : `${x.toFixed(1)} dB`);
 const fmtNum = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 0.01 ? x.toFixed(4) : x.toExponential(2));

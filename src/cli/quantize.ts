@@ -13,7 +13,7 @@ import { formatQuantizeReport } from '../quantize/report.ts';
 import { ACTIVATION_TYPES, parseMethod, parseScheme, SCHEMES, type ActivationType } from '../quantize/schemes.ts';
 import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
-import type { IoInfo } from '../runtimes/runtime.ts';
+import { modelInputs } from '../data/model-inputs.ts';
 import { action } from './action.ts';
 
 interface QuantizeCliOptions {
@@ -40,12 +40,6 @@ function positiveInt(name: string): (v: string) => number {
   };
 }
 
-/** The model's real inputs (graph inputs that are not initializers) as the data layer sees them. */
-function modelInputs(model: Model): IoInfo[] {
-  return model.graph.inputs
-    .filter((v) => !model.graph.initializers.has(v.name))
-    .map((v) => (v.type.kind === 'tensor' ? { name: v.name, dtype: v.type.dtype, shape: v.type.shape ?? [] } : { name: v.name, dtype: 'unknown' as const, shape: [] }));
-}
 
 /** Adds the quantize command. */
 export function registerQuantize(program: Command): void {

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { writeHtmlReport } from '../../src/report/html/report.ts';
 import { paretoFront } from '../../src/report/html/pareto.ts';
-import { measuredReportData } from './real-variants.ts';
+import { runDemo } from '../../src/pipeline/demo.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
@@ -23,11 +23,12 @@ test('paretoFront keeps the non-dominated points, smallest first', () => {
   }
 });
 
-test('HTML report of measured LeNet-5 variants renders offline in headless Chromium', async () => {
+test("HTML report of the demo's measured LeNet-5 variants renders offline in headless Chromium", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ondevice-report-'));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
-    const data = await measuredReportData(dir, { images: 500, runs: 60 });
+    // Real variants from the demo pipeline: LeNet-5 fp32/fp16/int8/w4, measured on 500 MNIST test images.
+    const { report: data } = await runDemo({ outDir: dir, limit: 500, calibrationLimit: 300, runs: 60 });
     const [fp32, fp16, int8] = data.variants;
     assert.ok(fp32.accuracy! > 0.95 && int8.accuracy! > 0.9, `accuracies ${data.variants.map((v) => v.accuracy).join(', ')}`);
     assert.ok(int8.fileBytes < fp16.fileBytes && fp16.fileBytes < fp32.fileBytes);
