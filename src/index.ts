@@ -26,3 +26,36 @@ export type { Progress } from './report/progress.ts';
 export { silentProgress, terminalProgress } from './report/progress.ts';
 // Paths
 export { DEFAULT_MODEL } from './paths.ts';
+// Passes
+export { DEFAULT_PASSES, PASSES, passByName, parsePassList, runPasses } from './passes/index.ts';
+export type { Pass, PassContext, PassStats, PipelineResult, RunPassesOptions } from './passes/index.ts';
+// Data sources and recipes
+export { openDataSource } from './data/open-source.ts';
+export { mnistSource } from './data/mnist-source.ts';
+export { loadRecipe, parseRecipe, saveRecipe } from './data/recipe.ts';
+export type { Recipe } from './data/recipe.ts';
+export { modelInputs } from './data/model-inputs.ts';
+// Quantize and calibrate
+export { quantizeModel } from './quantize/quantize.ts';
+export type { QuantizeResult } from './quantize/quantize.ts';
+export { SCHEMES } from './quantize/schemes.ts';
+export type { QuantizeOptions, Scheme, CalibrationOptions } from './quantize/schemes.ts';
+export type { QuantizeReport } from './quantize/report.ts';
+export { calibrate } from './quantize/calibrate/calibrate.ts';
+export { CALIBRATION_METHODS } from './quantize/calibrate/calibrator.ts';
+export type { CalibrationMethod, TensorRange } from './quantize/calibrate/calibrator.ts';
+// Evaluate, profile, report
+export { evaluateModels } from './evaluate/compare.ts';
+export type { Evaluation, ModelEvaluation, EvaluateModelsOptions } from './evaluate/compare.ts';
+export { verdict, resolveGates, DEFAULT_GATES } from './evaluate/verdict.ts';
+export type { Verdict, VerdictGates } from './evaluate/verdict.ts';
+export { analyzeLayers } from './evaluate/per-layer.ts';
+export type { LayerAnalysis, LayerError } from './evaluate/per-layer.ts';
+export { proposeExclusions } from './evaluate/exclusions.ts';
+export { profileModel } from './profile/index.ts';
+export type { ProfileOptions, ProfileResult } from './profile/index.ts';
+export { writeHtmlReport, renderHtmlReport } from './report/html/index.ts';
+export type { ReportData } from './report/html/types.ts';
+// The demo pipeline
+export { runDemo } from './pipeline/demo.ts';
+export type { DemoOptions, DemoResult } from './pipeline/demo.ts';
