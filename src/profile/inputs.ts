@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.ts';
 import { TYPED_ARRAY_OF, type DType } from '../ir/dtype.ts';
 import type { HostTensor, IoInfo } from '../runtimes/runtime.ts';
+import { mulberry32 } from '../util/random.ts';
 
 /**
  * Parses `--shape` values like `input=1x3x224x224` into name → dims.
@@ -33,16 +34,6 @@ export function concreteDims(info: IoInfo, override: number[] | undefined, symbo
   return info.shape.map((d) => (typeof d === 'number' ? d : symbolicDim));
 }
 
-/** mulberry32: a small seeded PRNG giving floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A tensor of `dims` filled with seeded values suited to `dtype` (floats in [0,1), small integers, bools). */
 function syntheticTensor(dtype: DType, dims: number[], rand: () => number): HostTensor {
@@ -72,7 +63,7 @@ export function synthesizeInputs(inputs: readonly IoInfo[], overrides: Record<st
       throw new UsageError(`--shape names '${name}', but the model's inputs are ${inputs.map((i) => i.name).join(', ')}`);
     }
   }
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const feeds: Record<string, HostTensor> = {};
   for (const info of inputs) {
     if (info.dtype === 'unknown') throw new UsageError(`input '${info.name}' is not a tensor: cannot synthesise it for profiling`);
