@@ -5,9 +5,10 @@ import type { Model } from '../ir/graph.ts';
 import { UsageError } from '../errors.ts';
 import type { ModelFormat, ReadOptions, WriteOptions } from './format.ts';
 import { onnxFormat } from './onnx/index.ts';
+import { tfliteFormat } from './tflite/index.ts';
 
 /** Every known format, in the order magic bytes are tried. */
-export const FORMATS: ModelFormat[] = [onnxFormat];
+export const FORMATS: ModelFormat[] = [onnxFormat, tfliteFormat];
 
 /** The format called `name` (e.g. 'onnx'), or a UsageError listing the known ones. */
 export function formatByName(name: string): ModelFormat {

@@ -32,6 +32,11 @@ export interface RuntimeSession {
   readonly outputs: readonly IoInfo[];
   /** Runs the model; `fetches` limits the outputs (default: all). */
   run(feeds: Record<string, HostTensor>, fetches?: string[]): Promise<Record<string, HostTensor>>;
+  /**
+   * Milliseconds the last `run` spent inside the engine itself, measured where it runs (e.g. in the
+   * browser page, excluding transfer to and from Node); only for runtimes that can tell.
+   */
+  lastRunMs?(): number | undefined;
   /** Stops profiling and returns the runtime's per-op events, if profiling was on. */
   endProfiling?(): Promise<ProfileEvent[]>;
   release(): Promise<void>;

@@ -43,7 +43,7 @@ test('detectFormat uses the extension, then the first bytes', async () => {
     await rejectsNamingFile(() => detectFormat(text), UsageError, text, /unknown model format/);
     await rejectsNamingFile(() => readModel(join(dir, 'missing.onnx')), UsageError, join(dir, 'missing.onnx'), /not found/);
     await rejectsNamingFile(() => writeModel(model, join(dir, 'out.xyz')), UsageError, join(dir, 'out.xyz'), /output format/);
-    assert.throws(() => formatByName('caffe'), /unknown model format 'caffe' \(known: onnx\)/);
+    assert.throws(() => formatByName('caffe'), /unknown model format 'caffe' \(known: onnx, tflite\)/);
   } finally {
     cleanup();
   }

@@ -1,0 +1,99 @@
+// Compiles an IR model (ONNX semantics, NCHW) to a TFLite model (NHWC): prepare, calibrate, rewrite, emit, quantize, finalize.
+import { UsageError } from '../../errors.ts';
+import type { DataSource } from '../../data/source.ts';
+import { inferTypes } from '../../ir/infer.ts';
+import type { Model } from '../../ir/graph.ts';
+import type { PassStats } from '../../passes/index.ts';
+import { calibrate } from '../../quantize/calibrate/calibrate.ts';
+import type { CalibrationMethod } from '../../quantize/calibrate/calibrator.ts';
+import type { Progress } from '../../report/progress.ts';
+import { builtinName } from '../../formats/tflite/schema/enums.ts';
+import type { TflModel } from '../../formats/tflite/schema/types.ts';
+import { encodeTflite } from '../../formats/tflite/write.ts';
+import { emitGraph } from './emit.ts';
+import { finalizeDraft } from './finalize.ts';
+import { toFloat16Weights } from './fp16.ts';
+import { quantizeInt8 } from './int8.ts';
+import { fuseHardSwish } from './patterns.ts';
+import { prepareForCompile, type InputShapes } from './prepare.ts';
+
+/** Weight/activation precision of the output. */
+export const TFLITE_QUANTIZATIONS = ['none', 'fp16', 'w8a8'] as const;
+/** A TFLite output precision. */
+export type TfliteQuantization = (typeof TFLITE_QUANTIZATIONS)[number];
+
+/** Options for {@link compileToTflite}. */
+export interface TfliteCompileOptions {
+  /** Default 'none' (float32). */
+  quantize?: TfliteQuantization;
+  /** Calibration data, required by 'w8a8'. */
+  calibration?: DataSource;
+  /** Calibration method (default 'minmax'). */
+  method?: CalibrationMethod;
+  /** Calibrate on at most this many examples (default 1000). */
+  limit?: number;
+  /** Declare model inputs/outputs NHWC (no boundary transposes). Default false: I/O keeps the IR layout. */
+  nhwcIo?: boolean;
+  /** Fixed input shapes; symbolic batch dims default to 1. */
+  inputShapes?: InputShapes;
+  progress?: Progress;
+}
+
+/** What the compiler did. */
+export interface TfliteCompileReport {
+  /** TFLite op → count in the output. */
+  ops: Record<string, number>;
+  /** TRANSPOSE ops next to model inputs/outputs, and elsewhere (0 for a layout-clean graph). */
+  transposes: { boundary: number; inner: number };
+  /** Hard-swish patterns fused into HARD_SWISH. */
+  hardSwishFused: number;
+  quantize: TfliteQuantization;
+  passes: PassStats[];
+  bytes: number;
+}
+
+/** Counts TFLite op types and boundary/inner TRANSPOSEs of a model object. */
+export function tfliteOpStats(tfl: TflModel): { ops: Record<string, number>; transposes: { boundary: number; inner: number } } {
+  const sg = tfl.subgraphs[0];
+  const ops: Record<string, number> = {};
+  const transposes = { boundary: 0, inner: 0 };
+  const io = new Set([...sg.inputs, ...sg.outputs]);
+  // A boundary transpose touches a model input/output directly or through QUANTIZE/DEQUANTIZE.
+  const viaQuant = new Set<number>();
+  for (const op of sg.operators) {
+    const name = builtinName(tfl.operator_codes[op.opcode_index].builtin_code);
+    if ((name === 'QUANTIZE' && io.has(op.inputs[0])) || (name === 'DEQUANTIZE' && io.has(op.outputs[0]))) viaQuant.add(name === 'QUANTIZE' ? op.outputs[0] : op.inputs[0]);
+  }
+  for (const op of sg.operators) {
+    const name = builtinName(tfl.operator_codes[op.opcode_index].builtin_code);
+    ops[name] = (ops[name] ?? 0) + 1;
+    if (name !== 'TRANSPOSE') continue;
+    const edge = [op.inputs[0], op.outputs[0]].some((i) => io.has(i) || viaQuant.has(i));
+    if (edge) transposes.boundary++;
+    else transposes.inner++;
+  }
+  return { ops, transposes };
+}
+
+/**
+ * Compiles `model` to TFLite. The model is rewritten in place (shapes fixed, passes run).
+ * @throws UnmappableOpsError listing every op that cannot be mapped (nothing is produced then);
+ *   UsageError for w8a8 without calibration data or inputs with unknown dims.
+ */
+export async function compileToTflite(model: Model, options: TfliteCompileOptions = {}): Promise<{ tflite: TflModel; bytes: Uint8Array; report: TfliteCompileReport }> {
+  const quantize = options.quantize ?? 'none';
+  if (quantize === 'w8a8' && !options.calibration) throw new UsageError('--quantize w8a8 needs calibration data (--calibration)');
+  const { model: prepared, passes } = await prepareForCompile(model, options.inputShapes);
+  const types = inferTypes(prepared, { tolerant: true });
+  const ranges = quantize === 'w8a8'
+    ? await calibrate(prepared, options.calibration!, { method: options.method ?? 'minmax', limit: options.limit ?? 1000, ...(options.progress ? { progress: options.progress } : {}) })
+    : undefined;
+  const hardSwishFused = fuseHardSwish(prepared);
+  const draft = emitGraph(prepared, types, { nhwcIo: options.nhwcIo ?? false });
+  if (quantize === 'fp16') toFloat16Weights(draft);
+  if (ranges) quantizeInt8(draft, ranges);
+  const meta: [string, string][] = [['ondevice', JSON.stringify({ quantize, nhwcIo: options.nhwcIo ?? false, source: prepared.producerName ?? '' })]];
+  const tflite = finalizeDraft(draft, `ondevice compile (${quantize})`, meta);
+  const bytes = encodeTflite(tflite);
+  return { tflite, bytes, report: { ...tfliteOpStats(tflite), hardSwishFused, quantize, passes, bytes: bytes.byteLength } };
+}

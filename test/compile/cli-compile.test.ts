@@ -1,0 +1,46 @@
+// `ondevice compile` end to end: writes a .tflite and reports transposes; an unmappable op is one error line and no file.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { writeModel } from '../../src/formats/registry.ts';
+import { ModelBuilder } from '../../src/ir/builder.ts';
+import { PACKAGE_ROOT } from '../../src/paths.ts';
+
+const cli = (args: string[]) => spawnSync(process.execPath, [join(PACKAGE_ROOT, 'bin/ondevice.js'), ...args], { encoding: 'utf8' });
+
+test('compile --target tflite writes the file and reports ops, transposes and sizes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ondevice-cli-compile-'));
+  try {
+    const out = join(dir, 'lenet.tflite');
+    const r = cli(['compile', join(PACKAGE_ROOT, 'models/lenet5/lenet5.onnx'), '--target', 'tflite', '-o', out, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(report.transposes, { boundary: 1, inner: 0 });
+    assert.equal(report.ops.CONV_2D, 2);
+    assert.ok(existsSync(out) && report.outputBytes > 0 && report.outputBytes < report.inputBytes * 1.1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an unmappable op fails with one line naming the node, exit code 1, and no file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ondevice-cli-compile-'));
+  try {
+    const b = new ModelBuilder({ opset: 13 });
+    const x = b.input('x', 'float32', [1, 8]);
+    b.output(b.op('Einsum', [x, x], { equation: 'ij,ij->i' }, { name: 'e1', output: 'y' }), 'float32', [1]);
+    const src = join(dir, 'bad.onnx');
+    await writeModel(b.build({ inferOutputs: false }), src);
+    const out = join(dir, 'bad.tflite');
+    const r = cli(['compile', src, '-o', out]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /node 'e1' \(Einsum\): no TFLite mapping/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.equal(existsSync(out), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
