@@ -7,7 +7,7 @@ import { terminalProgress } from '../report/progress.ts';
 import { UsageError } from '../errors.ts';
 import { action } from './action.ts';
 
-interface ProfileFlags { runtime: string; threads?: string; warmup: string; runs: string; shape: string[]; json?: boolean; perOp: boolean }
+interface ProfileFlags { runtime?: string; threads?: string; warmup: string; runs: string; shape: string[]; json?: boolean; perOp: boolean }
 
 function int(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -21,7 +21,7 @@ export function registerProfile(program: Command): void {
     .command('profile')
     .description('measure load time, first-inference time, latency percentiles, throughput, memory and per-op time')
     .argument('<model>', 'model file (.onnx)')
-    .option('--runtime <name>', 'ort-node or ort-web-wasm', 'ort-node')
+    .option('--runtime <name>', 'ort-node, ort-web-wasm or litert (default: by the file format)')
     .option('--threads <n>', 'intra-op threads (ort-web-wasm defaults to 1)')
     .option('--warmup <n>', 'untimed warm-up runs', '10')
     .option('--runs <n>', 'timed runs', '100')

@@ -21,6 +21,7 @@ export function formatProfile(r: ProfileResult): string {
     ['latency p99', ms(lat.p99)],
     ['latency mean ± sd', `${ms(lat.mean)} ± ${ms(lat.stdev)}`],
     ['latency min / max', `${ms(lat.min)} / ${ms(lat.max)}`],
+    ...(r.deviceLatencyMs ? [['in-runtime p50 / p90', `${ms(r.deviceLatencyMs.p50)} / ${ms(r.deviceLatencyMs.p90)}`]] : []),
     ['throughput', `${r.throughputPerSec.toFixed(1)} /s`],
     ['peak RSS increase', formatBytes(r.memory.peakRssDeltaBytes)],
     ['process max RSS', formatBytes(r.memory.maxRssBytes)],

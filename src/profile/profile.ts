@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { UsageError } from '../errors.ts';
+import { detectFormat } from '../formats/registry.ts';
 import { silentProgress, type Progress } from '../report/progress.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import type { HostTensor } from '../runtimes/runtime.ts';
@@ -12,7 +13,7 @@ import { latencyStats, type LatencyStats } from './stats.ts';
 
 /** Options for {@link profileModel}; every field has a default. */
 export interface ProfileOptions {
-  /** Runtime name (default 'ort-node'). */
+  /** Runtime name (default: the first available runtime for the file's format: ort-node for .onnx, litert for .tflite). */
   runtime?: string;
   /** Intra-op threads (default: ort-node's own choice; 1 for ort-web-wasm). */
   threads?: number;
@@ -58,6 +59,11 @@ export interface ProfileResult {
     /** The process's lifetime peak RSS from the OS, bytes. */
     maxRssBytes: number;
   };
+  /**
+   * Latency measured inside the runtime itself (e.g. around `model.run` in the browser page for LiteRT),
+   * without moving tensors between processes; present only for runtimes that report it.
+   */
+  deviceLatencyMs?: LatencyStats;
   /** Every timed run's latency in order, ms. */
   samplesMs: number[];
   /** Per-op time from the runtime's own profiler, or null when off or unsupported. */
@@ -82,7 +88,7 @@ export async function profileModel(path: string, options: ProfileOptions = {}): 
   if (options.threads !== undefined) count('threads', options.threads, 1, 1);
   const progress = options.progress ?? silentProgress;
   const fileBytes = statSync(path).size;
-  const runtime = await resolveRuntime({ name: options.runtime ?? 'ort-node' });
+  const runtime = await resolveRuntime(options.runtime ? { name: options.runtime } : { format: (await detectFormat(path)).name });
 
   const rss = new RssTracker();
   let t = performance.now();
@@ -90,6 +96,7 @@ export async function profileModel(path: string, options: ProfileOptions = {}): 
   const loadMs = performance.now() - t;
   rss.sample();
   const samplesMs: number[] = [];
+  const deviceSamplesMs: number[] = [];
   let feeds: Record<string, HostTensor>;
   let firstInferenceMs: number;
   try {
@@ -107,6 +114,8 @@ export async function profileModel(path: string, options: ProfileOptions = {}): 
       t = performance.now();
       await session.run(feeds);
       samplesMs.push(performance.now() - t);
+      const inside = session.lastRunMs?.();
+      if (inside !== undefined) deviceSamplesMs.push(inside);
       rss.sample();
       if (i % 16 === 15 || i === runs - 1) progress.update(warmup + i + 1);
     }
@@ -136,6 +145,7 @@ export async function profileModel(path: string, options: ProfileOptions = {}): 
     fileBytes,
     runtime: runtime.name,
     threads: options.threads ?? (runtime.name === 'ort-web-wasm' ? 1 : null),
+    ...(deviceSamplesMs.length ? { deviceLatencyMs: latencyStats(deviceSamplesMs) } : {}),
     inputs: Object.entries(feeds).map(([name, f]) => ({ name, dtype: f.dtype, dims: f.dims })),
     warmup,
     runs,
