@@ -25,7 +25,7 @@ test('ondevice profile: table output, and bad input is one clear line', () => {
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /latency p99/);
   for (const [args, message] of [
-    [['--runtime', 'tpu'], /unknown runtime 'tpu' \(known: ort-node, ort-web-wasm\)/],
+    [['--runtime', 'tpu'], /unknown runtime 'tpu' \(known: ort-node, ort-web-wasm\b/],
     [['--shape', 'input=1x1xbad'], /bad --shape/],
     [['--runs', 'many'], /--runs must be/],
   ] as const) {
