@@ -6,6 +6,7 @@ import { detectFormat, readModel } from '../formats/registry.ts';
 import type { Dim } from '../ir/graph.ts';
 import { readProvenance } from '../quantize/provenance.ts';
 import { silentProgress, type Progress } from '../report/progress.ts';
+import { acceptAnyBatch } from '../runtimes/any-batch.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import type { HostTensor, IoInfo, RuntimeSession } from '../runtimes/runtime.ts';
 import { AccuracyAccumulator, type ClassifierAccuracy } from './classify.ts';
@@ -125,7 +126,7 @@ export async function evaluateModels(reference: string, candidates: readonly str
 async function load(path: string, runtimeName?: string): Promise<Loaded> {
   const format = await detectFormat(path);
   const runtime = await resolveRuntime({ name: runtimeName, format: format.name });
-  const session = await runtime.load(path);
+  const session = acceptAnyBatch(await runtime.load(path));
   let scheme: string | undefined;
   try {
     scheme = readProvenance(await readModel(path))?.scheme;
