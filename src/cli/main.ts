@@ -11,6 +11,7 @@ import { registerServe } from './serve.ts';
 import { registerEvaluate } from './evaluate.ts';
 import { registerProfile } from './profile.ts';
 import { registerQuantize } from './quantize.ts';
+import { registerCompile } from './compile.ts';
 
 const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string; description: string };
 
@@ -21,7 +22,7 @@ const program = new Command('ondevice')
   .showHelpAfterError()
   .hook('preAction', (cmd) => setVerbose(Boolean(cmd.opts().verbose)));
 
-for (const register of [registerDemo, registerInspect, registerProfile, registerEvaluate, registerQuantize, registerDeploy, registerServe]) register(program);
+for (const register of [registerDemo, registerInspect, registerProfile, registerEvaluate, registerQuantize, registerDeploy, registerServe, registerCompile]) register(program);
 
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
