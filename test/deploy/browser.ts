@@ -1,15 +1,15 @@
 // Test helper: headless Debian Chromium through playwright-core, with every request the pages make recorded.
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { CHROMIUM_ARGS, chromiumPath } from '../../src/runtimes/browser/chromium.ts';
 
 /** Debian's Chromium (never a downloaded one). */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM = chromiumPath();
 
 /** Launches headless Chromium with quiet defaults plus `extraArgs`. */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-default-apps', '--disable-sync', '--metrics-recording-only', ...extraArgs],
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
 }
 

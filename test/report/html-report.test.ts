@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, chromiumPath } from '../../src/runtimes/browser/chromium.ts';
 import { writeHtmlReport } from '../../src/report/html/report.ts';
 import { paretoFront } from '../../src/report/html/pareto.ts';
 import { runDemo } from '../../src/pipeline/demo.ts';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 test('paretoFront keeps the non-dominated points, smallest first', () => {
   const pts = [{ size: 4, accuracy: 0.99 }, { size: 1, accuracy: 0.97 }, { size: 2, accuracy: 0.96 }, { size: 2, accuracy: 0.985 }, { size: 5, accuracy: 0.98 }];
@@ -25,7 +25,7 @@ test('paretoFront keeps the non-dominated points, smallest first', () => {
 
 test("HTML report of the demo's measured LeNet-5 variants renders offline in headless Chromium", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ondevice-report-'));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] });
   try {
     // Real variants from the demo pipeline: LeNet-5 fp32/fp16/int8/w4, measured on 500 MNIST test images.
     const { report: data } = await runDemo({ outDir: dir, limit: 500, calibrationLimit: 300, runs: 60 });

@@ -8,6 +8,7 @@ import { closeLiteRt, litertRuntime, type LiteRtSession } from '../../src/runtim
 import { acquireHost, releaseHost } from '../../src/runtimes/litert/host.ts';
 import { resolveRuntime } from '../../src/runtimes/registry.ts';
 import { buildTflite, denseModel, denseReference, mulModel } from './litert-model.ts';
+import { seededFloats } from '../../src/util/random.ts';
 
 let dir: string;
 let dense: LiteRtSession;
@@ -24,14 +25,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A seeded stream of floats in [-2, 2). */
-function floats(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32) * 4 - 2;
-  });
-}
+/** Seeded floats in [-2, 2). */
+const floats = (n: number, seed: number): Float32Array => seededFloats(n, seed, -2, 2);
 
 test('litert is available here and is the runtime for .tflite', async () => {
   assert.equal(await litertRuntime.available(), true);
