@@ -75,15 +75,20 @@ export function mapLayers(float: Graph, quant: Graph): Mapping {
   const isConstant = (v: string): boolean => {
     if (quant.initializers.has(v)) return true;
     const p = producer.get(v);
-    return p !== undefined && (p.op === 'Constant' || (QDQ_OPS.has(p.op) && isConstant(p.inputs[0])));
+    // A node of constants only (e.g. the quantizer's Mul computing a bias scale) is constant too.
+    return p !== undefined && (p.op === 'Constant' || (QDQ_OPS.has(p.op) && isConstant(p.inputs[0])) || (p.inputs.length > 0 && p.inputs.every((i) => !i || isConstant(i))));
   };
   const floatNameOf = (v: string, depth = 0): string | undefined => {
     if (floatValues.has(v) && !float.initializers.has(v)) return v;
     const p = producer.get(v);
+    // An integer tensor (a QuantizeLinear output read directly, e.g. by a MaxPool run on quantized values) has no float twin.
+    if (depth === 0 && p?.op === 'QuantizeLinear') return undefined;
     if (depth < 4 && p && QDQ_OPS.has(p.op)) return floatNameOf(p.inputs[0], depth + 1);
     return undefined;
   };
   const observedOf = (v: string): string => {
+    const direct = consumers.get(v)?.find((n) => n.op === 'DequantizeLinear');
+    if (direct) return direct.outputs[0];
     const q = consumers.get(v)?.find((n) => n.op === 'QuantizeLinear');
     const d = q && consumers.get(q.outputs[0])?.find((n) => n.op === 'DequantizeLinear');
     return d ? d.outputs[0] : v;
@@ -91,7 +96,7 @@ export function mapLayers(float: Graph, quant: Graph): Mapping {
   const pairs = new Map<string, string>();
   const layers: Mapping['layers'] = [];
   for (const node of toposort(quant)) {
-    if (QDQ_OPS.has(node.op) || node.op === 'Constant' || node.outputs.length === 0) continue;
+    if (QDQ_OPS.has(node.op) || node.op === 'Constant' || node.outputs.length === 0 || isConstant(node.outputs[0])) continue;
     const observed = observedOf(node.outputs[0]);
     const floatName = floatNameOf(observed) ?? floatNameOf(node.outputs[0]);
     if (!floatName) continue;

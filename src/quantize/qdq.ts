@@ -3,7 +3,7 @@ import type { DType } from '../ir/dtype.ts';
 import type { Graph, Node, ValueType } from '../ir/graph.ts';
 import { makeTensor, tensorFloats, type Tensor } from '../ir/tensor.ts';
 import { toposort } from '../ir/toposort.ts';
-import { constantOf, nameAllocator, replaceUses } from '../passes/graph-edit.ts';
+import { constantOf, nameAllocator, renameValue, replaceUses } from '../passes/graph-edit.ts';
 import { producers as producersOf } from '../ir/toposort.ts';
 import type { TensorRange } from './calibrate/calibrator.ts';
 import type { QdqMarker } from './ops/registry.ts';
@@ -17,6 +17,8 @@ export interface QdqSettings {
   symmetricWeights: boolean;
   /** Domain of the Q/DQ nodes: '' (ONNX, opset ≥ 13, or ≥ 21 for 16-bit) or 'com.microsoft'. */
   domain: '' | 'com.microsoft';
+  /** Activations never quantized (mixed precision keeps them float). */
+  floatValues?: ReadonlySet<string>;
 }
 
 interface WeightRequest { node: Node; slot: number; axis?: number }
@@ -45,6 +47,11 @@ export class QdqPlan implements QdqMarker {
   private readonly inputNames: Set<string>;
   /** Scale and zero-point initializers by params, shared by values quantized alike (e.g. MaxPool in and out). */
   private readonly paramInits = new Map<string, [string, string]>();
+  /** Weight DQ output → its scale initializer. */
+  private readonly weightScaleNames = new Map<string, string>();
+  private lastScaleName = '';
+  /** DQ outputs of quantized constants → the float constant's name. */
+  private readonly constantDqs: [string, string][] = [];
 
   /**
    * @param types value types (from inference) to tell float tensors apart
@@ -75,11 +82,11 @@ export class QdqPlan implements QdqMarker {
   }
 
   activation(value: string): void {
-    if (value && !this.fused.has(value) && this.isFloat(value)) this.marked.add(value);
+    if (value && !this.fused.has(value) && this.isFloat(value) && !this.settings.floatValues?.has(value)) this.marked.add(value);
   }
 
   shareParams(output: string, input: string): void {
-    if (!this.isFloat(output)) return;
+    if (!this.isFloat(output) || this.settings.floatValues?.has(output) || !this.isQuantized(input)) return;
     this.marked.add(output);
     this.shared.set(output, input);
   }
@@ -107,6 +114,8 @@ export class QdqPlan implements QdqMarker {
     const fresh = nameAllocator(this.graph);
     const outcome: QdqOutcome = { activations: 0, weights: 0, biases: 0, missingRanges: [], saturatedBias: 0 };
     const params = this.activationParams(ranges, outcome);
+    // Name shared scale/zero-point initializers after the first activation (in graph order) that uses them.
+    for (const [value, p] of params) if (!constantOf(this.graph, value)) this.sharedParams(fresh, value, p);
     const front: Node[] = [];
     const weightScales = new Map<string, number[]>();
     const weightCache = new Map<string, string>();
@@ -118,23 +127,33 @@ export class QdqPlan implements QdqMarker {
       const usableAxis = axis !== undefined && axis < t.dims.length && t.dims.length > 1 ? axis : undefined;
       if (!dq) {
         const q = quantizeWeight(tensorFloats(t), t.dims, this.settings.weightType, this.settings.symmetricWeights, usableAxis, this.biasScaleFloor(node, slot, params, usableAxis === undefined ? 1 : t.dims[usableAxis]));
-        dq = this.addDequantize(fresh, front, name, t.dims, this.settings.weightType, q.values, q.params, usableAxis);
+        const symmetricConv = node.op === 'Conv' && q.params.every((p) => p.zeroPoint === 0);
+        dq = this.addDequantize(fresh, front, name, t.dims, this.settings.weightType, q.values, q.params, usableAxis, !symmetricConv);
         weightCache.set(key, dq);
         weightScales.set(dq, q.params.map((p) => p.scale));
+        this.weightScaleNames.set(dq, this.lastScaleName);
         outcome.weights++;
       }
       node.inputs[slot] = dq;
     }
     for (const { node, slot, inputSlot, weightSlot } of this.biases) {
-      const input = params.get(node.inputs[inputSlot]);
-      const wScales = weightScales.get(node.inputs[weightSlot]);
+      const inputName = node.inputs[inputSlot];
+      const input = params.get(inputName);
+      const weightDq = node.inputs[weightSlot];
+      const wScales = weightScales.get(weightDq);
       const t = constantOf(this.graph, node.inputs[slot]);
       if (!input || !wScales || !t) continue;
       const q = quantizeBias(tensorFloats(t), input.scale, wScales);
       outcome.saturatedBias += q.saturated;
       const perChannel = wScales.length > 1;
       const biasParams = perChannel ? [...q.scales].map((scale) => ({ scale, zeroPoint: 0 })) : [{ scale: q.scales[0], zeroPoint: 0 }];
-      node.inputs[slot] = this.addDequantize(fresh, front, node.inputs[slot], t.dims, 'int32', q.values, biasParams, perChannel ? 0 : undefined);
+      // Per channel, the bias scale is input scale × weight scales: computed in the graph by a Mul of the two (float32
+      // multiplication gives the same numbers; onnxruntime folds it at load) instead of stored, which saves 4 bytes a channel.
+      const wScaleName = this.weightScaleNames.get(weightDq);
+      const derived = perChannel && wScaleName && q.scales.every((s, c) => s === Math.fround(input.scale * wScales[c]))
+        ? this.derivedScale(fresh, front, this.sharedParams(fresh, inputName, input)[0], wScaleName, node.inputs[slot])
+        : undefined;
+      node.inputs[slot] = this.addDequantize(fresh, front, node.inputs[slot], t.dims, 'int32', q.values, biasParams, perChannel ? 0 : undefined, true, derived);
       outcome.biases++;
     }
     const after = new Map<Node | undefined, Node[]>();
@@ -151,7 +170,22 @@ export class QdqPlan implements QdqMarker {
     for (const n of this.graph.nodes) ordered.push(n, ...(after.get(n) ?? []));
     this.graph.nodes = ordered;
     this.graph.nodes = toposort(this.graph);
+    this.reuseFloatNames();
     return outcome;
+  }
+
+  /**
+   * A dequantized constant takes over its float original's name once nothing reads the original any more (the float
+   * initializer goes): `w` is then `DequantizeLinear(w_q, w_s)`, as readable as before and a few bytes shorter.
+   */
+  private reuseFloatNames(): void {
+    const read = new Set(this.graph.nodes.flatMap((n) => n.inputs));
+    const taken = new Set([...this.graph.inputs, ...this.graph.outputs].map((v) => v.name));
+    for (const [out, original] of this.constantDqs) {
+      if (read.has(original) || taken.has(original) || !this.graph.initializers.has(original)) continue;
+      this.graph.initializers.delete(original);
+      renameValue(this.graph, out, original);
+    }
   }
 
   /** Per-channel minimum weight scales so the node's int32 bias cannot saturate (undefined without a bias). */
@@ -188,30 +222,46 @@ export class QdqPlan implements QdqMarker {
     return out;
   }
 
-  /** Q then DQ on an activation; consumers keep reading the original name, which now holds the DQ output. */
-  private insertPair(fresh: (b: string) => string, value: string, p: QuantParams): Node[] {
+  /** The scale and zero-point initializers for `p`, made on first use (named after `value`) and shared after. */
+  private sharedParams(fresh: (b: string) => string, value: string, p: QuantParams): [string, string] {
     const t = this.settings.activationType;
     const key = `${p.scale}/${p.zeroPoint}`;
     let shared = this.paramInits.get(key);
     if (!shared) {
-      shared = [this.addInit(fresh(`${value}_s`), 'float32', [], new Float32Array([p.scale])), this.addInit(fresh(`${value}_zp`), t, [], intArray(t, [p.zeroPoint]))];
+      const base = shortBase(value);
+      shared = [this.addInit(fresh(`${base}_s`), 'float32', [], new Float32Array([p.scale])), this.addInit(fresh(`${base}_zp`), t, [], intArray(t, [p.zeroPoint]))];
       this.paramInits.set(key, shared);
     }
+    return shared;
+  }
+
+  /** A scale computed as `a × b` by a Mul in `front`; returns its value name. */
+  private derivedScale(fresh: (b: string) => string, front: Node[], a: string, b: string, base: string): string {
+    const out = fresh(`${shortBase(base)}_s`);
+    front.push({ op: 'Mul', domain: '', name: '', inputs: [a, b], outputs: [out], attributes: new Map() });
+    return out;
+  }
+
+  /** Q then DQ on an activation; consumers keep reading the original name, which now holds the DQ output. */
+  private insertPair(fresh: (b: string) => string, value: string, p: QuantParams): Node[] {
+    const base = shortBase(value);
+    const shared = this.sharedParams(fresh, value, p);
     const [scale, zp] = shared;
-    const quantized = fresh(`${value}_q`);
+    const quantized = fresh(`${base}_q`);
     let source = value;
     let dequantized = value;
     if (this.inputNames.has(value) || !this.producers.has(value)) {
-      dequantized = fresh(`${value}_dq`);
+      dequantized = fresh(`${base}_dq`);
       replaceUses(this.graph, value, dequantized, false);
     } else {
-      source = fresh(`${value}_f`);
+      source = fresh(`${base}_f`);
       const producer = this.producers.get(value)!;
       producer.outputs = producer.outputs.map((o) => (o === value ? source : o));
     }
+    // Q/DQ nodes stay unnamed: their values name them, and names cost bytes in small models.
     return [
-      this.node('QuantizeLinear', fresh(`${value}_Q`), [source, scale, zp], [quantized]),
-      this.node('DequantizeLinear', fresh(`${value}_DQ`), [quantized, scale, zp], [dequantized]),
+      this.node('QuantizeLinear', [source, scale, zp], [quantized]),
+      this.node('DequantizeLinear', [quantized, scale, zp], [dequantized]),
     ];
   }
 
@@ -227,15 +277,20 @@ export class QdqPlan implements QdqMarker {
   }
 
   /** Adds the quantized initializer, its scale and zero point, and a DequantizeLinear in `front`; returns the DQ output. */
-  private addDequantize(fresh: (b: string) => string, front: Node[], base: string, dims: number[], type: QuantType, values: ArrayLike<number>, params: QuantParams[], axis: number | undefined): string {
+  private addDequantize(fresh: (b: string) => string, front: Node[], base: string, dims: number[], type: QuantType, values: ArrayLike<number>, params: QuantParams[], axis: number | undefined, withZeroPoint = true, scaleValue?: string): string {
+    const original = base;
+    base = shortBase(base);
     const data = this.addInit(fresh(`${base}_q`), type, dims, intArray(type, values));
     const shape = params.length > 1 ? [params.length] : [];
-    const scale = this.addInit(fresh(`${base}_s`), 'float32', shape, Float32Array.from(params, (p) => p.scale));
+    const scale = scaleValue ?? this.addInit(fresh(`${base}_s`), 'float32', shape, Float32Array.from(params, (p) => p.scale));
+    this.lastScaleName = scale;
     const inputs = [data, scale];
-    // Zero points stay even when 0: onnxruntime fuses DQ→Gemm→Q into QGemm only when the weight DQ has one.
-    if (type !== 'int32') inputs.push(this.addInit(fresh(`${base}_zp`), type, shape, intArray(type, params.map((p) => p.zeroPoint))));
+    // Zero points stay even when 0 (except for Conv weights): onnxruntime fuses DQ→Gemm→Q into QGemm only when the
+    // weight DQ has one (QGemm's inputs are positional); QLinearConv fuses without.
+    if (type !== 'int32' && withZeroPoint) inputs.push(this.addInit(fresh(`${base}_zp`), type, shape, intArray(type, params.map((p) => p.zeroPoint))));
     const out = fresh(`${base}_dq`);
-    const dq = this.node('DequantizeLinear', fresh(`${base}_DQ`), inputs, [out]);
+    this.constantDqs.push([out, original]);
+    const dq = this.node('DequantizeLinear', inputs, [out]);
     if (axis !== undefined && params.length > 1) dq.attributes.set('axis', { type: 'int', value: axis });
     front.push(dq);
     return out;
@@ -246,9 +301,14 @@ export class QdqPlan implements QdqMarker {
     return name;
   }
 
-  private node(op: string, name: string, inputs: string[], outputs: string[]): Node {
-    return { op, domain: this.settings.domain, name, inputs, outputs, attributes: new Map() };
+  private node(op: string, inputs: string[], outputs: string[]): Node {
+    return { op, domain: this.settings.domain, name: '', inputs, outputs, attributes: new Map() };
   }
+}
+
+/** A short base for generated names: PyTorch-style `<node>_output_0` becomes `<node>`. */
+function shortBase(value: string): string {
+  return value.replace(/_output_0$/, '') || value;
 }
 
 /** Min and max of the values. */

@@ -1,5 +1,6 @@
 // What a quantization did: nodes quantized, nodes left in float and why, overflows, warnings.
 import type { CalibrationMethod } from './calibrate/calibrator.ts';
+import type { MixedPrecisionOutcome } from './mixed.ts';
 import type { Scheme } from './schemes.ts';
 
 /** One node and what happened to it. */
@@ -32,6 +33,8 @@ export interface QuantizeReport {
   warnings: string[];
   /** One line per graph pass that changed something before quantizing. */
   passLog: string[];
+  /** What automatic mixed precision did, when asked for. */
+  mixedPrecision?: MixedPrecisionOutcome;
 }
 
 /** An empty report for a scheme. */
@@ -76,6 +79,12 @@ export function formatQuantizeReport(report: QuantizeReport, sizes?: SizeFigures
     lines.push(o.kind === 'constant'
       ? `float16 overflow: ${o.count} value(s) of constant '${o.tensor}' clamped to ±65504 (max |x| ${o.maxAbs.toExponential(3)})`
       : `float16 overflow: activation '${o.tensor}' reaches ${o.maxAbs.toExponential(3)}; its producer stays float32`);
+  }
+  const mp = report.mixedPrecision;
+  if (mp) {
+    const lifted = mp.lifted.map((l) => `${l.node} (${l.op}, ${l.sqnr.toFixed(1)} dB)`);
+    lines.push(`mixed precision: output PSNR ${mp.psnr.toFixed(1)} dB (target ${mp.targetPsnr} dB${mp.met ? ', met' : ', NOT met'}) after ${mp.rounds.length} round(s) [${mp.rounds.map((r) => r.psnr.toFixed(1)).join(' → ')}]`);
+    if (lifted.length) lines.push(`  kept in float ${lifted.length} node(s)${mp.sizeCost !== undefined ? `, +${formatBytes(mp.sizeCost)}` : ''}: ${lifted.slice(0, 8).join(', ')}${lifted.length > 8 ? `, … ${lifted.length - 8} more` : ''}`);
   }
   for (const w of report.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');

@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.ts';
 import type { DataSource } from '../data/source.ts';
 import type { Progress } from '../report/progress.ts';
+import type { MixedPrecisionOptions } from './mixed.ts';
 import { CALIBRATION_METHODS, type CalibrationMethod } from './calibrate/calibrator.ts';
 
 /**
@@ -39,6 +40,8 @@ export interface QuantizeOptions {
   calibration?: CalibrationOptions;
   /** Node names or op types to keep in float. */
   exclude?: string[];
+  /** Activations (value names) left unquantized: no Q/DQ on them, whichever ops read or write them. */
+  floatValues?: string[];
   /** Per-channel weight scales for Conv/Gemm/MatMul (default true). */
   perChannel?: boolean;
   /** Symmetric weights (zero point 0; default true). */
@@ -51,11 +54,17 @@ export interface QuantizeOptions {
   runPasses?: boolean;
   /** Progress sink for calibration. */
   progress?: Progress;
+  /**
+   * Static schemes: keep the layers that add the most quantization noise in float, a few at a time (ranked by
+   * per-layer SQNR), until the output PSNR reaches `targetPsnr` on the validation data.
+   */
+  mixedPrecision?: MixedPrecisionOptions;
 }
 
 /** Options with every default filled in (calibration stays optional). */
-export type ResolvedOptions = Required<Omit<QuantizeOptions, 'calibration'>> & {
+export type ResolvedOptions = Required<Omit<QuantizeOptions, 'calibration' | 'mixedPrecision'>> & {
   calibration?: Required<CalibrationOptions>;
+  mixedPrecision?: MixedPrecisionOptions;
 };
 
 /** Throws a UsageError unless `name` is a known scheme. */
@@ -96,10 +105,15 @@ export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
   if (calibration && !(Number.isInteger(calibration.limit) && calibration.limit > 0)) {
     throw new UsageError(`calibration limit must be a positive integer, got ${calibration.limit}`);
   }
+  const mp = options.mixedPrecision;
+  if (mp && !STATIC_SCHEMES.includes(scheme)) throw new UsageError(`mixed precision needs a static scheme (w8a8, w8a16), not ${scheme}`);
+  if (mp && !(Number.isFinite(mp.targetPsnr) && mp.targetPsnr > 0)) throw new UsageError(`mixed precision needs a positive target PSNR in dB, got ${mp.targetPsnr}`);
   return {
     scheme,
     ...(calibration ? { calibration } : {}),
+    ...(mp ? { mixedPrecision: mp } : {}),
     exclude: [...(options.exclude ?? [])],
+    floatValues: [...(options.floatValues ?? [])],
     perChannel: options.perChannel ?? true,
     symmetric: options.symmetric ?? true,
     activationType,

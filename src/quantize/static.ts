@@ -7,6 +7,9 @@ import { opsetOf } from '../passes/graph-edit.ts';
 import { calibrate } from './calibrate/calibrate.ts';
 import { computesOnFloat, type ExcludeList } from './exclude.ts';
 import { quantizerFor } from './ops/registry.ts';
+import { eliminateDeadCode } from '../passes/dead-code.ts';
+import { foldConvAffine } from './prepare.ts';
+import { dropClampsBeforeQ, dropDefaultAttributes, runMoversOnQuantized } from './fold-qdq.ts';
 import { QdqPlan, type QdqSettings } from './qdq.ts';
 import type { QuantizeReport } from './report.ts';
 import type { ResolvedOptions } from './schemes.ts';
@@ -27,6 +30,11 @@ export function ensureOpset(model: Model, domain: string, version: number): void
 export async function quantizeStatic(model: Model, options: ResolvedOptions, exclude: ExcludeList, report: QuantizeReport): Promise<Model> {
   const calibration = options.calibration!;
   const graph = model.graph;
+  const folded = foldConvAffine(graph);
+  if (folded) {
+    eliminateDeadCode(graph);
+    report.passLog.push(`fold-conv-affine: ${folded} constant Mul/Add node(s) after Conv folded into its weights and bias`);
+  }
   const types = inferTypes(model, { tolerant: true });
   const fused = new Set(activationFusionsOf(model).map((f) => f.value));
   const sixteenBit = options.activationType.endsWith('16');
@@ -36,6 +44,7 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     perChannel: options.perChannel,
     symmetricWeights: options.symmetric,
     domain: qdqDomain(model, sixteenBit, options.perChannel),
+    floatValues: new Set(options.floatValues),
   };
   const plan = new QdqPlan(graph, types, fused, settings);
   const detail = `int8 ${options.perChannel ? 'per-channel' : 'per-tensor'} weights, ${options.activationType} activations`;
@@ -58,6 +67,9 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     method: calibration.method, tensors, batchSize: calibration.batchSize, limit: calibration.limit, progress: options.progress,
   });
   const outcome = plan.apply(ranges);
+  dropClampsBeforeQ(graph);
+  runMoversOnQuantized(graph, !sixteenBit);
+  dropDefaultAttributes(graph);
   if (outcome.missingRanges.length) report.warnings.push(`no calibrated range for ${outcome.missingRanges.length} value(s), left float: ${outcome.missingRanges.slice(0, 5).join(', ')}${outcome.missingRanges.length > 5 ? ', …' : ''}`);
   if (outcome.saturatedBias) report.warnings.push(`${outcome.saturatedBias} bias value(s) saturated int32`);
   if (settings.domain === 'com.microsoft') {

@@ -1,6 +1,12 @@
 // Static quantizers for Gemm and MatMul: constant weights per channel (axis by layout), activations, int32 bias.
 import { attrFloat, attrInt } from '../../ir/graph.ts';
+import type { Graph } from '../../ir/graph.ts';
 import type { OpQuantizerTable } from './registry.ts';
+
+/** True if `value` is a graph output that no node reads. */
+function isOnlyGraphOutput(graph: Graph, value: string): boolean {
+  return graph.outputs.some((v) => v.name === value) && !graph.nodes.some((n) => n.inputs.includes(value));
+}
 
 /** Quantizers of this family. */
 export const OP_QUANTIZERS: OpQuantizerTable = {
@@ -17,7 +23,8 @@ export const OP_QUANTIZERS: OpQuantizerTable = {
     if (weight && bias && bias.dims.length === 1 && bias.dims[0] === n && attrFloat(node, 'alpha', 1) === 1 && attrFloat(node, 'beta', 1) === 1) {
       m.bias(node, 2, 0, 1);
     }
-    m.activation(node.outputs[0]);
+    // A graph output is read as float: onnxruntime's QGemm can write float directly, so no Q/DQ (and no rounding) there.
+    if (!isOnlyGraphOutput(m.graph, node.outputs[0])) m.activation(node.outputs[0]);
     return true;
   },
   /** MatMul: a constant B [.., K, N] is quantized per column (last axis); two activations are both quantized. */
