@@ -22,7 +22,7 @@ const program = new Command('ondevice')
   .showHelpAfterError()
   .hook('preAction', (cmd) => setVerbose(Boolean(cmd.opts().verbose)));
 
-for (const register of [registerDemo, registerInspect, registerProfile, registerEvaluate, registerQuantize, registerDeploy, registerServe, registerCompile]) register(program);
+for (const register of [registerDemo, registerInspect, registerCompile, registerQuantize, registerEvaluate, registerProfile, registerDeploy, registerServe]) register(program);
 
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
