@@ -1,18 +1,17 @@
 // `ondevice compile MODEL --target tflite|onnx -o OUT [...]`: parse options, call the compiler, print what it did.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { compileFile, parseInputShapes, TARGETS, TFLITE_QUANTIZATIONS, type CompileReport, type Target, type TfliteQuantization } from '../compile/compile.ts';
-import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
-import { loadRecipe, recipePathFor } from '../data/recipe.ts';
-import { UsageError } from '../errors.ts';
+import { modelInputs } from '../data/model-inputs.ts';
 import type { Model } from '../ir/graph.ts';
+import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
+import { findRecipe, loadRecipe } from '../data/recipe.ts';
+import { UsageError } from '../errors.ts';
 import { CALIBRATION_METHODS, type CalibrationMethod } from '../quantize/calibrate/calibrator.ts';
 import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { renderTable } from '../report/table.ts';
-import type { IoInfo } from '../runtimes/runtime.ts';
 import { action } from './action.ts';
+import { oneOf, positiveInt } from './options.ts';
 
 interface CompileCliOptions {
   target: string;
@@ -21,22 +20,12 @@ interface CompileCliOptions {
   calibration?: string;
   recipe?: string;
   method: string;
-  limit: string;
+  limit: number;
   nhwcIo?: boolean;
   inputShape: string[];
   json?: boolean;
 }
 
-function modelInputs(model: Model): IoInfo[] {
-  return model.graph.inputs
-    .filter((v) => !model.graph.initializers.has(v.name))
-    .map((v) => (v.type.kind === 'tensor' ? { name: v.name, dtype: v.type.dtype, shape: v.type.shape ?? [] } : { name: v.name, dtype: 'unknown' as const, shape: [] }));
-}
-
-function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
-  return value as T;
-}
 
 /** The terminal report of a compile. */
 export function formatCompileReport(r: CompileReport): string {
@@ -62,7 +51,7 @@ export function registerCompile(program: Command): void {
     .option('--calibration <data>', `calibration data for w8a8: ${DATA_SPEC_HELP}`)
     .option('--recipe <file>', 'preprocessing recipe for the data (default: MODEL.preprocess.json, or preprocess.json beside the model)')
     .option('--method <method>', `calibration method: ${CALIBRATION_METHODS.join(', ')}`, 'minmax')
-    .option('--limit <n>', 'calibrate on at most n examples', '1000')
+    .option('--limit <n>', 'calibrate on at most n examples', positiveInt('limit'), 1000)
     .option('--nhwc-io', 'declare the tflite inputs/outputs NHWC (no transposes at the boundary)')
     .option('--input-shape <name=dims>', 'fixed input shape, e.g. x=1,3,48,192 (repeatable; symbolic batch dims default to 1)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print the report as JSON')
@@ -70,16 +59,15 @@ export function registerCompile(program: Command): void {
       const target = oneOf<Target>('target', opts.target, TARGETS);
       const quantize = oneOf<TfliteQuantization>('quantize', opts.quantize, TFLITE_QUANTIZATIONS);
       const method = oneOf<CalibrationMethod>('method', opts.method, CALIBRATION_METHODS);
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit must be a positive integer, got '${opts.limit}'`);
+      const limit = opts.limit;
       if (quantize === 'w8a8' && !opts.calibration) throw new UsageError('--quantize w8a8 needs --calibration DATA');
-      const recipePath = opts.recipe ?? [recipePathFor(file), join(dirname(file), 'preprocess.json')].find((p) => existsSync(p));
+      const recipePath = findRecipe(file, opts.recipe);
       const recipe = recipePath ? loadRecipe(recipePath) : undefined;
       const report = await compileFile(file, opts.output, {
         target, quantize, method, limit, nhwcIo: Boolean(opts.nhwcIo), progress: terminalProgress(),
         ...(opts.inputShape.length ? { inputShapes: parseInputShapes(opts.inputShape) } : {}),
         ...(opts.calibration ? { calibration: async (model: Model) => {
-          const source = await openDataSource(opts.calibration!, modelInputs(model), { ...(recipe ? { recipe } : {}) });
+          const source = await openDataSource(opts.calibration!, modelInputs(model), { ...(recipe ? { recipe } : {}), purpose: 'calibration' });
           if (source.warning) process.stderr.write(`warning: ${source.warning}\n`);
           return source;
         } } : {}),

@@ -6,16 +6,8 @@ import { runDemo } from '../pipeline/demo.ts';
 import { formatDemoTable } from '../pipeline/demo-table.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { formatSummary } from '../report/summary-text.ts';
-import { UsageError } from '../errors.ts';
 import { action } from './action.ts';
-
-function positiveInt(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
-    return n;
-  };
-}
+import { positiveInt } from './options.ts';
 
 /** Adds the demo command. */
 export function registerDemo(program: Command): void {

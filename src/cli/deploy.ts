@@ -5,6 +5,7 @@ import { deployWeb } from '../deploy/web.ts';
 import { UsageError } from '../errors.ts';
 import { formatBytes } from '../report/format.ts';
 import { action } from './action.ts';
+import { positiveInt } from './options.ts';
 
 /** Adds the deploy command (subcommand: web). */
 export function registerDeploy(program: Command): void {
@@ -17,7 +18,7 @@ export function registerDeploy(program: Command): void {
     .option('--labels <file>', 'labels, one per line (default: the recipe\'s labels)')
     .option('--task <task>', 'what the model does', 'classify')
     .option('--preprocess <recipe>', 'preprocessing recipe JSON (default: NAME.preprocess.json or preprocess.json beside the model)')
-    .option('--top-k <n>', 'labels to show', (v) => Number.parseInt(v, 10), 5)
+    .option('--top-k <n>', 'labels to show', positiveInt('top-k'), 5)
     .option('--no-webgpu', 'leave out the WebGPU build of onnxruntime-web (≈27 MB; WASM only)')
     .action(action(async (model: string | undefined, opts: { out: string; labels?: string; task: string; preprocess?: string; topK: number; webgpu: boolean }) => {
       if (opts.task !== 'classify') throw new UsageError(`unknown task '${opts.task}' (known: classify)`);

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
-import { setVerbose } from './action.ts';
+import { reportError, setVerbose } from './action.ts';
 import { registerInspect } from './inspect.ts';
 import { registerDemo } from './demo.ts';
 import { registerDeploy } from './deploy.ts';
@@ -27,4 +27,9 @@ for (const register of [registerDemo, registerInspect, registerCompile, register
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
 });
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  // Option parsers (options.ts) throw UsageErrors while commander parses: one line, exit 2, like action failures.
+  process.exitCode = reportError(e);
+}

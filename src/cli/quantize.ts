@@ -1,9 +1,8 @@
 // `ondevice quantize MODEL -o OUT --scheme SCHEME [...]`: parse options, call the library, print the report.
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
-import { loadRecipe, recipePathFor, saveRecipe, type Recipe } from '../data/recipe.ts';
+import { findRecipe, loadRecipe, recipePathFor, saveRecipe, type Recipe } from '../data/recipe.ts';
 import { UsageError } from '../errors.ts';
 import { readModel, writeModel } from '../formats/registry.ts';
 import type { Model } from '../ir/graph.ts';
@@ -15,6 +14,7 @@ import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { modelInputs } from '../data/model-inputs.ts';
 import { action } from './action.ts';
+import { positiveInt } from './options.ts';
 
 interface QuantizeCliOptions {
   output: string;
@@ -31,15 +31,6 @@ interface QuantizeCliOptions {
   passes: boolean;
   json?: boolean;
 }
-
-function positiveInt(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
-    return n;
-  };
-}
-
 
 /** Adds the quantize command. */
 export function registerQuantize(program: Command): void {
@@ -64,9 +55,9 @@ export function registerQuantize(program: Command): void {
       const scheme = parseScheme(opts.scheme);
       const method = parseMethod(opts.method);
       const model = await readModel(file);
-      const recipePath = opts.recipe ?? [recipePathFor(file), join(dirname(file), 'preprocess.json')].find((p) => existsSync(p));
+      const recipePath = findRecipe(file, opts.recipe);
       const recipe: Recipe | undefined = recipePath ? loadRecipe(recipePath) : undefined;
-      const source = opts.calibration ? await openDataSource(opts.calibration, modelInputs(model), { recipe }) : undefined;
+      const source = opts.calibration ? await openDataSource(opts.calibration, modelInputs(model), { recipe, purpose: 'calibration' }) : undefined;
       if (source?.warning) process.stderr.write(`warning: ${source.warning}\n`);
       const { model: quantized, report } = await quantizeModel(model, {
         scheme,

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { terminalQr } from '../deploy/qr.ts';
 import { lanAddresses, lanUrls, serveStatic } from '../deploy/serve.ts';
 import { selfSignedCertificate } from '../deploy/tls.ts';
-import { UsageError } from '../errors.ts';
 import { action } from './action.ts';
+import { port } from './options.ts';
 
 /** Adds the serve command. */
 export function registerServe(program: Command): void {
@@ -12,12 +12,11 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('serve a folder (e.g. from `deploy web`) with cross-origin isolation, printing its LAN URL and a QR code')
     .argument('<dir>', 'folder to serve')
-    .option('--port <n>', 'port', (v) => Number.parseInt(v, 10), 8080)
+    .option('--port <n>', 'port (0: any free port)', port(), 8080)
     .option('--host <address>', 'interface to bind', '0.0.0.0')
     .option('--https', 'serve https with a throwaway self-signed certificate (phones open the camera only on https pages)')
     .option('--log', 'print each request')
     .action(action(async (dir: string, opts: { port: number; host: string; https?: boolean; log?: boolean }) => {
-      if (!(Number.isInteger(opts.port) && opts.port >= 0 && opts.port < 65536)) throw new UsageError(`--port must be 0–65535, got ${opts.port}`);
       const everywhere = opts.host === '0.0.0.0' || opts.host === '::';
       const cert = opts.https ? await selfSignedCertificate(everywhere ? lanAddresses() : [opts.host]) : undefined;
       const onRequest = opts.log ? (m: string, p: string, s: number) => process.stdout.write(`${s} ${m} ${p}\n`) : undefined;

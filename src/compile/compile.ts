@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
 import { readModel, writeModel } from '../formats/registry.ts';
-import { writeFileAtomic } from '../formats/onnx/atomic-file.ts';
+import { writeFileAtomic } from '../util/atomic-file.ts';
 import type { Model } from '../ir/graph.ts';
 import { DEFAULT_PASSES, runPasses } from '../passes/index.ts';
 import { compileToTflite, type TfliteCompileOptions, type TfliteCompileReport } from './tflite/compile.ts';

@@ -5,6 +5,9 @@ import type { IoInfo } from '../runtimes/runtime.ts';
 import type { DataBatch } from './source.ts';
 import type { TypedDataSource } from './typed-source.ts';
 
+/** What data is opened for; it names the data in messages. */
+export type DataPurpose = 'calibration' | 'evaluation';
+
 /** `[N,1,28,28]`, with '?' for unknown dims. */
 export function formatDims(shape: readonly Dim[]): string {
   return `[${shape.map((d) => d ?? '?').join(',')}]`;
@@ -22,9 +25,10 @@ function mismatch(want: IoInfo, got: IoInfo): string | undefined {
 /**
  * Return `source` checked against `modelInputs`: every model input fed, no extra inputs, dtypes equal
  * (float64 data is converted to float32 when the model wants float32) and every fixed dim after the first equal.
- * @throws UsageError naming the input, the expected and the given dtype/shape (and `file`, if given).
+ * @throws UsageError naming the input, the expected and the given dtype/shape (and `file`, if given);
+ *   the message calls the data by its `purpose` ("evaluation data does not fit the model: …").
  */
-export function fitToModel(source: TypedDataSource, modelInputs: readonly IoInfo[], file?: string): TypedDataSource {
+export function fitToModel(source: TypedDataSource, modelInputs: readonly IoInfo[], file?: string, purpose: DataPurpose = 'calibration'): TypedDataSource {
   const given = new Map(source.inputs.map((i) => [i.name, i]));
   const problems: string[] = [];
   for (const want of modelInputs) {
@@ -37,7 +41,7 @@ export function fitToModel(source: TypedDataSource, modelInputs: readonly IoInfo
   }
   const wanted = new Set(modelInputs.map((i) => i.name));
   for (const name of given.keys()) if (!wanted.has(name)) problems.push(`the data feeds '${name}', which is not a model input (inputs: ${[...wanted].join(', ')})`);
-  if (problems.length > 0) throw new UsageError(`calibration data does not fit the model: ${problems.join('; ')}`, { file });
+  if (problems.length > 0) throw new UsageError(`${purpose} data does not fit the model: ${problems.join('; ')}`, { file });
   const convert = modelInputs.filter((w) => w.dtype === 'float32' && given.get(w.name)!.dtype === 'float64').map((w) => w.name);
   if (convert.length === 0) return source;
   return {

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { IoInfo } from '../runtimes/runtime.ts';
-import { fitToModel } from './fit.ts';
+import { fitToModel, type DataPurpose } from './fit.ts';
 import { imageFolderSource } from './image-folder.ts';
 import { MNIST_SPLITS, LENET5_RECIPE, type MnistSplit } from './mnist.ts';
 import { mnistSource } from './mnist-source.ts';
@@ -18,7 +18,11 @@ export interface OpenDataOptions {
   recipe?: Recipe | string;
   /** For 'random': how many examples, seed, value range. */
   random?: RandomOptions;
+  /** What the data is for: names it in warnings and errors (default 'calibration'). */
+  purpose?: DataPurpose;
 }
+
+export type { DataPurpose } from './fit.ts';
 
 /** What specs look like, for messages. */
 export const DATA_SPEC_HELP = "'mnist:test', 'mnist:train', a folder of images (with a recipe), a .npy/.npz file, or 'random'";
@@ -30,19 +34,21 @@ export const DATA_SPEC_HELP = "'mnist:test', 'mnist:train', a folder of images (
  */
 export async function openDataSource(spec: string, modelInputs: readonly IoInfo[], options: OpenDataOptions = {}): Promise<TypedDataSource> {
   const recipe = typeof options.recipe === 'string' ? loadRecipe(options.recipe) : options.recipe;
-  if (spec === 'random') return fitToModel(randomSource(modelInputs, options.random), modelInputs);
+  const purpose = options.purpose ?? 'calibration';
+  const fit = (source: TypedDataSource, file?: string) => fitToModel(source, modelInputs, file, purpose);
+  if (spec === 'random') return fit(randomSource(modelInputs, { ...options.random, purpose }));
   if (spec === 'mnist' || spec.startsWith('mnist:')) {
     const split = (spec === 'mnist' ? 'test' : spec.slice('mnist:'.length)) as MnistSplit;
     if (!MNIST_SPLITS.includes(split)) throw new UsageError(`unknown MNIST split in '${spec}' (expected mnist:test or mnist:train)`);
-    return fitToModel(mnistSource(split, recipe ?? mnistDefaultRecipe(modelInputs)), modelInputs);
+    return fit(mnistSource(split, recipe ?? mnistDefaultRecipe(modelInputs)));
   }
   if (!existsSync(spec)) throw new UsageError(`no such file or folder (data can be ${DATA_SPEC_HELP})`, { file: spec });
   if (statSync(spec).isDirectory()) {
     if (!recipe) throw new UsageError('a folder of images needs a preprocessing recipe (JSON: input, layout, size, resize, channels, scale, mean, std)', { file: spec });
-    return fitToModel(imageFolderSource(spec, recipe), modelInputs, spec);
+    return fit(imageFolderSource(spec, recipe), spec);
   }
   const ext = extname(spec).toLowerCase();
-  if (ext === '.npy' || ext === '.npz') return fitToModel(await npySource(spec, modelInputs.map((i) => i.name)), modelInputs, spec);
+  if (ext === '.npy' || ext === '.npz') return fit(await npySource(spec, modelInputs.map((i) => i.name)), spec);
   throw new UsageError(`not a data source: expected ${DATA_SPEC_HELP}`, { file: spec });
 }
 

@@ -3,14 +3,23 @@ import { UsageError } from '../errors.ts';
 import { TYPED_ARRAY_OF, type DType, type TypedArray } from '../ir/dtype.ts';
 import type { IoInfo } from '../runtimes/runtime.ts';
 import { examplesToRead, newFingerprint } from './batching.ts';
+import type { DataPurpose } from './fit.ts';
 import type { DataBatch } from './source.ts';
 import type { TypedDataSource } from './typed-source.ts';
 import { mulberry32 } from '../util/random.ts';
 
-/** The warning every random source carries and prints (once per process). */
-export const RANDOM_DATA_WARNING = 'calibrating on random data: accuracy will suffer (give real data: mnist:test, an image folder or a .npy/.npz file)';
+const REAL_DATA_HINT = '(give real data: mnist:test, an image folder or a .npy/.npz file)';
 
-let warned = false;
+/** The warning a random source carries and prints (once per process and purpose), by what the data is for. */
+export const RANDOM_DATA_WARNINGS: Readonly<Record<DataPurpose, string>> = {
+  calibration: `calibrating on random data: accuracy will suffer ${REAL_DATA_HINT}`,
+  evaluation: `evaluating on random data: the figures say nothing about real inputs ${REAL_DATA_HINT}`,
+};
+
+/** The warning of a random calibration source. */
+export const RANDOM_DATA_WARNING = RANDOM_DATA_WARNINGS.calibration;
+
+const warned = new Set<DataPurpose>();
 
 /** Options for {@link randomSource}. */
 export interface RandomOptions {
@@ -20,6 +29,8 @@ export interface RandomOptions {
   seed?: number;
   /** Range of float values, [low, high) (default [0, 1)). */
   range?: [number, number];
+  /** What the data is for, which picks the warning (default 'calibration'). */
+  purpose?: DataPurpose;
 }
 
 
@@ -48,11 +59,12 @@ function randomValues(dtype: DType, count: number, next: () => number, range: [n
 
 /**
  * Random examples for every input in `inputs` (dims after the first must be fixed).
- * Prints {@link RANDOM_DATA_WARNING} with console.warn once per process and returns it as `warning`.
+ * Prints its {@link RANDOM_DATA_WARNINGS} entry with console.warn once per process and purpose and returns it as `warning`.
  * @throws UsageError naming an input whose dims are not fixed or whose dtype cannot be generated.
  */
 export function randomSource(inputs: readonly IoInfo[], options: RandomOptions = {}): TypedDataSource {
-  const { count = 64, seed = 0, range = [0, 1] } = options;
+  const { count = 64, seed = 0, range = [0, 1], purpose = 'calibration' } = options;
+  const warning = RANDOM_DATA_WARNINGS[purpose];
   const shapes = inputs.map((input) => {
     const rest = input.shape.slice(1);
     if (input.shape.length === 0 || rest.some((d) => typeof d !== 'number')) {
@@ -61,14 +73,14 @@ export function randomSource(inputs: readonly IoInfo[], options: RandomOptions =
     if (!(RANDOM_DTYPES as readonly string[]).includes(input.dtype)) throw new UsageError(`random data cannot be made for input '${input.name}' of dtype ${input.dtype}`);
     return rest as number[];
   });
-  if (!warned) {
-    console.warn(`warning: ${RANDOM_DATA_WARNING}`);
-    warned = true;
+  if (!warned.has(purpose)) {
+    console.warn(`warning: ${warning}`);
+    warned.add(purpose);
   }
   return {
     description: `random data (${count} examples, seed ${seed})`,
     count,
-    warning: RANDOM_DATA_WARNING,
+    warning,
     inputs: inputs.map((input, i) => ({ name: input.name, dtype: input.dtype, shape: [null, ...shapes[i]] })),
     async fingerprint() {
       return newFingerprint().update(JSON.stringify({ random: { seed, count, range, inputs } })).digest('hex');

@@ -1,7 +1,8 @@
 // Preprocessing recipes: how an image becomes a model input, declared as JSON, validated, saved beside models.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { UsageError } from '../errors.ts';
+import { writeFileAtomic } from '../util/atomic-file.ts';
 
 /** Tensor layouts a recipe can produce. */
 export const LAYOUTS = ['NCHW', 'NHWC'] as const;
@@ -143,22 +144,29 @@ export function loadRecipe(path: string): Recipe {
 }
 
 /**
- * Write a recipe as JSON, atomically (temp file + rename), after validating it.
+ * Write a recipe as JSON, atomically ({@link writeFileAtomic}: temp file + rename), after validating it.
  * @throws UsageError if the recipe is invalid or the file cannot be written.
  */
 export function saveRecipe(recipe: Recipe, path: string): void {
   const checked = parseRecipe(recipe, path);
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, `${JSON.stringify(checked, null, 2)}\n`);
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw new UsageError(`cannot write preprocessing recipe: ${(e as Error).message}`, { file: path, cause: e });
-  }
+  writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(checked, null, 2)}\n`));
 }
 
 /** Where the recipe of a model file lives: `dir/name.onnx` → `dir/name.preprocess.json`. */
 export function recipePathFor(modelPath: string): string {
   return join(dirname(modelPath), `${basename(modelPath, extname(modelPath))}.preprocess.json`);
+}
+
+/** Where a model's recipe is looked for, in order: `MODEL.preprocess.json`, then `preprocess.json` beside the model. */
+export function recipeCandidates(modelPath: string): string[] {
+  return [recipePathFor(modelPath), join(dirname(modelPath), 'preprocess.json')];
+}
+
+/**
+ * The recipe file to use for a model: `explicit` when given (not checked here; {@link loadRecipe} reports
+ * a bad one), else the first of {@link recipeCandidates} that exists, else undefined.
+ */
+export function findRecipe(modelPath: string, explicit?: string): string | undefined {
+  if (explicit) return explicit;
+  return recipeCandidates(modelPath).find((p) => existsSync(p));
 }

@@ -1,12 +1,12 @@
 // `ondevice serve`: a static file server (node:http) with cross-origin isolation headers, for phones on the local network.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { contentType } from './mime.ts';
+import { contentType, staticFile } from '../util/static-files.ts';
 
 /** Headers on every response: COOP/COEP make the page cross-origin isolated, which WASM threads need. */
 export const ISOLATION_HEADERS = {
@@ -37,19 +37,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Resolves a request path inside `root`, or null if it escapes it. */
-export function resolveInside(root: string, urlPath: string): string | null {
-  let path: string;
-  try {
-    path = decodeURIComponent(urlPath.split('?')[0].split('#')[0]);
-  } catch {
-    return null;
-  }
-  if (path.includes('\0')) return null;
-  const file = resolve(root, `.${path.startsWith('/') ? path : `/${path}`}`);
-  return file === root || file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : null;
-}
-
 /**
  * Serves the files of `dir` (GET/HEAD; index.html for folders; 404 otherwise) with the isolation headers,
  * correct MIME types and `Cache-Control: no-cache` (so a redeployed site and its service worker update).
@@ -57,34 +44,53 @@ export function resolveInside(root: string, urlPath: string): string | null {
  */
 export async function serveStatic(dir: string, options: ServeOptions = {}): Promise<RunningServer> {
   const root = resolve(dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError('not a folder', { file: root });
+  let isDir = false;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch { /* missing */ }
+  if (!isDir) throw new UsageError('not a folder', { file: root });
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const done = (status: number) => options.onRequest?.(req.method ?? '', req.url ?? '', status);
-    for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-      return done(405);
+    const fail = (status: number, text: string) => {
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
+      done(status);
+    };
+    try {
+      for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+        return done(405);
+      }
+      // Origin-form ('/a/b?q') goes to the resolver as is; absolute-form ('http://host/a/b') only if it parses.
+      let target = req.url ?? '/';
+      if (!target.startsWith('/')) {
+        try {
+          target = new URL(target).pathname;
+        } catch {
+          return fail(400, 'bad request');
+        }
+      }
+      const found = staticFile(root, target, 'index.html');
+      if (!found) return fail(404, 'not found');
+      res.writeHead(200, { 'Content-Type': contentType(extname(found.path)), 'Content-Length': found.size, 'Cache-Control': 'no-cache' });
+      if (req.method === 'HEAD') {
+        res.end();
+        return done(200);
+      }
+      createReadStream(found.real).on('error', () => res.destroy()).pipe(res);
+      done(200);
+    } catch {
+      // Whatever went wrong, this request fails and the server keeps serving.
+      if (!res.headersSent) fail(500, 'internal error');
+      else res.destroy();
     }
-    let file = resolveInside(root, new URL(req.url ?? '/', 'http://x').pathname);
-    if (file && existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!file || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
-      return done(404);
-    }
-    res.writeHead(200, { 'Content-Type': contentType(extname(file)), 'Content-Length': statSync(file).size, 'Cache-Control': 'no-cache' });
-    if (req.method === 'HEAD') {
-      res.end();
-      return done(200);
-    }
-    createReadStream(file).on('error', () => res.destroy()).pipe(res);
-    done(200);
   };
   const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createHttpServer(handler);
   const host = options.host ?? '0.0.0.0';
   await new Promise<void>((ok, fail) => {
     server.once('error', (e: NodeJS.ErrnoException) => fail(e.code === 'EADDRINUSE'
-      ? new UsageError(`port ${options.port} is already in use; pick another with --port`)
+      ? new UsageError(`port ${options.port ?? 8080} is already in use; pick another with --port`)
       : e));
     server.listen(options.port ?? 8080, host, () => ok());
   });

@@ -6,6 +6,7 @@ import { TASKS } from '../../web/app/config.ts';
 import { loadRecipe, recipePathFor, type Recipe } from '../data/recipe.ts';
 import { UsageError } from '../errors.ts';
 import { readModel } from '../formats/registry.ts';
+import { externalDataFiles } from '../ir/external.ts';
 import { DEFAULT_MODEL } from '../paths.ts';
 import { buildWebApp, SW_TEMPLATE } from './app-build.ts';
 import { writeDirAtomically } from './atomic-dir.ts';
@@ -59,7 +60,14 @@ function readLabels(file: string): string[] {
 
 /** Checks the model against the recipe and labels: the input exists, the class count matches. */
 async function checkModel(model: string, recipe: Recipe, recipeFile: string, labels: string[] | null, labelsFile: string | null) {
-  const graph = (await readModel(model)).graph;
+  const read = await readModel(model);
+  // The site holds the .onnx file alone and the app fetches just that: weights in external-data files would not load.
+  const external = externalDataFiles(read).map((f) => f.location);
+  if (external.length) {
+    throw new UsageError(`the model keeps weights in external data (${external.join(', ')}), which the web app cannot load; ` +
+      're-save it without external data (e.g. `ondevice compile --target onnx MODEL -o ONE_FILE.onnx`) and deploy that', { file: model });
+  }
+  const graph = read.graph;
   const input = graph.inputs.find((i) => i.name === recipe.input);
   if (!input) throw new UsageError(`the recipe feeds input '${recipe.input}' but the model's inputs are ${graph.inputs.map((i) => i.name).join(', ')}`, { file: recipeFile });
   const output = recipe.output ? graph.outputs.find((o) => o.name === recipe.output) : graph.outputs[0];

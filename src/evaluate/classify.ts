@@ -1,5 +1,6 @@
 // Classification accuracy of a model over labelled batches: top-1, top-5 and the confusion matrix.
 import type { RuntimeSession } from '../runtimes/runtime.ts';
+import { UsageError } from '../errors.ts';
 import { silentProgress, type Progress } from '../report/progress.ts';
 
 /** One batch of preprocessed inputs with their labels. */
@@ -38,32 +39,19 @@ export async function evaluateClassifier(
   const inputName = options.inputName ?? session.inputs[0].name;
   const outputName = options.outputName ?? session.outputs[0].name;
   const progress = options.progress ?? silentProgress;
-  let count = 0, top1 = 0, top5 = 0;
-  let confusion: number[][] = [];
+  const acc = new AccuracyAccumulator();
   progress.start(options.total ?? 0, 'evaluating');
   try {
     for await (const batch of batches) {
       const out = await session.run({ [inputName]: { dtype: 'float32', dims: batch.dims, data: batch.input } }, [outputName]);
       const scores = out[outputName];
-      const classes = scores.dims[scores.dims.length - 1];
-      if (confusion.length === 0) confusion = Array.from({ length: classes }, () => new Array(classes).fill(0));
-      const data = scores.data as Float32Array;
-      for (let i = 0; i < batch.labels.length; i++) {
-        const row = data.subarray(i * classes, (i + 1) * classes);
-        const label = batch.labels[i];
-        let better = 0;
-        for (let c = 0; c < classes; c++) if (row[c] > row[label]) better++;
-        if (better === 0) top1++;
-        if (better < 5) top5++;
-        confusion[label][argmax(row)]++;
-        count++;
-      }
-      progress.update(count);
+      acc.add(scores.data as Float32Array, batch.labels, scores.dims[scores.dims.length - 1]);
+      progress.update(acc.result().count);
     }
   } finally {
     progress.stop();
   }
-  return { count, top1: count ? top1 / count : 0, top5: count ? top5 / count : 0, confusion };
+  return acc.result();
 }
 
 /** Index of the largest value. */
@@ -80,8 +68,17 @@ export class AccuracyAccumulator {
   private top5 = 0;
   private confusion: number[][] = [];
 
-  /** Adds one batch of class scores and their labels. */
+  /**
+   * Adds one batch of class scores and their labels.
+   * @throws UsageError for a label that is not an integer in [0, classes).
+   */
   add(scores: ArrayLike<number>, labels: ArrayLike<number>, classes: number): void {
+    for (let i = 0; i < labels.length; i++) {
+      const label = labels[i];
+      if (!Number.isInteger(label) || label < 0 || label >= classes) {
+        throw new UsageError(`label ${label} is not a class of this model (it scores ${classes} classes: labels must be integers 0–${classes - 1})`);
+      }
+    }
     if (this.confusion.length === 0) this.confusion = Array.from({ length: classes }, () => new Array(classes).fill(0));
     for (let i = 0; i < labels.length; i++) {
       const base = i * classes;
@@ -93,7 +90,7 @@ export class AccuracyAccumulator {
       }
       if (better === 0) this.top1++;
       if (better < 5) this.top5++;
-      if (label >= 0 && label < classes) this.confusion[label][best]++;
+      this.confusion[label][best]++;
       this.count++;
     }
   }

@@ -4,6 +4,7 @@ import type { DataSource } from '../data/source.ts';
 import { OndeviceError, UsageError } from '../errors.ts';
 import { detectFormat, readModel } from '../formats/registry.ts';
 import type { Dim } from '../ir/graph.ts';
+import { halfToFloat } from '../ir/tensor.ts';
 import { readProvenance } from '../quantize/provenance.ts';
 import { silentProgress, type Progress } from '../report/progress.ts';
 import { acceptAnyBatch } from '../runtimes/any-batch.ts';
@@ -223,9 +224,3 @@ export function asNumbers(t: HostTensor | undefined): ArrayLike<number> | undefi
   return t.data as ArrayLike<number>;
 }
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}

@@ -23,18 +23,17 @@ function formatByExtension(path: string): ModelFormat | undefined {
 }
 
 function readHeader(path: string): Uint8Array {
-  let fd: number;
+  let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? 'file not found' : `cannot open file (${code ?? (e as Error).message})`, { file: path, cause: e });
-  }
-  try {
     const header = new Uint8Array(64);
     return header.subarray(0, readSync(fd, header, 0, 64, 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const problem = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a model file' : `cannot read file (${code ?? (e as Error).message})`;
+    throw new UsageError(problem, { file: path, cause: e });
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

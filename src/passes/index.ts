@@ -8,9 +8,12 @@ import { foldBatchNormPass } from './fold-batchnorm.ts';
 import { fuseMatMulAddPass } from './fuse-matmul-add.ts';
 import { fuseActivationPass } from './fuse-activation.ts';
 import { fuseConvBiasPass } from './fuse-conv-bias.ts';
-import { ortEvaluator } from './constant-eval/ort-evaluator.ts';
+import { ortEvaluator } from '../runtimes/ort-node-evaluator.ts';
 
-/** fold-constants with onnxruntime-node evaluating ops that have no TypeScript kernel. */
+/**
+ * fold-constants with onnxruntime-node evaluating ops that have no TypeScript kernel. The pass itself knows only
+ * the NodeEvaluator contract; this registry is where the runtime-backed evaluator is wired in.
+ */
 export const foldConstantsWithOrt: Pass = foldConstantsPass({ evaluate: ortEvaluator });
 
 /** Every pass, by name. */
@@ -51,4 +54,3 @@ export { fuseMatMulAdd } from './fuse-matmul-add.ts';
 export { fuseConvBias } from './fuse-conv-bias.ts';
 export { findActivationFusions, activationFusionsOf, type ActivationFusion, type FusedActivationKind } from './fuse-activation.ts';
 export { getAnalysis, setAnalysis, type ModelAnalyses } from './analyses.ts';
-export { ortEvaluator } from './constant-eval/ort-evaluator.ts';

@@ -86,6 +86,10 @@ export async function profileModel(path: string, options: ProfileOptions = {}): 
   const warmup = count('warmup', options.warmup, 10, 0);
   const runs = count('runs', options.runs, 100, 1);
   if (options.threads !== undefined) count('threads', options.threads, 1, 1);
+  // Every option is checked before anything is loaded: nothing (sessions, profiler temp folders) is left behind.
+  const perOp = options.perOp ?? true;
+  const perOpRuns = count('per-op-runs', options.perOpRuns, Math.min(runs, 20), 1);
+  const topNodes = count('top-nodes', options.topNodes, 10, 0);
   const progress = options.progress ?? silentProgress;
   const fileBytes = statSync(path).size;
   const runtime = await resolveRuntime(options.runtime ? { name: options.runtime } : { format: (await detectFormat(path)).name });
@@ -125,14 +129,13 @@ export async function profileModel(path: string, options: ProfileOptions = {}): 
   }
 
   let opTimes: OpTimes | null = null;
-  if (options.perOp ?? true) {
+  if (perOp) {
     const profiled = await runtime.load(path, { threads: options.threads, profile: true });
     try {
       if (profiled.endProfiling) {
-        const n = count('per-op-runs', options.perOpRuns, Math.min(runs, 20), 1);
-        for (let i = 0; i < n; i++) await profiled.run(feeds);
+        for (let i = 0; i < perOpRuns; i++) await profiled.run(feeds);
         const events = await profiled.endProfiling();
-        if (events.length) opTimes = aggregateOpTimes(events, options.topNodes ?? 10);
+        if (events.length) opTimes = aggregateOpTimes(events, topNodes);
       }
     } finally {
       await profiled.release();

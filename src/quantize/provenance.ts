@@ -1,8 +1,10 @@
 // Provenance of a quantized model: the `ondevice.quantization` metadata entry (scheme, method, data, exclusions, tool, date).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DataSource } from '../data/source.ts';
 import type { Model } from '../ir/graph.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
+import { ACTIVATION_TYPES, parseMethod, parseScheme, type ActivationType, type QuantizeOptions } from './schemes.ts';
 
 /** The metadata key holding the JSON provenance record. */
 export const PROVENANCE_KEY = 'ondevice.quantization';
@@ -47,4 +49,22 @@ export function readProvenance(model: Model): QuantizationProvenance | undefined
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The options that re-quantize a model the way `record` says it was made (scheme, exclusions, weight
+ * layout, activation type, block size, and the calibration method and example count over `calibration`).
+ * @throws UsageError for a scheme or method this version does not know.
+ */
+export function quantizeOptionsFromProvenance(record: QuantizationProvenance, calibration?: DataSource): QuantizeOptions {
+  const activationType = (ACTIVATION_TYPES as readonly string[]).includes(record.activationType ?? '') ? record.activationType as ActivationType : undefined;
+  return {
+    scheme: parseScheme(record.scheme),
+    exclude: [...record.excluded],
+    perChannel: record.perChannel,
+    symmetric: record.symmetric,
+    ...(record.method && calibration ? { calibration: { source: calibration, method: parseMethod(record.method), limit: record.calibrationExamples ?? 1000 } } : {}),
+    ...(activationType ? { activationType } : {}),
+    ...(record.blockSize ? { blockSize: record.blockSize } : {}),
+  };
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-common';
 import { OndeviceError } from '../errors.ts';
 import type { HostTensor, IoInfo, ProfileEvent, Runtime, RuntimeSession, SessionOptions } from './runtime.ts';
-import { dtypeFromOrt, fromOrtTensor, ortType } from './ort-tensor.ts';
+import { dtypeFromOrt, runOrtSession } from './ort-tensor.ts';
 import { readProfileFile } from './ort-profile.ts';
 
 type OrtModule = typeof import('onnxruntime-node');
@@ -33,21 +33,8 @@ class OrtNodeSession implements RuntimeSession {
     this.outputs = ioInfoOf(session.outputMetadata);
   }
 
-  async run(feeds: Record<string, HostTensor>, fetches?: string[]): Promise<Record<string, HostTensor>> {
-    const { Tensor } = ort();
-    const ortFeeds: Record<string, InstanceType<typeof Tensor>> = {};
-    for (const [name, t] of Object.entries(feeds)) {
-      ortFeeds[name] = new Tensor(ortType(t.dtype) as 'float32', t.data as Float32Array, t.dims);
-    }
-    let result;
-    try {
-      result = fetches ? await this.session.run(ortFeeds, fetches) : await this.session.run(ortFeeds);
-    } catch (e) {
-      throw new OndeviceError(`onnxruntime-node failed to run: ${(e as Error).message}`, { file: this.modelPath, cause: e });
-    }
-    const out: Record<string, HostTensor> = {};
-    for (const [name, t] of Object.entries(result)) out[name] = fromOrtTensor(t as never);
-    return out;
+  run(feeds: Record<string, HostTensor>, fetches?: string[]): Promise<Record<string, HostTensor>> {
+    return runOrtSession(this.session, ort().Tensor, 'onnxruntime-node', this.modelPath, feeds, fetches);
   }
 
   async endProfiling(): Promise<ProfileEvent[]> {
@@ -61,8 +48,13 @@ class OrtNodeSession implements RuntimeSession {
     }
   }
 
+  /** Releases the session and removes the profiler's temp folder (also when endProfiling was never reached). */
   async release(): Promise<void> {
-    await this.session.release();
+    try {
+      await this.session.release();
+    } finally {
+      if (this.profileDir) rmSync(this.profileDir, { recursive: true, force: true });
+    }
   }
 }
 

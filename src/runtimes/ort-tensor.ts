@@ -1,4 +1,6 @@
 // Conversions between ondevice HostTensors and onnxruntime tensors (shared by the ORT node and web adapters).
+import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
+import { OndeviceError } from '../errors.ts';
 import type { DType, TypedArray } from '../ir/dtype.ts';
 import type { HostTensor } from './runtime.ts';
 
@@ -40,4 +42,30 @@ export function fromOrtTensor(t: OrtTensorLike): HostTensor {
     data = new Uint16Array(v.buffer, v.byteOffset, v.length);
   }
   return { dtype, dims: [...t.dims], data };
+}
+
+/** An ORT Tensor constructor (onnxruntime-node's or -web's). */
+export type OrtTensorConstructor = new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
+
+/**
+ * Runs an ORT session on HostTensors: wraps the feeds in `Tensor`, runs (all outputs or `fetches`) and converts the
+ * outputs back. A failure is an OndeviceError naming the model file, `label` naming the runtime (e.g. 'onnxruntime-node').
+ */
+export async function runOrtSession(
+  session: InferenceSession, Tensor: OrtTensorConstructor, label: string, modelPath: string,
+  feeds: Record<string, HostTensor>, fetches?: string[],
+): Promise<Record<string, HostTensor>> {
+  const ortFeeds: Record<string, OrtTensor> = {};
+  for (const [name, t] of Object.entries(feeds)) {
+    ortFeeds[name] = new Tensor(ortType(t.dtype) as 'float32', t.data as Float32Array, t.dims);
+  }
+  let result: InferenceSession.ReturnType;
+  try {
+    result = fetches ? await session.run(ortFeeds, fetches) : await session.run(ortFeeds);
+  } catch (e) {
+    throw new OndeviceError(`${label} failed to run: ${(e as Error).message}`, { file: modelPath, cause: e });
+  }
+  const out: Record<string, HostTensor> = {};
+  for (const [name, t] of Object.entries(result)) out[name] = fromOrtTensor(t as OrtTensorLike);
+  return out;
 }

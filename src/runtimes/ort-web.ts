@@ -6,9 +6,11 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { InferenceSession } from 'onnxruntime-common';
 import { OndeviceError } from '../errors.ts';
+import { decodeOnnx } from '../formats/onnx/read.ts';
+import { externalDataFiles } from '../ir/external.ts';
 import { ioInfoOf } from './ort-node.ts';
 import type { HostTensor, IoInfo, ProfileEvent, Runtime, RuntimeSession, SessionOptions } from './runtime.ts';
-import { fromOrtTensor, ortType } from './ort-tensor.ts';
+import { runOrtSession } from './ort-tensor.ts';
 
 type OrtWeb = typeof import('onnxruntime-web');
 let ortWeb: Promise<OrtWeb> | undefined;
@@ -64,6 +66,16 @@ async function captureProfile(fn: () => unknown): Promise<ProfileEvent[]> {
   return events;
 }
 
+/**
+ * The external-data files an ONNX model refers to, as onnxruntime-web's `externalData` option (location as spelled in
+ * the model → the file's bytes). Models without external data (no 'location' key anywhere in the bytes) are not parsed.
+ */
+async function externalDataOf(modelPath: string, bytes: Uint8Array): Promise<{ path: string; data: Uint8Array }[]> {
+  if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('location') < 0) return [];
+  const files = externalDataFiles(decodeOnnx(bytes, modelPath));
+  return Promise.all(files.map(async (f) => ({ path: f.location, data: new Uint8Array(await readFile(f.path)) })));
+}
+
 class OrtWebSession implements RuntimeSession {
   readonly inputs: IoInfo[];
   readonly outputs: IoInfo[];
@@ -72,20 +84,8 @@ class OrtWebSession implements RuntimeSession {
     this.outputs = ioInfoOf(session.outputMetadata);
   }
 
-  async run(feeds: Record<string, HostTensor>, fetches?: string[]): Promise<Record<string, HostTensor>> {
-    const ortFeeds: Record<string, InstanceType<OrtWeb['Tensor']>> = {};
-    for (const [name, t] of Object.entries(feeds)) {
-      ortFeeds[name] = new this.o.Tensor(ortType(t.dtype) as 'float32', t.data as Float32Array, t.dims);
-    }
-    let result;
-    try {
-      result = fetches ? await this.session.run(ortFeeds, fetches) : await this.session.run(ortFeeds);
-    } catch (e) {
-      throw new OndeviceError(`onnxruntime-web (wasm) failed to run: ${(e as Error).message}`, { file: this.modelPath, cause: e });
-    }
-    const out: Record<string, HostTensor> = {};
-    for (const [name, t] of Object.entries(result)) out[name] = fromOrtTensor(t as never);
-    return out;
+  run(feeds: Record<string, HostTensor>, fetches?: string[]): Promise<Record<string, HostTensor>> {
+    return runOrtSession(this.session, this.o.Tensor, 'onnxruntime-web (wasm)', this.modelPath, feeds, fetches);
   }
 
   endProfiling(): Promise<ProfileEvent[]> {
@@ -117,6 +117,10 @@ export const ortWebWasmRuntime: Runtime = {
     if (options.optimization) opts.graphOptimizationLevel = options.optimization;
     if (options.profile) opts.enableProfiling = true;
     const bytes = new Uint8Array(await readFile(modelPath));
+    // Given bytes, the wasm build cannot open external-data files itself ("Module.MountedFiles is not available"):
+    // hand it every file the model refers to, under the location the model spells.
+    const external = await externalDataOf(modelPath, bytes);
+    if (external.length) opts.externalData = external;
     try {
       return new OrtWebSession(o, await o.InferenceSession.create(bytes, opts), modelPath);
     } catch (e) {

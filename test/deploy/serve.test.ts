@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { stripVTControlCharacters } from 'node:util';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lanUrls, resolveInside, serveStatic, type RunningServer } from '../../src/deploy/serve.ts';
+import { lanUrls, serveStatic, type RunningServer } from '../../src/deploy/serve.ts';
+import { resolveInside } from '../../src/util/static-files.ts';
 import { terminalQr } from '../../src/deploy/qr.ts';
 import { selfSignedCertificate } from '../../src/deploy/tls.ts';
 import { UsageError } from '../../src/errors.ts';
@@ -26,6 +28,11 @@ before(async () => {
   writeFileSync(join(root, 'g.mjs'), 'export const x = 1;\n');
   writeFileSync(join(root, 'manifest.webmanifest'), '{}');
   writeFileSync(join(work, 'secret.txt'), 'outside the root');
+  mkdirSync(join(work, 'outside'));
+  writeFileSync(join(work, 'outside', 'index.html'), 'outside the root');
+  symlinkSync(join(work, 'secret.txt'), join(root, 'leak.txt'));
+  symlinkSync(join(work, 'outside'), join(root, 'leakdir'));
+  symlinkSync(join(root, 'g.mjs'), join(root, 'alias.mjs'));
   server = await serveStatic(root, { port: 0, host: '127.0.0.1' });
 });
 
@@ -89,9 +96,49 @@ test('404 for missing files, 405 for other methods, nothing outside the root', a
   assert.equal(resolveInside('/srv/site', '/a/b.js'), '/srv/site/a/b.js');
 });
 
+/** Sends `text` on a raw socket (any request line, however malformed) and returns the whole answer. */
+function rawSocket(port: number, text: string): Promise<string> {
+  return new Promise((ok, fail) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text)); // the request says Connection: close
+    let answer = '';
+    socket.setEncoding('latin1').on('data', (c) => (answer += c)).on('end', () => ok(answer)).on('error', fail);
+  });
+}
+
+test('a malformed request line gets an error status and the server keeps serving', async () => {
+  const bad = await rawSocket(server.port, 'GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.match(bad, /^HTTP\/1\.1 400 /);
+  const badEscape = await rawSocket(server.port, 'GET /%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.match(badEscape, /^HTTP\/1\.1 404 /);
+  const absolute = await rawSocket(server.port, 'GET http://127.0.0.1/g.mjs HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.match(absolute, /^HTTP\/1\.1 200 [^]*export const x/);
+  const r = await raw('GET', '/');
+  assert.equal(r.status, 200);
+  assert.ok(r.body.includes('home'));
+});
+
+test('symlinks are followed only while they stay inside the served folder', async () => {
+  for (const path of ['/leak.txt', '/leakdir/', '/leakdir/index.html']) {
+    const r = await raw('GET', path);
+    assert.equal(r.status, 404, path);
+    assert.ok(!r.body.includes('outside the root'), path);
+  }
+  const inside = await raw('GET', '/alias.mjs');
+  assert.equal(inside.status, 200);
+  assert.match(String(inside.headers['content-type']), /^text\/javascript/);
+});
+
 test('a port in use is a one-line usage error; a missing folder too', async () => {
   await assert.rejects(serveStatic(root, { port: server.port, host: '127.0.0.1' }), (e) => e instanceof UsageError && /already in use/.test(e.message));
   await assert.rejects(serveStatic(join(work, 'missing')), UsageError);
+  // No --port: the message names the default port, not "undefined" (hold 8080 unless something already does).
+  const holder = createServer();
+  const held = await new Promise<boolean>((ok) => holder.once('error', () => ok(false)).listen(8080, '127.0.0.1', () => ok(true)));
+  try {
+    await assert.rejects(serveStatic(root, { host: '127.0.0.1' }), (e) => e instanceof UsageError && /^port 8080 is already in use/.test(e.message));
+  } finally {
+    if (held) await new Promise((ok) => holder.close(ok));
+  }
 });
 
 test('LAN URLs are external IPv4 addresses; the QR code is a block of equal-width rows that depends on the text', async () => {

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { deployWeb } from '../../src/deploy/web.ts';
 import { UsageError } from '../../src/errors.ts';
 import { DEFAULT_MODEL } from '../../src/paths.ts';
+import { readModel } from '../../src/formats/registry.ts';
+import { writeOnnx } from '../../src/formats/onnx/index.ts';
 
 let work: string;
 before(() => {
@@ -98,4 +100,16 @@ test('refusals: missing or non-ONNX model, no recipe, wrong input, label count, 
   writeFileSync(join(out, 'thesis.tex'), 'precious');
   await assert.rejects(deployWeb({ out, model, preprocess: recipe({}) }), /not written by ondevice/);
   assert.deepEqual(readdirSync(out), ['thesis.tex']);
+});
+
+test('a model with external data is refused, naming the model and how to re-save it', async () => {
+  const dir = join(work, 'external');
+  mkdirSync(dir);
+  const model = join(dir, 'ext.onnx');
+  await writeOnnx(await readModel(DEFAULT_MODEL.path), model, { externalDataThreshold: 1024 });
+  assert.ok(existsSync(`${model}.data`));
+  const out = join(dir, 'site');
+  await assert.rejects(deployWeb({ model, out, preprocess: DEFAULT_MODEL.preprocess, webgpu: false }), (e) => e instanceof UsageError &&
+    e.file === model && /external data \(ext\.onnx\.data\).*re-save it without external data/.test(e.message));
+  assert.ok(!existsSync(out), 'nothing written');
 });

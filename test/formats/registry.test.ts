@@ -1,7 +1,7 @@
 // The format registry: detection by extension then magic bytes, and clear errors for unknown formats.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../src/errors.ts';
@@ -44,6 +44,37 @@ test('detectFormat uses the extension, then the first bytes', async () => {
     await rejectsNamingFile(() => readModel(join(dir, 'missing.onnx')), UsageError, join(dir, 'missing.onnx'), /not found/);
     await rejectsNamingFile(() => writeModel(model, join(dir, 'out.xyz')), UsageError, join(dir, 'out.xyz'), /output format/);
     assert.throws(() => formatByName('caffe'), /unknown model format 'caffe' \(known: onnx, tflite\)/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a folder with a model extension is a usage error naming it, not a bare EISDIR', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const folder = join(dir, 'x.onnx');
+    mkdirSync(folder);
+    await rejectsNamingFile(() => readModel(folder), UsageError, folder, /is a folder/);
+    await rejectsNamingFile(() => detectFormat(folder), UsageError, folder, /is a folder/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('writing into a missing folder names the output file, not the hidden temp file', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const model = await readModel(fileURLToPath(new URL('../../models/lenet5/lenet5.onnx', import.meta.url)));
+    for (const name of ['m.onnx', 'm.tflite']) {
+      const out = join(dir, 'nodir', name);
+      await assert.rejects(writeModel(model, out), (e) => {
+        assert.ok(e instanceof UsageError, String(e));
+        assert.equal(e.file, out);
+        assert.match(e.message, /^cannot write: no such folder /);
+        assert.ok(!e.message.includes('.tmp'), e.message);
+        return true;
+      });
+    }
   } finally {
     cleanup();
   }

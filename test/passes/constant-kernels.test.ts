@@ -7,7 +7,7 @@ import { makeTensor, tensorBytes, type Tensor } from '../../src/ir/tensor.ts';
 import { toAttribute, type AttrValue } from '../../src/ir/builder.ts';
 import { KERNELS } from '../../src/passes/constant-eval/kernels.ts';
 import { fromTensor } from '../../src/passes/constant-eval/ndarray.ts';
-import { ortEvaluator } from '../../src/passes/constant-eval/ort-evaluator.ts';
+import { ortEvaluator } from '../../src/runtimes/ort-node-evaluator.ts';
 
 type In = [DType, number[], TypedArray];
 interface Case { op: string; opset?: number; inputs: (In | null)[]; attrs?: Record<string, AttrValue>; outputs?: number }

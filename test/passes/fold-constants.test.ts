@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelBuilder } from '../../src/ir/builder.ts';
 import { foldConstants } from '../../src/passes/fold-constants.ts';
-import { ortEvaluator } from '../../src/passes/constant-eval/ort-evaluator.ts';
+import { ortEvaluator } from '../../src/runtimes/ort-node-evaluator.ts';
 import { eliminateDeadCode } from '../../src/passes/dead-code.ts';
 import { tensorValues } from '../../src/ir/tensor.ts';
 import { cloneModel, diffOutputs, seededFloats } from './helpers.ts';

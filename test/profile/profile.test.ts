@@ -1,7 +1,10 @@
 // profileModel on the real LeNet-5 with both runtimes: positive, ordered figures; run counts respected; per-op time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
 import { fileURLToPath } from 'node:url';
 import { profileModel } from '../../src/profile/profile.ts';
 import { parseShapeOverrides, synthesizeInputs } from '../../src/profile/inputs.ts';
@@ -48,4 +51,42 @@ test('--shape fixes symbolic dims; bad shapes and runtimes are one clear line', 
   assert.deepEqual(synthesizeInputs(info).x.dims, [1, 3, 8, 8]);
   await assert.rejects(profileModel(lenet, { runtime: 'coreml' }), (e: unknown) => e instanceof UsageError && /unknown runtime 'coreml'/.test(e.message));
   await assert.rejects(profileModel(lenet, { runs: 0 }), UsageError);
+});
+
+/** Runs `fn` with the temp folder (os.tmpdir()) pointed at a fresh folder; returns what is left in it afterwards. */
+async function leftInTmp(fn: () => Promise<unknown>): Promise<string[]> {
+  const saved = process.env.TMPDIR;
+  const dir = mkdtempSync(join(tmpdir(), 'ondevice-profile-tmp-'));
+  process.env.TMPDIR = dir;
+  try {
+    assert.equal(tmpdir(), dir);
+    await fn();
+    return readdirSync(dir);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('bad per-op options are refused before anything is loaded: no profiler temp folder leaks', async () => {
+  const left = await leftInTmp(async () => {
+    await assert.rejects(profileModel(lenet, { runtime: 'ort-node', warmup: 0, runs: 2, perOpRuns: 0 }), (e: unknown) => e instanceof UsageError && /--per-op-runs/.test(e.message));
+    await assert.rejects(profileModel(lenet, { runtime: 'ort-node', warmup: 0, runs: 2, topNodes: -1 }), UsageError);
+    // Checked before the runtime is even resolved, let alone loaded.
+    await assert.rejects(profileModel(lenet, { runtime: 'coreml', perOpRuns: 0 }), (e: unknown) => e instanceof UsageError && /--per-op-runs/.test(e.message));
+  });
+  assert.deepEqual(left, []);
+});
+
+test('ort-node: release() removes the profiler temp folder even when endProfiling is never called', async () => {
+  let during: string[] = [];
+  const left = await leftInTmp(async () => {
+    const session = await ortNodeRuntime.load(lenet, { profile: true });
+    during = readdirSync(tmpdir());
+    await session.run({ input: { dtype: 'float32', dims: [1, 1, 28, 28], data: new Float32Array(784) } });
+    await session.release();
+  });
+  assert.equal(during.filter((f) => f.startsWith('ondevice-ort-profile-')).length, 1, 'the session made its profiler folder');
+  assert.deepEqual(left, []);
 });

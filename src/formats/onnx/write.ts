@@ -4,7 +4,7 @@ import type { Attribute, FunctionDef, Graph, Model, Node, NodeAttributes, OpsetI
 import { tensorByteLength, tensorBytes, type Tensor } from '../../ir/tensor.ts';
 import { FormatError, OndeviceError } from '../../errors.ts';
 import type { WriteOptions } from '../format.ts';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '../../util/atomic-file.ts';
 import { dtypeToOnnx } from './dtypes.ts';
 import { ExternalDataWriter } from './external-data.ts';
 import { ATTRIBUTE_TYPE as A, DATA_LOCATION_EXTERNAL, encodeModelProto, numberToInt64, type AttributeProto, type FunctionProto, type GraphProto, type ModelProto, type NodeProto, type OperatorSetIdProto, type SparseTensorProto, type TensorProto } from './proto.ts';

@@ -2,7 +2,7 @@
 import { FormatError } from '../../errors.ts';
 import type { Model } from '../../ir/graph.ts';
 import type { ModelFormat } from '../format.ts';
-import { writeFileAtomic } from '../onnx/atomic-file.ts';
+import { writeFileAtomic } from '../../util/atomic-file.ts';
 import { looksLikeTflite, readTfliteFile } from './read.ts';
 import type { TflModel } from './schema/types.ts';
 import { TFLITE_DOMAIN, tfliteToIR } from './to-ir.ts';

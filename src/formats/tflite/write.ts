@@ -1,6 +1,6 @@
 // Serialises a TFLite model object to .tflite bytes (flatbuffer with the "TFL3" identifier) and writes it atomically.
 import { FormatError } from '../../errors.ts';
-import { writeFileAtomic } from '../onnx/atomic-file.ts';
+import { writeFileAtomic } from '../../util/atomic-file.ts';
 import { encodeRoot, TFLITE_IDENTIFIER } from './schema/codec.ts';
 import type { TflModel } from './schema/types.ts';
 

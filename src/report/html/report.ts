@@ -1,5 +1,5 @@
 // Builds the self-contained HTML report (inline CSS and SVG, nothing fetched) and writes it atomically.
-import { writeFileAtomic } from '../../formats/onnx/atomic-file.ts';
+import { writeFileAtomic } from '../../util/atomic-file.ts';
 import { confusionChart } from './charts/confusion.ts';
 import { latencyHistogram, sharedLatencyRange } from './charts/histogram.ts';
 import { layerSqnrChart } from './charts/layer-sqnr.ts';

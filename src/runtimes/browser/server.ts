@@ -1,14 +1,9 @@
 // A tiny local HTTP server (127.0.0.1, random port) for browser pages: static folders, in-memory blobs, a request log.
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json', '.wasm': 'application/wasm', '.css': 'text/css; charset=utf-8', '.map': 'application/json',
-  '.png': 'image/png', '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8',
-};
+import { extname } from 'node:path';
+import { contentType, staticFile, type StaticFile } from '../../util/static-files.ts';
 
 /** A blob the server holds in memory (a model file, an input tensor, a generated page). */
 export interface Blob {
@@ -43,18 +38,11 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** Resolves `urlPath` inside a mount, refusing anything that escapes the folder. */
-function mountedFile(mounts: Record<string, string>, urlPath: string): string | undefined {
+/** The file `urlPath` names inside a mount, refusing anything that escapes the folder (also through symlinks). */
+function mountedFile(mounts: Record<string, string>, urlPath: string): StaticFile | undefined {
   for (const [prefix, dir] of Object.entries(mounts)) {
     if (!urlPath.startsWith(prefix)) continue;
-    const rel = normalize(decodeURIComponent(urlPath.slice(prefix.length)));
-    if (rel.startsWith('..') || rel.includes(`${sep}..${sep}`)) return undefined;
-    const file = join(dir, rel);
-    try {
-      if (statSync(file).isFile()) return file;
-    } catch {
-      return undefined;
-    }
+    return staticFile(dir, `/${urlPath.slice(prefix.length)}`) ?? undefined;
   }
   return undefined;
 }
@@ -70,33 +58,47 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const log: string[] = [];
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const url = req.url ?? '/';
+    let path = url.split('?')[0].split('#')[0];
     res.on('finish', () => log.push(`${req.method} ${path} ${res.statusCode}`));
-    res.setHeader('Cache-Control', 'no-store');
-    if (isolated) {
-      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
-      res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    const fail = (status: number, text: string) => {
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(text);
+    };
+    try {
+      res.setHeader('Cache-Control', 'no-store');
+      if (isolated) {
+        res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+        res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+        res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405).end();
+        return;
+      }
+      if (!path.startsWith('/')) {
+        try {
+          path = new URL(url).pathname;
+        } catch {
+          return fail(400, 'bad request');
+        }
+      }
+      const blob = blobs.get(path);
+      if (blob) {
+        const body = typeof blob.body === 'string' ? Buffer.from(blob.body) : blob.body;
+        res.writeHead(200, { 'Content-Type': blob.type ?? contentType(extname(path)), 'Content-Length': body.byteLength });
+        res.end(req.method === 'HEAD' ? undefined : body);
+        return;
+      }
+      const found = mountedFile(mounts, path);
+      if (!found) return fail(404, `not found: ${path}`);
+      res.writeHead(200, { 'Content-Type': contentType(extname(found.path)), 'Content-Length': found.size });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(found.real).on('error', () => res.destroy()).pipe(res);
+    } catch {
+      // A malformed request fails alone; the server keeps serving.
+      if (!res.headersSent) fail(500, 'internal error');
+      else res.destroy();
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end();
-      return;
-    }
-    const blob = blobs.get(path);
-    if (blob) {
-      const body = typeof blob.body === 'string' ? Buffer.from(blob.body) : blob.body;
-      res.writeHead(200, { 'Content-Type': blob.type ?? MIME[extname(path)] ?? 'application/octet-stream', 'Content-Length': body.byteLength });
-      res.end(req.method === 'HEAD' ? undefined : body);
-      return;
-    }
-    const file = mountedFile(mounts, path);
-    if (!file) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found: ${path}`);
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Length': statSync(file).size });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
   };
 
   const server: Server = createServer(handle);

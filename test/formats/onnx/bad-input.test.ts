@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FormatError } from '../../../src/errors.ts';
+import { FormatError, UsageError } from '../../../src/errors.ts';
 import { readOnnx } from '../../../src/formats/onnx/read.ts';
 import { writeOnnx } from '../../../src/formats/onnx/write.ts';
 import { encodeModelProto, type TensorProto } from '../../../src/formats/onnx/proto.ts';
@@ -119,7 +119,8 @@ test('writing into a folder that does not exist', async () => {
   try {
     const path = join(dir, 'no', 'such', 'dir', 'm.onnx');
     const model = { graph: { name: 'g', inputs: [], outputs: [], nodes: [], initializers: new Map(), sparseInitializers: [], valueInfo: new Map() }, opsets: [{ domain: '', version: 17 }], irVersion: 8, metadata: [], functions: [] };
-    await rejectsNamingFile(() => writeOnnx(model, path), FormatError, path, /cannot write model/);
+    const e = await rejectsNamingFile(() => writeOnnx(model, path), UsageError, path, /^cannot write: no such folder /);
+    assert.ok(!e.message.includes('.tmp'), 'the hidden temp file is not named');
   } finally {
     cleanup();
   }

@@ -102,18 +102,80 @@ function readNumberVector(bb: ByteBuffer, kind: string, start: number, len: numb
   return kind === 'bool[]' ? out.map(Boolean) : out;
 }
 
+/** Tables nest this deep at most (TFLite's own schema nests a few levels; deeper means a cycle). */
+const MAX_DEPTH = 64;
+
+/**
+ * Bounds for one decode: every offset and length read from the file is checked against the buffer before it is
+ * used, so corrupt bytes give an Error (the reader turns it into a FormatError naming the file) instead of a
+ * huge allocation or reads past the end. `budget` caps the tables and vector elements decoded, so shared or
+ * cyclic offsets cannot blow up the work either.
+ */
+class Bounds {
+  budget: number;
+  constructor(readonly bb: ByteBuffer) {
+    this.budget = 2 * bb.capacity() + 1024;
+  }
+
+  /** Throws unless `size` bytes at `at` lie inside the buffer. */
+  need(at: number, size: number, what: string): void {
+    const n = this.bb.capacity();
+    if (!(Number.isSafeInteger(at) && Number.isSafeInteger(size) && at >= 0 && size >= 0 && at + size <= n)) {
+      throw new Error(`${what} at byte ${at} (${size} bytes) lies outside the ${n}-byte buffer`);
+    }
+  }
+
+  spend(units: number, what: string): void {
+    this.budget -= units;
+    if (this.budget < 0) throw new Error(`${what}: more tables and vector elements than the file can hold (shared or cyclic offsets)`);
+  }
+
+  /** Follows the uoffset stored at `at` (checked) and returns the absolute position it points to. */
+  indirect(at: number, what: string): number {
+    this.need(at, 4, `offset to ${what}`);
+    return at + this.bb.readUint32(at);
+  }
+
+  /** A vector's element start and length (checked: every element lies inside the buffer). */
+  vector(at: number, elemSize: number, what: string): { start: number; len: number } {
+    const vec = this.indirect(at, what);
+    this.need(vec, 4, `length of ${what}`);
+    const len = this.bb.readUint32(vec);
+    this.need(vec + 4, len * elemSize, `${what} of ${len} elements`);
+    return { start: vec + 4, len };
+  }
+}
+
+const SCALAR_SIZE: Record<string, number> = { bool: 1, int8: 1, uint8: 1, int32: 4, uint32: 4, float32: 4, int64: 8, uint64: 8 };
+const ELEMENT_SIZE: Record<string, number> = { 'int32[]': 4, 'float32[]': 4, 'int64[]': 8, 'bool[]': 1, bytes: 1, string: 1 };
+
 /** Reads one table at `pos`; absent scalars take their schema default, absent others are left out. */
 export function decodeTable(bb: ByteBuffer, name: string, pos: number): Obj {
+  return decodeChecked(new Bounds(bb), name, pos, 0);
+}
+
+function decodeChecked(c: Bounds, name: string, pos: number, depth: number): Obj {
+  const bb = c.bb;
+  if (depth > MAX_DEPTH) throw new Error(`${name} tables nest deeper than ${MAX_DEPTH} levels (cyclic offsets)`);
+  c.spend(1, name);
+  c.need(pos, 4, `${name} table`);
+  const vtable = pos - bb.readInt32(pos);
+  c.need(vtable, 4, `${name} vtable`);
+  const vtableSize = bb.readUint16(vtable);
+  if (vtableSize < 4 || vtableSize % 2) throw new Error(`${name} vtable at byte ${vtable} has a bad size ${vtableSize}`);
+  c.need(vtable, vtableSize, `${name} vtable`);
   const out: Obj = {};
   for (const fd of tableDef(name)) {
     const o = bb.__offset(pos, 4 + 2 * fd.slot);
     const k = fd.kind;
+    const field = `${name}.${fd.name}`;
     if (typeof k === 'string' && !k.endsWith('[]') && k !== 'string' && k !== 'bytes') {
       if (!o) {
         if (fd.default !== undefined) out[fd.name] = fd.default;
         continue;
       }
       const at = pos + o;
+      c.need(at, SCALAR_SIZE[k] ?? 8, field);
       switch (k) {
         case 'bool': out[fd.name] = bb.readInt8(at) !== 0; break;
         case 'int8': out[fd.name] = bb.readInt8(at); break;
@@ -127,22 +189,32 @@ export function decodeTable(bb: ByteBuffer, name: string, pos: number): Obj {
       continue;
     }
     if (typeof k === 'object' && 'union' in k) {
+      if (o) c.need(pos + o, 1, `${field}_type`);
       const type = o ? bb.readUint8(pos + o) : 0;
       const vo = bb.__offset(pos, 4 + 2 * (fd.slot + 1));
       out[`${fd.name}_type`] = type;
       const member = UNIONS[k.union][type - 1];
-      if (type > 0 && vo && member && TABLES[member]) out[fd.name] = decodeTable(bb, member, bb.__indirect(pos + vo));
+      if (type > 0 && vo && member && TABLES[member]) out[fd.name] = decodeChecked(c, member, c.indirect(pos + vo, field), depth + 1);
       continue;
     }
     if (!o) continue;
-    if (k === 'string') out[fd.name] = bb.__string(pos + o) as string;
-    else if (typeof k === 'object' && 'table' in k) out[fd.name] = decodeTable(bb, k.table, bb.__indirect(pos + o));
-    else {
-      const start = bb.__vector(pos + o);
-      const len = bb.__vector_len(pos + o);
+    if (k === 'string') {
+      const { start, len } = c.vector(pos + o, 1, field);
+      out[fd.name] = new TextDecoder().decode(bb.bytes().subarray(start, start + len));
+    } else if (typeof k === 'object' && 'table' in k) out[fd.name] = decodeChecked(c, k.table, c.indirect(pos + o, field), depth + 1);
+    else if (typeof k === 'object' && 'tables' in k) {
+      const { start, len } = c.vector(pos + o, 4, field);
+      c.spend(len, field);
+      const items: Obj[] = [];
+      for (let i = 0; i < len; i++) items.push(decodeChecked(c, k.tables, c.indirect(start + 4 * i, field), depth + 1));
+      out[fd.name] = items;
+    } else {
+      const { start, len } = c.vector(pos + o, ELEMENT_SIZE[k as string] ?? 8, field);
       if (k === 'bytes') out[fd.name] = bb.bytes().subarray(start, start + len);
-      else if (typeof k === 'object' && 'tables' in k) out[fd.name] = Array.from({ length: len }, (_, i) => decodeTable(bb, k.tables, bb.__indirect(start + 4 * i)));
-      else out[fd.name] = readNumberVector(bb, k as string, start, len);
+      else {
+        c.spend(len, field);
+        out[fd.name] = readNumberVector(bb, k as string, start, len);
+      }
     }
   }
   return out;
@@ -152,5 +224,5 @@ export function decodeTable(bb: ByteBuffer, name: string, pos: number): Obj {
 export function decodeRoot(bytes: Uint8Array, name: string, identifier: string): Obj {
   const bb = new ByteBuffer(bytes);
   if (bytes.length < 8 || !bb.__has_identifier(identifier)) throw new Error(`no '${identifier}' file identifier at bytes 4–8`);
-  return decodeTable(bb, name, bb.readInt32(bb.position()) + bb.position());
+  return decodeTable(bb, name, bb.readUint32(bb.position()) + bb.position());
 }

@@ -1,14 +1,16 @@
-// NodeEvaluator backed by onnxruntime-node: runs one node with constant inputs as a one-node model.
+// The fold-constants NodeEvaluator backed by onnxruntime-node: runs one node with constant inputs as a one-node model.
+// It lives with the runtimes (not in passes/) because it encodes ONNX and loads ORT; passes see only the NodeEvaluator type.
 import { createRequire } from 'node:module';
-import type { Model, Node } from '../../ir/graph.ts';
-import { emptyGraph } from '../../ir/graph.ts';
-import { makeTensor, type Tensor } from '../../ir/tensor.ts';
-import { encodeOnnx } from '../../formats/onnx/index.ts';
-import { fromOrtTensor } from '../../runtimes/ort-tensor.ts';
-import type { NodeEvaluator } from '../fold-constants.ts';
+import type { Model, Node } from '../ir/graph.ts';
+import { emptyGraph } from '../ir/graph.ts';
+import { makeTensor, type Tensor } from '../ir/tensor.ts';
+import { encodeOnnx } from '../formats/onnx/index.ts';
+import type { NodeEvaluator } from '../passes/fold-constants.ts';
+import { fromOrtTensor } from './ort-tensor.ts';
 
 type OrtModule = typeof import('onnxruntime-node');
 let ortModule: OrtModule | undefined;
+// ort-node.ts has the same lazy loader but does not export it; this copy loads the same cached module.
 const ort = (): OrtModule => (ortModule ??= createRequire(import.meta.url)('onnxruntime-node') as OrtModule);
 
 /** A model whose only node is `node`, its inputs given as initializers and its outputs as graph outputs. */

@@ -1,0 +1,50 @@
+// Option value parsers shared by every command: each returns a commander argParser that throws a UsageError
+// naming the flag and the bad value (main.ts prints it as one line, exit code 2).
+import { UsageError } from '../errors.ts';
+
+/** The number a flag value spells in full (`'80abc'`, `''` and `' '` are NaN, unlike parseInt/Number). */
+function numberOf(v: string): number {
+  return v.trim() === '' ? NaN : Number(v);
+}
+
+/** `--NAME <n>`: an integer ≥ 1. */
+export function positiveInt(name: string): (v: string) => number {
+  return (v) => {
+    const n = numberOf(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
+    return n;
+  };
+}
+
+/** `--NAME <n>`: an integer ≥ 0. */
+export function nonNegativeInt(name: string): (v: string) => number {
+  return (v) => {
+    const n = numberOf(v);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got '${v}'`);
+    return n;
+  };
+}
+
+/** `--NAME <x>`: a finite number > 0. */
+export function positiveNumber(name: string): (v: string) => number {
+  return (v) => {
+    const n = numberOf(v);
+    if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--${name} must be a positive number, got '${v}'`);
+    return n;
+  };
+}
+
+/** `--port <n>`: a TCP port, 0–65535 (0: any free port). */
+export function port(name = 'port'): (v: string) => number {
+  return (v) => {
+    const n = numberOf(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be a port number 0–65535, got '${v}'`);
+    return n;
+  };
+}
+
+/** `--NAME <value>`: one of `allowed`. */
+export function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${value}'`);
+  return value as T;
+}
