@@ -8,6 +8,7 @@ import { readModel, writeModel } from '../formats/registry.ts';
 import type { Model } from '../ir/graph.ts';
 import { CALIBRATION_METHODS } from '../quantize/calibrate/calibrator.ts';
 import { quantizeModel } from '../quantize/quantize.ts';
+import type { MixedPrecisionOptions } from '../quantize/mixed.ts';
 import { formatQuantizeReport } from '../quantize/report.ts';
 import { ACTIVATION_TYPES, parseMethod, parseScheme, SCHEMES, type ActivationType } from '../quantize/schemes.ts';
 import { formatBytes } from '../report/format.ts';
@@ -28,8 +29,29 @@ interface QuantizeCliOptions {
   asymmetricWeights?: boolean;
   activationType?: string;
   blockSize?: number;
+  mixedTargetPsnr?: number;
+  mixedStrategy?: string;
+  mixedLift?: string;
   passes: boolean;
   json?: boolean;
+}
+
+/** The mixed-precision options from the --mixed-* flags (none without --mixed-target-psnr). */
+function mixedOption(opts: QuantizeCliOptions): { mixedPrecision?: MixedPrecisionOptions } {
+  if (opts.mixedTargetPsnr === undefined) {
+    if (opts.mixedStrategy || opts.mixedLift) throw new UsageError('--mixed-strategy and --mixed-lift need --mixed-target-psnr');
+    return {};
+  }
+  if (!(opts.mixedTargetPsnr > 0)) throw new UsageError(`--mixed-target-psnr must be a positive number of dB`);
+  if (opts.mixedStrategy && opts.mixedStrategy !== 'per-layer' && opts.mixedStrategy !== 'prefix') throw new UsageError(`unknown --mixed-strategy '${opts.mixedStrategy}' (known: per-layer, prefix)`);
+  if (opts.mixedLift && opts.mixedLift !== '16bit' && opts.mixedLift !== 'float') throw new UsageError(`unknown --mixed-lift '${opts.mixedLift}' (known: 16bit, float)`);
+  return {
+    mixedPrecision: {
+      targetPsnr: opts.mixedTargetPsnr,
+      ...(opts.mixedStrategy ? { strategy: opts.mixedStrategy as 'per-layer' | 'prefix' } : {}),
+      ...(opts.mixedLift ? { lift: opts.mixedLift as '16bit' | 'float' } : {}),
+    },
+  };
 }
 
 /** Adds the quantize command. */
@@ -49,6 +71,9 @@ export function registerQuantize(program: Command): void {
     .option('--asymmetric-weights', 'weights with a zero point instead of symmetric')
     .option('--activation-type <type>', `activation integer type: ${ACTIVATION_TYPES.join(', ')}`)
     .option('--block-size <n>', 'weights per scale block for w4', positiveInt('block-size'))
+    .option('--mixed-target-psnr <dB>', 'w8a8/w8a16: automatic mixed precision, lifting layers until the output PSNR on the calibration data reaches this', Number)
+    .option('--mixed-strategy <s>', 'which layers mixed precision lifts: per-layer (noisiest by per-layer SQNR) or prefix (the first ones, by bisection)')
+    .option('--mixed-lift <to>', 'what lifted layers become: 16bit (activations in uint16/int16) or float (weights and activations)')
     .option('--no-passes', 'skip the graph passes (fold-batchnorm, …) before quantizing')
     .option('--json', 'print the report as JSON')
     .action(action(async (file: string, opts: QuantizeCliOptions) => {
@@ -67,6 +92,7 @@ export function registerQuantize(program: Command): void {
         symmetric: !opts.asymmetricWeights,
         ...(opts.activationType ? { activationType: opts.activationType as ActivationType } : {}),
         ...(opts.blockSize ? { blockSize: opts.blockSize } : {}),
+        ...mixedOption(opts),
         runPasses: opts.passes,
         progress: terminalProgress(),
       });

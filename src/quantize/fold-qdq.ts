@@ -29,6 +29,7 @@ export function runMoversOnQuantized(graph: Graph, eightBit: boolean): number {
     const kind = MOVERS[node.op];
     if (!kind || (kind === '8bit' && !eightBit) || node.domain !== '' || node.outputs.length !== 1) continue;
     const dq = producers.get(node.inputs[0]);
+    if (kind === '8bit' && isDQ(dq) && !is8BitDq(graph, dq)) continue;
     const out = node.outputs[0];
     const consumers = uses.get(out) ?? [];
     const q = consumers[0]?.node;
@@ -41,6 +42,12 @@ export function runMoversOnQuantized(graph: Graph, eightBit: boolean): number {
   }
   if (doomed.size) graph.nodes = graph.nodes.filter((n) => !doomed.has(n));
   return moved;
+}
+
+/** True if the DQ's zero point (its input type) is an 8-bit type (a 16-bit value in a mostly 8-bit graph stays put). */
+function is8BitDq(graph: Graph, dq: Node): boolean {
+  const zp = dq.inputs[2] ? constantOf(graph, dq.inputs[2]) : undefined;
+  return !zp || zp.dtype === 'uint8' || zp.dtype === 'int8';
 }
 
 /** Same scale and zero-point values (by name: the plan shares initializers between values quantized alike). */

@@ -18,15 +18,32 @@ export interface MixedPrecisionOptions {
   examples?: number;
   /** Rounds of quantize → measure → lift (default 8). */
   maxRounds?: number;
+  /**
+   * What a lifted activation becomes: '16bit' (uint16/int16 Q/DQ: no size cost, the op keeps running on dequantized
+   * values) or 'float' (no Q/DQ at all). Default '16bit' for 8-bit activations, 'float' for 16-bit ones.
+   */
+  lift?: 'float' | '16bit';
+  /** Fraction of the quantized nodes lifted per round (default 0.04 when lifting to float, 0.08 to 16 bits). */
+  step?: number;
+  /**
+   * How layers are chosen. 'per-layer' (default): the noisiest by per-layer SQNR, a step a round. 'prefix': the
+   * shortest run of activations from the input side (topological order) whose lifting meets the target, found by
+   * bisection (~7 rounds); noise injected early is amplified by everything after it, which per-layer SQNR misses.
+   */
+  strategy?: 'per-layer' | 'prefix';
 }
 
 /** What mixed precision did, as recorded in the report. */
 export interface MixedPrecisionOutcome {
   targetPsnr: number;
+  /** What lifted activations became. */
+  lift: 'float' | '16bit';
   /** Output PSNR of each round (first: nothing lifted). */
   rounds: { psnr: number; lifted: number }[];
-  /** Activations kept float (the outputs of the noisiest layers), in the order they were lifted, with their SQNR then. */
-  lifted: { node: string; op: string; value: string; sqnr: number }[];
+  /** Activations lifted (the outputs of the noisiest layers), in the order they were lifted, with their SQNR then. */
+  lifted: { node: string; op: string; value: string; sqnr?: number }[];
+  /** How layers were chosen. */
+  strategy: 'per-layer' | 'prefix';
   /** Final output PSNR on the validation data. */
   psnr: number;
   met: boolean;

@@ -19,6 +19,18 @@ export interface QdqSettings {
   domain: '' | 'com.microsoft';
   /** Activations never quantized (mixed precision keeps them float). */
   floatValues?: ReadonlySet<string>;
+  /**
+   * Activations quantized to the 16-bit type of the same signedness (uint8 → uint16, int8 → int16) instead of the
+   * activation type (mixed precision lifts the noisiest ones); values sharing their params follow them.
+   */
+  wideValues?: ReadonlySet<string>;
+  /** Domain of 16-bit Q/DQ nodes ('' needs opset ≥ 21); default `domain`. */
+  wideDomain?: '' | 'com.microsoft';
+}
+
+/** The 16-bit type of the same signedness as `type` (16-bit types map to themselves). */
+export function widen(type: QuantType): QuantType {
+  return type === 'uint8' ? 'uint16' : type === 'int8' ? 'int16' : type;
 }
 
 interface WeightRequest { node: Node; slot: number; axis?: number }
@@ -28,6 +40,8 @@ interface BiasRequest { node: Node; slot: number; inputSlot: number; weightSlot:
 export interface QdqOutcome {
   /** Activations that got a Q/DQ pair, or a quantized constant. */
   activations: number;
+  /** Of those, how many are in the wide (16-bit) type. */
+  wideActivations: number;
   weights: number;
   biases: number;
   /** Marked activations left float because calibration gave no range. */
@@ -112,7 +126,7 @@ export class QdqPlan implements QdqMarker {
   /** Inserts everything planned, using the calibrated ranges. */
   apply(ranges: ReadonlyMap<string, TensorRange>): QdqOutcome {
     const fresh = nameAllocator(this.graph);
-    const outcome: QdqOutcome = { activations: 0, weights: 0, biases: 0, missingRanges: [], saturatedBias: 0 };
+    const outcome: QdqOutcome = { activations: 0, wideActivations: 0, weights: 0, biases: 0, missingRanges: [], saturatedBias: 0 };
     const params = this.activationParams(ranges, outcome);
     // Name shared scale/zero-point initializers after the first activation (in graph order) that uses them.
     for (const [value, p] of params) if (!constantOf(this.graph, value)) this.sharedParams(fresh, value, p);
@@ -165,6 +179,7 @@ export class QdqPlan implements QdqMarker {
         after.set(producer, [...(after.get(producer) ?? []), ...nodes]);
       }
       outcome.activations++;
+      if (this.typeOf(value) !== this.settings.activationType) outcome.wideActivations++;
     }
     const ordered: Node[] = [...front, ...(after.get(undefined) ?? [])];
     for (const n of this.graph.nodes) ordered.push(n, ...(after.get(n) ?? []));
@@ -199,6 +214,18 @@ export class QdqPlan implements QdqMarker {
     return new Float64Array(channels).fill(Math.max(...floor));
   }
 
+  /** The integer type of an activation: wide if it (or the value it shares params with) is lifted. */
+  private typeOf(value: string): QuantType {
+    const seen = new Set<string>();
+    let v: string | undefined = value;
+    while (v !== undefined && !seen.has(v)) {
+      if (this.settings.wideValues?.has(v)) return widen(this.settings.activationType);
+      seen.add(v);
+      v = this.shared.get(v);
+    }
+    return this.settings.activationType;
+  }
+
   /** Scale and zero point of every marked activation (shared ones follow their source). */
   private activationParams(ranges: ReadonlyMap<string, TensorRange>, outcome: QdqOutcome): Map<string, QuantParams> {
     const out = new Map<string, QuantParams>();
@@ -213,7 +240,7 @@ export class QdqPlan implements QdqMarker {
       } else {
         const constant = constantOf(this.graph, value);
         const range = constant ? rangeOf(tensorFloats(constant)) : ranges.get(value);
-        if (range && Number.isFinite(range.min) && Number.isFinite(range.max)) p = computeParams(range, this.settings.activationType, false);
+        if (range && Number.isFinite(range.min) && Number.isFinite(range.max)) p = computeParams(range, this.typeOf(value), false);
       }
       if (p && this.marked.has(value)) out.set(value, p);
       return p;
@@ -224,8 +251,8 @@ export class QdqPlan implements QdqMarker {
 
   /** The scale and zero-point initializers for `p`, made on first use (named after `value`) and shared after. */
   private sharedParams(fresh: (b: string) => string, value: string, p: QuantParams): [string, string] {
-    const t = this.settings.activationType;
-    const key = `${p.scale}/${p.zeroPoint}`;
+    const t = this.typeOf(value);
+    const key = `${p.scale}/${p.zeroPoint}/${t}`;
     let shared = this.paramInits.get(key);
     if (!shared) {
       const base = shortBase(value);
@@ -259,25 +286,26 @@ export class QdqPlan implements QdqMarker {
       producer.outputs = producer.outputs.map((o) => (o === value ? source : o));
     }
     // Q/DQ nodes stay unnamed: their values name them, and names cost bytes in small models.
+    const domain = this.typeOf(value) === this.settings.activationType ? this.settings.domain : this.settings.wideDomain ?? this.settings.domain;
     return [
-      this.node('QuantizeLinear', [source, scale, zp], [quantized]),
-      this.node('DequantizeLinear', [quantized, scale, zp], [dequantized]),
+      this.node('QuantizeLinear', [source, scale, zp], [quantized], domain),
+      this.node('DequantizeLinear', [quantized, scale, zp], [dequantized], domain),
     ];
   }
 
   /** A constant input of an activation-quantized op (e.g. Add's addend): stored quantized, dequantized on load. */
   private quantizeConstantActivation(fresh: (b: string) => string, front: Node[], value: string, t: Tensor, p: QuantParams): Node[] {
-    const type = this.settings.activationType;
+    const type = this.typeOf(value);
     const q = quantizeWeight(tensorFloats(t), t.dims, type, false);
     const qp = q.params[0];
     if (qp.scale !== p.scale || qp.zeroPoint !== p.zeroPoint) throw new Error(`internal: params of constant '${value}' differ`);
-    const dq = this.addDequantize(fresh, front, value, t.dims, type, intArray(type, q.values), [p], undefined);
+    const dq = this.addDequantize(fresh, front, value, t.dims, type, intArray(type, q.values), [p], undefined, true, undefined, type === this.settings.activationType ? this.settings.domain : this.settings.wideDomain ?? this.settings.domain);
     replaceUses(this.graph, value, dq, false);
     return [];
   }
 
   /** Adds the quantized initializer, its scale and zero point, and a DequantizeLinear in `front`; returns the DQ output. */
-  private addDequantize(fresh: (b: string) => string, front: Node[], base: string, dims: number[], type: QuantType, values: ArrayLike<number>, params: QuantParams[], axis: number | undefined, withZeroPoint = true, scaleValue?: string): string {
+  private addDequantize(fresh: (b: string) => string, front: Node[], base: string, dims: number[], type: QuantType, values: ArrayLike<number>, params: QuantParams[], axis: number | undefined, withZeroPoint = true, scaleValue?: string, domain = this.settings.domain): string {
     const original = base;
     base = shortBase(base);
     const data = this.addInit(fresh(`${base}_q`), type, dims, intArray(type, values));
@@ -290,7 +318,7 @@ export class QdqPlan implements QdqMarker {
     if (type !== 'int32' && withZeroPoint) inputs.push(this.addInit(fresh(`${base}_zp`), type, shape, intArray(type, params.map((p) => p.zeroPoint))));
     const out = fresh(`${base}_dq`);
     this.constantDqs.push([out, original]);
-    const dq = this.node('DequantizeLinear', inputs, [out]);
+    const dq = this.node('DequantizeLinear', inputs, [out], domain);
     if (axis !== undefined && params.length > 1) dq.attributes.set('axis', { type: 'int', value: axis });
     front.push(dq);
     return out;
@@ -301,8 +329,8 @@ export class QdqPlan implements QdqMarker {
     return name;
   }
 
-  private node(op: string, inputs: string[], outputs: string[]): Node {
-    return { op, domain: this.settings.domain, name: '', inputs, outputs, attributes: new Map() };
+  private node(op: string, inputs: string[], outputs: string[], domain = this.settings.domain): Node {
+    return { op, domain, name: '', inputs, outputs, attributes: new Map() };
   }
 }
 

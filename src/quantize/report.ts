@@ -33,6 +33,8 @@ export interface QuantizeReport {
   warnings: string[];
   /** One line per graph pass that changed something before quantizing. */
   passLog: string[];
+  /** Static schemes: activations quantized (Q/DQ pairs or quantized constants), and how many of them in 16 bits. */
+  activations?: { quantized: number; sixteenBit: number };
   /** What automatic mixed precision did, when asked for. */
   mixedPrecision?: MixedPrecisionOutcome;
 }
@@ -82,9 +84,12 @@ export function formatQuantizeReport(report: QuantizeReport, sizes?: SizeFigures
   }
   const mp = report.mixedPrecision;
   if (mp) {
-    const lifted = mp.lifted.map((l) => `${l.node} (${l.op}, ${l.sqnr.toFixed(1)} dB)`);
+    const lifted = mp.lifted.map((l) => `${l.node} (${l.op}${l.sqnr !== undefined ? `, ${l.sqnr.toFixed(1)} dB` : ''})`);
     lines.push(`mixed precision: output PSNR ${mp.psnr.toFixed(1)} dB (target ${mp.targetPsnr} dB${mp.met ? ', met' : ', NOT met'}) after ${mp.rounds.length} round(s) [${mp.rounds.map((r) => r.psnr.toFixed(1)).join(' → ')}]`);
-    if (lifted.length) lines.push(`  kept in float ${lifted.length} node(s)${mp.sizeCost !== undefined ? `, +${formatBytes(mp.sizeCost)}` : ''}: ${lifted.slice(0, 8).join(', ')}${lifted.length > 8 ? `, … ${lifted.length - 8} more` : ''}`);
+    const how = mp.lift === '16bit' ? 'lifted to 16 bits' : 'kept in float';
+    const notEight = mp.lift === '16bit' ? report.activations?.sixteenBit ?? lifted.length : lifted.length;
+    const share = report.activations ? ` (${notEight} of ${report.activations.quantized + (mp.lift === '16bit' ? 0 : lifted.length)} activations not in 8 bits)` : '';
+    if (lifted.length) lines.push(`  ${how} ${lifted.length} activation(s)${share}${mp.sizeCost !== undefined ? `, +${formatBytes(mp.sizeCost)}` : ''}: ${lifted.slice(0, 8).join(', ')}${lifted.length > 8 ? `, … ${lifted.length - 8} more` : ''}`);
   }
   for (const w of report.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');

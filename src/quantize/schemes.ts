@@ -42,6 +42,8 @@ export interface QuantizeOptions {
   exclude?: string[];
   /** Activations (value names) left unquantized: no Q/DQ on them, whichever ops read or write them. */
   floatValues?: string[];
+  /** Activations (value names) quantized to 16 bits (uint8 → uint16, int8 → int16) in an 8-bit scheme: mixed precision. */
+  wideValues?: string[];
   /** Per-channel weight scales for Conv/Gemm/MatMul (default true). */
   perChannel?: boolean;
   /** Symmetric weights (zero point 0; default true). */
@@ -114,6 +116,7 @@ export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
     ...(mp ? { mixedPrecision: mp } : {}),
     exclude: [...(options.exclude ?? [])],
     floatValues: [...(options.floatValues ?? [])],
+    wideValues: [...(options.wideValues ?? [])],
     perChannel: options.perChannel ?? true,
     symmetric: options.symmetric ?? true,
     activationType,

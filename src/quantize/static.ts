@@ -2,13 +2,13 @@
 import type { Model } from '../ir/graph.ts';
 import { inferTypes } from '../ir/infer.ts';
 import { toposort } from '../ir/toposort.ts';
-import { activationFusionsOf } from '../passes/fuse-activation.ts';
+import { activationFusionsOf, findActivationFusions } from '../passes/fuse-activation.ts';
 import { opsetOf } from '../passes/graph-edit.ts';
 import { calibrate } from './calibrate/calibrate.ts';
 import { computesOnFloat, type ExcludeList } from './exclude.ts';
 import { quantizerFor } from './ops/registry.ts';
 import { eliminateDeadCode } from '../passes/dead-code.ts';
-import { foldConvAffine } from './prepare.ts';
+import { foldConvAffine, foldHardSigmoidIntoConv, foldScaleIntoNextConv } from './prepare.ts';
 import { dropClampsBeforeQ, dropDefaultAttributes, runMoversOnQuantized } from './fold-qdq.ts';
 import { QdqPlan, type QdqSettings } from './qdq.ts';
 import type { QuantizeReport } from './report.ts';
@@ -30,13 +30,18 @@ export function ensureOpset(model: Model, domain: string, version: number): void
 export async function quantizeStatic(model: Model, options: ResolvedOptions, exclude: ExcludeList, report: QuantizeReport): Promise<Model> {
   const calibration = options.calibration!;
   const graph = model.graph;
+  const scales = foldScaleIntoNextConv(graph);
+  if (scales) report.passLog.push(`fold-scale-into-conv: ${scales} constant Div/Mul node(s) turned into Mul by the reciprocal or folded into the next Conv's weights`);
+  const hardSigmoids = foldHardSigmoidIntoConv(graph, opsetOf(model.opsets) ?? 1);
+  if (hardSigmoids) report.passLog.push(`fold-hardsigmoid: ${hardSigmoids} HardSigmoid(s) after Conv folded into its weights and bias, leaving Clip(0, 1)`);
   const folded = foldConvAffine(graph);
   if (folded) {
     eliminateDeadCode(graph);
     report.passLog.push(`fold-conv-affine: ${folded} constant Mul/Add node(s) after Conv folded into its weights and bias`);
   }
+  if (scales || hardSigmoids) eliminateDeadCode(graph);
   const types = inferTypes(model, { tolerant: true });
-  const fused = new Set(activationFusionsOf(model).map((f) => f.value));
+  const fused = new Set((scales || hardSigmoids || folded ? findActivationFusions(model) : activationFusionsOf(model)).map((f) => f.value));
   const sixteenBit = options.activationType.endsWith('16');
   const settings: QdqSettings = {
     activationType: options.activationType,
@@ -45,6 +50,8 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     symmetricWeights: options.symmetric,
     domain: qdqDomain(model, sixteenBit, options.perChannel),
     floatValues: new Set(options.floatValues),
+    wideValues: new Set(options.wideValues),
+    wideDomain: qdqDomain(model, true, options.perChannel),
   };
   const plan = new QdqPlan(graph, types, fused, settings);
   const detail = `int8 ${options.perChannel ? 'per-channel' : 'per-tensor'} weights, ${options.activationType} activations`;
@@ -67,11 +74,13 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     method: calibration.method, tensors, batchSize: calibration.batchSize, limit: calibration.limit, progress: options.progress,
   });
   const outcome = plan.apply(ranges);
+  report.activations = { quantized: outcome.activations, sixteenBit: sixteenBit ? outcome.activations : outcome.wideActivations };
   dropClampsBeforeQ(graph);
   runMoversOnQuantized(graph, !sixteenBit);
   dropDefaultAttributes(graph);
   if (outcome.missingRanges.length) report.warnings.push(`no calibrated range for ${outcome.missingRanges.length} value(s), left float: ${outcome.missingRanges.slice(0, 5).join(', ')}${outcome.missingRanges.length > 5 ? ', …' : ''}`);
   if (outcome.saturatedBias) report.warnings.push(`${outcome.saturatedBias} bias value(s) saturated int32`);
+  if (!sixteenBit && options.wideValues.length && settings.wideDomain === 'com.microsoft') ensureOpset(model, 'com.microsoft', 1);
   if (settings.domain === 'com.microsoft') {
     ensureOpset(model, 'com.microsoft', 1);
     report.warnings.push(`opset ${opsetOf(model.opsets) ?? '?'} lacks ${sixteenBit ? '16-bit' : 'per-channel'} QuantizeLinear; used onnxruntime's com.microsoft QuantizeLinear/DequantizeLinear`);
