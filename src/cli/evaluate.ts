@@ -5,7 +5,7 @@ import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
 import { findRecipe, loadRecipe } from '../data/recipe.ts';
 import { UsageError } from '../errors.ts';
 import { evaluateModels } from '../evaluate/compare.ts';
-import { proposeExclusions, type ExclusionProposal } from '../evaluate/exclusions.ts';
+import { proposeExclusions, type ExclusionProposal } from '../pipeline/exclusions.ts';
 import { evaluationReportData } from '../evaluate/report-data.ts';
 import { analyzeLayers, type LayerAnalysis } from '../evaluate/per-layer.ts';
 import { resolveGates, verdict } from '../evaluate/verdict.ts';

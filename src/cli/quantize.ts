@@ -8,9 +8,9 @@ import { readModel, writeModel } from '../formats/registry.ts';
 import type { Model } from '../ir/graph.ts';
 import { CALIBRATION_METHODS } from '../quantize/calibrate/calibrator.ts';
 import { quantizeModel } from '../quantize/quantize.ts';
-import type { MixedPrecisionOptions } from '../quantize/mixed.ts';
+import { quantizeMixedPrecision, type MixedPrecisionOptions } from '../pipeline/mixed-precision.ts';
 import { formatQuantizeReport } from '../quantize/report.ts';
-import { ACTIVATION_TYPES, parseMethod, parseScheme, SCHEMES, type ActivationType } from '../quantize/schemes.ts';
+import { ACTIVATION_TYPES, parseMethod, parseScheme, SCHEMES, type ActivationType, type QuantizeOptions } from '../quantize/schemes.ts';
 import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { modelInputs } from '../data/model-inputs.ts';
@@ -37,20 +37,18 @@ interface QuantizeCliOptions {
 }
 
 /** The mixed-precision options from the --mixed-* flags (none without --mixed-target-psnr). */
-function mixedOption(opts: QuantizeCliOptions): { mixedPrecision?: MixedPrecisionOptions } {
+function mixedOption(opts: QuantizeCliOptions): MixedPrecisionOptions | undefined {
   if (opts.mixedTargetPsnr === undefined) {
     if (opts.mixedStrategy || opts.mixedLift) throw new UsageError('--mixed-strategy and --mixed-lift need --mixed-target-psnr');
-    return {};
+    return undefined;
   }
   if (!(opts.mixedTargetPsnr > 0)) throw new UsageError(`--mixed-target-psnr must be a positive number of dB`);
   if (opts.mixedStrategy && opts.mixedStrategy !== 'per-layer' && opts.mixedStrategy !== 'prefix') throw new UsageError(`unknown --mixed-strategy '${opts.mixedStrategy}' (known: per-layer, prefix)`);
   if (opts.mixedLift && opts.mixedLift !== '16bit' && opts.mixedLift !== 'float') throw new UsageError(`unknown --mixed-lift '${opts.mixedLift}' (known: 16bit, float)`);
   return {
-    mixedPrecision: {
-      targetPsnr: opts.mixedTargetPsnr,
-      ...(opts.mixedStrategy ? { strategy: opts.mixedStrategy as 'per-layer' | 'prefix' } : {}),
-      ...(opts.mixedLift ? { lift: opts.mixedLift as '16bit' | 'float' } : {}),
-    },
+    targetPsnr: opts.mixedTargetPsnr,
+    ...(opts.mixedStrategy ? { strategy: opts.mixedStrategy as 'per-layer' | 'prefix' } : {}),
+    ...(opts.mixedLift ? { lift: opts.mixedLift as '16bit' | 'float' } : {}),
   };
 }
 
@@ -84,7 +82,8 @@ export function registerQuantize(program: Command): void {
       const recipe: Recipe | undefined = recipePath ? loadRecipe(recipePath) : undefined;
       const source = opts.calibration ? await openDataSource(opts.calibration, modelInputs(model), { recipe, purpose: 'calibration' }) : undefined;
       if (source?.warning) process.stderr.write(`warning: ${source.warning}\n`);
-      const { model: quantized, report } = await quantizeModel(model, {
+      const mixed = mixedOption(opts);
+      const options: QuantizeOptions = {
         scheme,
         ...(source ? { calibration: { source, method, limit: opts.limit } } : {}),
         exclude: opts.exclude ? opts.exclude.split(',') : [],
@@ -92,10 +91,10 @@ export function registerQuantize(program: Command): void {
         symmetric: !opts.asymmetricWeights,
         ...(opts.activationType ? { activationType: opts.activationType as ActivationType } : {}),
         ...(opts.blockSize ? { blockSize: opts.blockSize } : {}),
-        ...mixedOption(opts),
         runPasses: opts.passes,
         progress: terminalProgress(),
-      });
+      };
+      const { model: quantized, report } = mixed ? await quantizeMixedPrecision(model, options, mixed) : await quantizeModel(model, options);
       await writeModel(quantized, opts.output);
       if (recipe) saveRecipe(recipe, recipePathFor(opts.output));
       const sizes = { before: statSync(file).size, after: statSync(opts.output).size };

@@ -1,6 +1,5 @@
 // What a quantization did: nodes quantized, nodes left in float and why, overflows, warnings.
 import type { CalibrationMethod } from './calibrate/calibrator.ts';
-import type { MixedPrecisionOutcome } from './mixed.ts';
 import type { Scheme } from './schemes.ts';
 
 /** One node and what happened to it. */
@@ -18,6 +17,24 @@ export interface Fp16Overflow {
   /** Values clamped (constants), or 0 for activations (whose calibrated range is given instead). */
   count: number;
   maxAbs: number;
+}
+
+/** What automatic mixed precision (src/pipeline/mixed-precision.ts) did, as recorded in the report. */
+export interface MixedPrecisionOutcome {
+  targetPsnr: number;
+  /** What lifted activations became. */
+  lift: 'float' | '16bit';
+  /** Output PSNR of each round (first: nothing lifted). */
+  rounds: { psnr: number; lifted: number }[];
+  /** Activations lifted (the outputs of the noisiest layers), in the order they were lifted, with their SQNR then. */
+  lifted: { node: string; op: string; value: string; sqnr?: number }[];
+  /** How layers were chosen. */
+  strategy: 'per-layer' | 'prefix';
+  /** Final output PSNR on the validation data. */
+  psnr: number;
+  met: boolean;
+  /** Bytes of the float weights the lifted nodes keep (the size cost), measured as file bytes after − before lifting. */
+  sizeCost?: number;
 }
 
 /** The report {@link quantizeModel} returns beside the model. */

@@ -2,7 +2,6 @@
 import { UsageError } from '../errors.ts';
 import type { DataSource } from '../data/source.ts';
 import type { Progress } from '../report/progress.ts';
-import type { MixedPrecisionOptions } from './mixed.ts';
 import { CALIBRATION_METHODS, type CalibrationMethod } from './calibrate/calibrator.ts';
 
 /**
@@ -56,17 +55,11 @@ export interface QuantizeOptions {
   runPasses?: boolean;
   /** Progress sink for calibration. */
   progress?: Progress;
-  /**
-   * Static schemes: keep the layers that add the most quantization noise in float, a few at a time (ranked by
-   * per-layer SQNR), until the output PSNR reaches `targetPsnr` on the validation data.
-   */
-  mixedPrecision?: MixedPrecisionOptions;
 }
 
 /** Options with every default filled in (calibration stays optional). */
-export type ResolvedOptions = Required<Omit<QuantizeOptions, 'calibration' | 'mixedPrecision'>> & {
+export type ResolvedOptions = Required<Omit<QuantizeOptions, 'calibration'>> & {
   calibration?: Required<CalibrationOptions>;
-  mixedPrecision?: MixedPrecisionOptions;
 };
 
 /** Throws a UsageError unless `name` is a known scheme. */
@@ -107,13 +100,9 @@ export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
   if (calibration && !(Number.isInteger(calibration.limit) && calibration.limit > 0)) {
     throw new UsageError(`calibration limit must be a positive integer, got ${calibration.limit}`);
   }
-  const mp = options.mixedPrecision;
-  if (mp && !STATIC_SCHEMES.includes(scheme)) throw new UsageError(`mixed precision needs a static scheme (w8a8, w8a16), not ${scheme}`);
-  if (mp && !(Number.isFinite(mp.targetPsnr) && mp.targetPsnr > 0)) throw new UsageError(`mixed precision needs a positive target PSNR in dB, got ${mp.targetPsnr}`);
   return {
     scheme,
     ...(calibration ? { calibration } : {}),
-    ...(mp ? { mixedPrecision: mp } : {}),
     exclude: [...(options.exclude ?? [])],
     floatValues: [...(options.floatValues ?? [])],
     wideValues: [...(options.wideValues ?? [])],

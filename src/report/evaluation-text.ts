@@ -1,7 +1,7 @@
 // Terminal text of `ondevice evaluate`: the comparison table, the per-layer SQNR table and an --exclude proposal.
 import { basename } from 'node:path';
 import type { Evaluation } from '../evaluate/compare.ts';
-import type { ExclusionProposal } from '../evaluate/exclusions.ts';
+import type { ExclusionProposal } from '../pipeline/exclusions.ts';
 import type { LayerAnalysis } from '../evaluate/per-layer.ts';
 import { accuracyDrop, type Verdict } from '../evaluate/verdict.ts';
 import { formatBytes, formatPercent } from './format.ts';

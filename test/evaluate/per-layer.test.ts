@@ -2,7 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { proposeExclusions } from '../../src/evaluate/exclusions.ts';
+import { proposeExclusions } from '../../src/pipeline/exclusions.ts';
 import { analyzeLayers, mapLayers } from '../../src/evaluate/per-layer.ts';
 import { readModel } from '../../src/formats/registry.ts';
 import type { Model } from '../../src/ir/graph.ts';

@@ -6,10 +6,11 @@ import ort from 'onnxruntime-node';
 import { mnistSource } from '../../src/data/mnist-source.ts';
 import { UsageError } from '../../src/errors.ts';
 import { readModel } from '../../src/formats/registry.ts';
-import { exposeValues, writeTempModel } from '../../src/quantize/calibrate/augment.ts';
+import { exposeValues, valueTypes } from '../../src/ir/expose.ts';
+import { writeTempModel } from '../../src/formats/temp-model.ts';
 import { calibrate } from '../../src/quantize/calibrate/calibrate.ts';
 import type { TensorRange } from '../../src/quantize/calibrate/calibrator.ts';
-import { calibrationTargets, valueTypes } from '../../src/quantize/calibrate/select.ts';
+import { calibrationTargets } from '../../src/quantize/calibrate/select.ts';
 import type { Progress } from '../../src/report/progress.ts';
 
 const lenet = fileURLToPath(new URL('../../models/lenet5/lenet5.onnx', import.meta.url));

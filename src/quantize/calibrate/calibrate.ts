@@ -5,10 +5,11 @@ import type { DataSource } from '../../data/source.ts';
 import { silentProgress, type Progress } from '../../report/progress.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
 import type { HostTensor } from '../../runtimes/runtime.ts';
-import { exposeValues, writeTempModel } from './augment.ts';
+import { writeTempModel } from '../../formats/temp-model.ts';
 import type { CalibrationMethod, Collector, TensorRange } from './calibrator.ts';
 import { createCollector, type CollectorOptions } from './collectors.ts';
-import { calibrationTargets, valueTypes } from './select.ts';
+import { calibrationTargets } from './select.ts';
+import { exposeValues, valueTypes } from '../../ir/expose.ts';
 
 /** Options for {@link calibrate}. */
 export interface CalibrateOptions extends CollectorOptions {

@@ -1,20 +1,6 @@
 // Which values calibration watches: by default every float32 graph input and node output of the main graph.
 import { UsageError } from '../../errors.ts';
-import { inferModel } from '../../ir/infer.ts';
 import type { Model, ValueType } from '../../ir/graph.ts';
-
-/** Types of the main graph's values: declared (inputs, outputs, valueInfo) overridden by inference where it succeeded. */
-export function valueTypes(model: Model): Map<string, ValueType> {
-  const g = model.graph;
-  const types = new Map<string, ValueType>();
-  for (const v of [...g.inputs, ...g.outputs, ...g.valueInfo.values()]) types.set(v.name, v.type);
-  try {
-    for (const [name, type] of inferModel(model, { tolerant: true }).types) if (type.kind === 'tensor') types.set(name, type);
-  } catch {
-    // Inference is a help here, not a requirement: declared types remain.
-  }
-  return types;
-}
 
 /** True if `type` is a float32 tensor. */
 function isFloat32(type: ValueType | undefined): boolean {

@@ -1,10 +1,20 @@
-// Expose intermediate values as extra graph outputs so a runtime can fetch activations for calibration.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GraphError } from '../../errors.ts';
-import { writeModel } from '../../formats/registry.ts';
-import type { Model, ValueInfo, ValueType } from '../../ir/graph.ts';
+// Expose intermediate values as extra graph outputs, so a runtime can fetch activations (calibration, per-layer error).
+import { GraphError } from '../errors.ts';
+import type { Model, ValueInfo, ValueType } from './graph.ts';
+import { inferModel } from './infer.ts';
+
+/** Types of the main graph's values: declared (inputs, outputs, valueInfo) overridden by inference where it succeeded. */
+export function valueTypes(model: Model): Map<string, ValueType> {
+  const g = model.graph;
+  const types = new Map<string, ValueType>();
+  for (const v of [...g.inputs, ...g.outputs, ...g.valueInfo.values()]) types.set(v.name, v.type);
+  try {
+    for (const [name, type] of inferModel(model, { tolerant: true }).types) if (type.kind === 'tensor') types.set(name, type);
+  } catch {
+    // Inference is a help here, not a requirement: declared types remain.
+  }
+  return types;
+}
 
 /**
  * A copy of `model` whose main graph also outputs `names` (node outputs). Types come from `types`, then the
@@ -25,23 +35,4 @@ export function exposeValues(model: Model, names: readonly string[], types: Read
     extra.push({ name, type: type.kind === 'tensor' ? { kind: 'tensor', dtype: type.dtype } : type });
   }
   return { ...model, graph: { ...graph, outputs: [...graph.outputs, ...extra] } };
-}
-
-/** An augmented model written to a fresh temp folder; call `dispose()` to delete it. */
-export interface TempModel {
-  path: string;
-  dispose(): void;
-}
-
-/** Write `model` to a temp ONNX file (for a runtime to load). */
-export async function writeTempModel(model: Model, name = 'augmented.onnx'): Promise<TempModel> {
-  const dir = mkdtempSync(join(tmpdir(), 'ondevice-calibrate-'));
-  const path = join(dir, name);
-  try {
-    await writeModel(model, path);
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
-  return { path, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -7,8 +7,8 @@ import { readModel, writeModel } from '../formats/registry.ts';
 import { quantizeModel } from '../quantize/quantize.ts';
 import type { QuantizeOptions } from '../quantize/schemes.ts';
 import type { Progress } from '../report/progress.ts';
-import { evaluateModels } from './compare.ts';
-import type { LayerError } from './per-layer.ts';
+import { evaluateModels } from '../evaluate/compare.ts';
+import type { LayerError } from '../evaluate/per-layer.ts';
 
 /** One re-quantization with the worst `exclude.length` layers kept in float. */
 export interface ExclusionTrial {
