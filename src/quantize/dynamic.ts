@@ -1,11 +1,11 @@
 // The int8-dynamic scheme: int8 weights, activations quantized at run time (DynamicQuantizeMatMul, ConvInteger).
 import type { Attribute, Graph, Model, Node } from '../ir/graph.ts';
-import { attrFloat, attrInt } from '../ir/graph.ts';
-import { inferTypes } from '../ir/infer.ts';
+import { attrFloat } from '../ir/graph.ts';
 import { makeTensor, tensorFloats } from '../ir/tensor.ts';
 import { toposort } from '../ir/toposort.ts';
 import { constantOf, nameAllocator } from '../passes/graph-edit.ts';
-import { computesOnFloat, type ExcludeList } from './exclude.ts';
+import type { ExcludeList } from './exclude.ts';
+import { matMulWeight, rewriteFloatNodes } from './weight-nodes.ts';
 import { quantizeWeight } from './params.ts';
 import type { QuantizeReport } from './report.ts';
 import type { ResolvedOptions } from './schemes.ts';
@@ -16,30 +16,16 @@ type Fresh = (base: string) => string;
 /** Quantizes MatMul/Gemm/Conv with constant weights in place; fills the report. */
 export async function quantizeDynamic(model: Model, options: ResolvedOptions, exclude: ExcludeList, report: QuantizeReport): Promise<Model> {
   const graph = model.graph;
-  const types = inferTypes(model, { tolerant: true });
   const fresh = nameAllocator(graph);
   const detail = `int8 ${options.perChannel ? 'per-channel' : 'per-tensor'} weights, uint8 activations quantized at run time`;
-  let usedContrib = false;
-  const replaced = new Map<Node, Node[]>();
-  for (const node of toposort(graph)) {
-    if (!computesOnFloat(node, types)) continue;
-    if (exclude.matches(node)) {
-      report.float.push({ node: node.name, op: node.op, detail: 'excluded by the user' });
-      continue;
-    }
+  const replaced = rewriteFloatNodes(model, exclude, report, detail, (node) => {
     const isDefault = node.domain === '' || node.domain === 'ai.onnx';
-    const result = !isDefault ? 'custom-domain op'
+    return !isDefault ? 'custom-domain op'
       : node.op === 'MatMul' || node.op === 'Gemm' ? dynamicMatMul(graph, node, options, fresh)
       : node.op === 'Conv' ? dynamicConv(graph, node, options, fresh)
       : 'int8-dynamic quantizes only MatMul, Gemm and Conv';
-    if (typeof result === 'string') {
-      report.float.push({ node: node.name, op: node.op, detail: result });
-      continue;
-    }
-    replaced.set(node, result);
-    usedContrib ||= result.some((n) => n.domain === 'com.microsoft');
-    report.quantized.push({ node: node.name, op: node.op, detail });
-  }
+  });
+  const usedContrib = [...replaced.values()].some((nodes) => nodes.some((n) => n.domain === 'com.microsoft'));
   graph.nodes = graph.nodes.flatMap((n) => replaced.get(n) ?? [n]);
   graph.nodes = toposort(graph);
   if (usedContrib) ensureOpset(model, 'com.microsoft', 1);
@@ -50,11 +36,9 @@ export async function quantizeDynamic(model: Model, options: ResolvedOptions, ex
 function dynamicMatMul(graph: Graph, node: Node, options: ResolvedOptions, fresh: Fresh): Node[] | string {
   const gemm = node.op === 'Gemm';
   const [a, b, c] = node.inputs;
-  const weight = constantOf(graph, b);
-  if (!weight || weight.dtype !== 'float32' || weight.dims.length !== 2) return 'weight is not a 2-D float32 constant';
-  if (gemm && attrInt(node, 'transA', 0)) return 'Gemm with transA is not supported';
-  const transB = gemm && attrInt(node, 'transB', 0) === 1;
-  const [k, n] = transB ? [weight.dims[1], weight.dims[0]] : weight.dims;
+  const mw = matMulWeight(graph, node);
+  if (typeof mw === 'string') return mw;
+  const { weight, transB, k, n } = mw;
   const w = transposedIf(tensorFloats(weight), weight.dims, transB);
   const alpha = gemm ? attrFloat(node, 'alpha', 1) : 1;
   let bias: Float32Array | undefined;

@@ -1,11 +1,10 @@
 // The w4 scheme: weight-only 4-bit blocks for MatMul/Gemm as com.microsoft MatMulNBits (onnxruntime node and web run it).
 import type { Graph, Model, Node } from '../ir/graph.ts';
-import { attrFloat, attrInt } from '../ir/graph.ts';
-import { inferTypes } from '../ir/infer.ts';
+import { attrFloat } from '../ir/graph.ts';
 import { makeTensor, tensorFloats } from '../ir/tensor.ts';
-import { toposort } from '../ir/toposort.ts';
 import { constantOf, nameAllocator } from '../passes/graph-edit.ts';
-import { computesOnFloat, type ExcludeList } from './exclude.ts';
+import type { ExcludeList } from './exclude.ts';
+import { matMulWeight, rewriteFloatNodes } from './weight-nodes.ts';
 import { quantizeBlocks4 } from './params.ts';
 import type { QuantizeReport } from './report.ts';
 import type { ResolvedOptions } from './schemes.ts';
@@ -14,27 +13,14 @@ import { ensureOpset } from './static.ts';
 /** Replaces MatMul/Gemm with constant weights by MatMulNBits in place; fills the report. */
 export async function quantizeWeight4(model: Model, options: ResolvedOptions, exclude: ExcludeList, report: QuantizeReport): Promise<Model> {
   const graph = model.graph;
-  const types = inferTypes(model, { tolerant: true });
   const fresh = nameAllocator(graph);
   const detail = `4-bit weights, blocks of ${options.blockSize}, ${options.symmetric ? 'symmetric' : 'asymmetric'}`;
-  const replaced = new Map<Node, Node>();
-  for (const node of toposort(graph)) {
-    if (!computesOnFloat(node, types)) continue;
-    if (exclude.matches(node)) {
-      report.float.push({ node: node.name, op: node.op, detail: 'excluded by the user' });
-      continue;
-    }
+  const replaced = rewriteFloatNodes(model, exclude, report, detail, (node) => {
     const isDefault = node.domain === '' || node.domain === 'ai.onnx';
-    const result = isDefault && (node.op === 'MatMul' || node.op === 'Gemm') ? toMatMulNBits(graph, node, options, fresh)
+    return isDefault && (node.op === 'MatMul' || node.op === 'Gemm') ? toMatMulNBits(graph, node, options, fresh)
       : isDefault && node.op === 'Gather' ? 'w4 does not quantize Gather (embeddings) yet'
       : 'w4 quantizes only MatMul and Gemm weights';
-    if (typeof result === 'string') {
-      report.float.push({ node: node.name, op: node.op, detail: result });
-      continue;
-    }
-    replaced.set(node, result);
-    report.quantized.push({ node: node.name, op: node.op, detail });
-  }
+  });
   graph.nodes = graph.nodes.map((n) => replaced.get(n) ?? n);
   if (replaced.size) ensureOpset(model, 'com.microsoft', 1);
   return model;
@@ -44,11 +30,9 @@ export async function quantizeWeight4(model: Model, options: ResolvedOptions, ex
 function toMatMulNBits(graph: Graph, node: Node, options: ResolvedOptions, fresh: (b: string) => string): Node | string {
   const gemm = node.op === 'Gemm';
   const [a, b, c] = node.inputs;
-  const weight = constantOf(graph, b);
-  if (!weight || weight.dtype !== 'float32' || weight.dims.length !== 2) return 'weight is not a 2-D float32 constant';
-  if (gemm && attrInt(node, 'transA', 0)) return 'Gemm with transA is not supported';
-  const transB = gemm && attrInt(node, 'transB', 0) === 1;
-  const [k, n] = transB ? [weight.dims[1], weight.dims[0]] : weight.dims;
+  const mw = matMulWeight(graph, node);
+  if (typeof mw === 'string') return mw;
+  const { weight, transB, k, n } = mw;
   const w = tensorFloats(weight);
   const read = transB ? (col: number, i: number) => w[col * k + i] : (col: number, i: number) => w[i * n + col];
   const bs = options.blockSize;
