@@ -5,7 +5,6 @@ import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
 import { findRecipe, loadRecipe, recipePathFor, saveRecipe, type Recipe } from '../data/recipe.ts';
 import { UsageError } from '../errors.ts';
 import { readModel, writeModel } from '../formats/registry.ts';
-import type { Model } from '../ir/graph.ts';
 import { CALIBRATION_METHODS } from '../quantize/calibrate/calibrator.ts';
 import { quantizeModel } from '../quantize/quantize.ts';
 import { quantizeMixedPrecision, type MixedPrecisionOptions } from '../pipeline/mixed-precision.ts';

@@ -61,7 +61,7 @@ class Upgrader {
   private readonly fresh: (base: string) => string;
   private readonly types: Map<string, ValueType>;
 
-  constructor(private readonly model: Model, private readonly from: number, private readonly to: number) {
+  constructor(model: Model, private readonly from: number, private readonly to: number) {
     this.fresh = nameAllocator(model.graph);
     this.types = inferTypes(model, { tolerant: true });
   }

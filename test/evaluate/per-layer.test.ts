@@ -1,13 +1,12 @@
 // Per-layer analysis on a deliberately damaged w8a8 LeNet-5: the layer whose weight scale is forced wrong ranks first.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { proposeExclusions } from '../../src/pipeline/exclusions.ts';
 import { analyzeLayers, mapLayers } from '../../src/evaluate/per-layer.ts';
 import { readModel } from '../../src/formats/registry.ts';
 import type { Model } from '../../src/ir/graph.ts';
 import { quantizeModel } from '../../src/quantize/quantize.ts';
-import { LENET, mapInitializer, mnistFor, tempDir } from './helpers.ts';
+import { LENET, mapInitializer, mnistFor } from './helpers.ts';
 
 let quantized: Model;
 

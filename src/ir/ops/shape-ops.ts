@@ -3,7 +3,7 @@
 import type { Dim } from '../graph.ts';
 import {
   broadcastShapes, conflictingDims, dimProduct, dtypeOfOnnxCode, formatShape, normAxis, same, unifyDim,
-  type InferContext, type InferResult, type OpTable, type TensorInfo,
+  type InferContext, type InferResult, type OpTable,
 } from './common.ts';
 import { constantNodeTensor } from './constant.ts';
 
