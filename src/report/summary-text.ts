@@ -18,8 +18,28 @@ export function formatSummary(s: ModelSummary): string {
   lines.push(renderTable(['op', 'count'], Object.entries(s.ops).map(([op, n]) => [op, n])));
   const dtypes = Object.entries(s.bytesByDtype);
   if (dtypes.length) lines.push(renderTable(['weights dtype', 'bytes'], dtypes.map(([d, b]) => [d, formatBytes(b!)])));
-  const meta = Object.entries(s.metadata);
+  const meta = Object.entries(s.metadata).filter(([k]) => k !== QUANTIZATION_KEY);
   if (meta.length) lines.push(renderTable(['metadata', 'value'], meta.map(([k, v]) => [k, v.length > 60 ? `${v.slice(0, 57)}...` : v])));
+  const provenance = quantizationRows(s.metadata[QUANTIZATION_KEY]);
+  if (provenance.length) lines.push(renderTable(['quantized by ondevice', ''], provenance));
   for (const w of s.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
+}
+
+/** Metadata key under which `ondevice quantize` records how a model was made. */
+const QUANTIZATION_KEY = 'ondevice.quantization';
+
+/** The quantization record as table rows (each field on its own row; long values shortened). */
+function quantizationRows(json: string | undefined): string[][] {
+  if (!json) return [];
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return [['(unreadable)', json.slice(0, 57)]];
+  }
+  return Object.entries(record).map(([k, v]) => {
+    const text = Array.isArray(v) ? (v.length ? v.join(', ') : '(none)') : String(v);
+    return [k, text.length > 60 ? `${text.slice(0, 57)}...` : text];
+  });
 }

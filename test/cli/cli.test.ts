@@ -101,6 +101,12 @@ test('demo runs the whole pipeline: int8 within 0.2 points of fp32 on all 10,000
     for (const f of ['lenet5.fp32.onnx', 'lenet5.fp16.onnx', 'lenet5.int8.onnx', 'lenet5.w4.onnx', 'report.html']) {
       assert.ok(existsSync(join(dir, f)), `${f} written`);
     }
+    // inspect shows how the int8 variant was made (its ondevice.quantization metadata).
+    const shown = ondevice('inspect', join(dir, 'lenet5.int8.onnx'));
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /quantized by ondevice/);
+    assert.match(shown.stdout, /scheme\s*│\s*w8a8/);
+    assert.match(shown.stdout, /calibrationData\s*│\s*mnist train/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
