@@ -15,13 +15,16 @@ import { quantizeModel, type QuantizeResult } from '../quantize/quantize.ts';
 import type { MixedPrecisionOutcome } from '../quantize/report.ts';
 import { resolveOptions, STATIC_SCHEMES, type QuantizeOptions, type ResolvedOptions } from '../quantize/schemes.ts';
 
+/** Validation examples mixed precision measures by default: enough that one flipped prediction shows. */
+const DEFAULT_VALIDATION_EXAMPLES = 32;
+
 /** Options of automatic mixed precision (static schemes). */
 export interface MixedPrecisionOptions {
   /** Lowest acceptable output PSNR in dB (20·log10(max|ref| / RMSE)), over every model output. */
   targetPsnr: number;
   /** Data the PSNR is measured on; default the calibration data (then the figure is not on held-out data: a warning says so). */
   validation?: DataSource;
-  /** Validation examples to use (default 8). */
+  /** Validation examples to use (default 32, or all the validation data has if fewer). */
   examples?: number;
   /** Rounds of quantize → measure → lift (default 8). */
   maxRounds?: number;
@@ -86,7 +89,7 @@ export async function quantizeMixedPrecision(model: Model, options: QuantizeOpti
   const copy = () => decodeOnnx(bytes, '<memory>');
   const float = copy();
   const validation = mp.validation ?? cal.source;
-  const examples = mp.examples ?? 8;
+  const examples = mp.examples ?? DEFAULT_VALIDATION_EXAMPLES;
   const batchSize = Math.min(cal.batchSize, examples);
   const floatValues = [...resolved.floatValues];
   const wideValues = [...resolved.wideValues];
@@ -133,7 +136,7 @@ export async function quantizeMixedPrecision(model: Model, options: QuantizeOpti
 async function quantizePrefix(copy: () => Model, float: Model, options: QuantizeOptions, resolved: ResolvedOptions, mp: MixedPrecisionOptions, outcome: MixedPrecisionOutcome, key: 'wideValues' | 'floatValues'): Promise<QuantizeResult> {
   const cal = resolved.calibration!;
   const validation = mp.validation ?? cal.source;
-  const examples = mp.examples ?? 8;
+  const examples = mp.examples ?? DEFAULT_VALIDATION_EXAMPLES;
   const batchSize = Math.min(cal.batchSize, examples);
   let graph = copy();
   if (resolved.runPasses) graph = (await runPasses(graph, DEFAULT_PASSES, { log: () => {} })).model;
