@@ -1,10 +1,9 @@
 // Pass: moves a constant per-channel Add that follows a Conv/ConvTranspose into the conv's bias input.
 import type { Graph, Model, Node } from '../ir/graph.ts';
-import { attrInt } from '../ir/graph.ts';
 import { makeTensor, tensorFloats } from '../ir/tensor.ts';
 import { producers as producersOf } from '../ir/toposort.ts';
 import type { Pass } from './pass.ts';
-import { constantOf, graphOutputNames, nameAllocator, removeNodes, usesOf } from './graph-edit.ts';
+import { constantOf, graphOutputNames, matchConvChannelConstant, nameAllocator, removeNodes, usesOf } from './graph-edit.ts';
 import { alloc } from './constant-eval/ndarray.ts';
 
 /**
@@ -20,19 +19,10 @@ export function fuseConvBias(graph: Graph): number {
   const fresh = nameAllocator(graph);
   const doomed = new Set<Node>();
   for (const add of graph.nodes) {
-    if (add.op !== 'Add' || add.domain !== '' || add.inputs.length !== 2) continue;
-    const side = add.inputs.findIndex((n) => ['Conv', 'ConvTranspose'].includes(producers.get(n)?.op ?? ''));
-    if (side < 0) continue;
-    const y = add.inputs[side];
-    const conv = producers.get(y)!;
-    const w = constantOf(graph, conv.inputs[1]);
-    const c = constantOf(graph, add.inputs[1 - side]);
-    if (conv.domain !== '' || doomed.has(conv) || outputs.has(y) || uses.get(y)?.length !== 1 || !w || !c) continue;
-    if ((w.dtype !== 'float32' && w.dtype !== 'float64') || c.dtype !== w.dtype) continue;
-    const rank = w.dims.length;
-    const channels = conv.op === 'Conv' ? w.dims[0] : w.dims[1] * attrInt(conv, 'group', 1);
-    const padded = [...new Array(Math.max(0, rank - c.dims.length)).fill(1), ...c.dims];
-    if (padded.length !== rank || padded.some((d, i) => d !== 1 && !(i === 1 && d === channels))) continue;
+    if (add.op !== 'Add') continue;
+    const match = matchConvChannelConstant(graph, add, ['Conv', 'ConvTranspose'], { outputs, uses, producers });
+    if (!match || doomed.has(match.conv)) continue;
+    const { conv, convOutput: y, weight: w, constant: c, channels } = match;
     const old = conv.inputs[2] ? constantOf(graph, conv.inputs[2]) : undefined;
     if (conv.inputs[2] && !old) continue;
     const extra = tensorFloats(c);

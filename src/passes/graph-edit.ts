@@ -1,6 +1,6 @@
 // Small graph-editing helpers shared by the passes: uses, constants, renaming, fresh names.
 import type { Dim, Graph, Model, Node, ValueInfo } from '../ir/graph.ts';
-import { subgraphsOf } from '../ir/graph.ts';
+import { attrInt, subgraphsOf } from '../ir/graph.ts';
 import { inferModel } from '../ir/infer.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import { outerReferences } from '../ir/toposort.ts';
@@ -135,4 +135,41 @@ export function countOps(graph: Graph): Map<string, number> {
 /** Opset version the model imports for a domain ('' = default ONNX domain), or undefined. */
 export function opsetOf(opsets: readonly { domain: string; version: number }[], domain = ''): number | undefined {
   return opsets.find((o) => (o.domain === 'ai.onnx' ? '' : o.domain) === domain)?.version;
+}
+
+/** A conv whose output feeds an elementwise node together with a per-output-channel constant. */
+export interface ConvChannelConstant {
+  conv: Node;
+  /** The conv output the elementwise node reads. */
+  convOutput: string;
+  weight: Tensor;
+  constant: Tensor;
+  channels: number;
+}
+
+/**
+ * Matches `Conv|ConvTranspose(x, W, …) → node(·, c)` (either input order): `c` a constant that varies only along
+ * the output channels (scalar, [C], [1, C, 1, 1]), `W` a float32/float64 constant of c's dtype, and the conv result
+ * read by nothing else and not a graph output. `convOps` limits the producer ops.
+ */
+export function matchConvChannelConstant(
+  graph: Graph,
+  node: Node,
+  convOps: readonly string[],
+  ctx: { outputs: ReadonlySet<string>; uses: ReadonlyMap<string, readonly Use[]>; producers: ReadonlyMap<string, Node> },
+): ConvChannelConstant | undefined {
+  if (node.domain !== '' || node.inputs.length !== 2) return undefined;
+  const side = node.inputs.findIndex((n) => convOps.includes(ctx.producers.get(n)?.op ?? ''));
+  if (side < 0) return undefined;
+  const convOutput = node.inputs[side];
+  const conv = ctx.producers.get(convOutput)!;
+  const weight = constantOf(graph, conv.inputs[1]);
+  const constant = constantOf(graph, node.inputs[1 - side]);
+  if (conv.domain !== '' || ctx.outputs.has(convOutput) || ctx.uses.get(convOutput)?.length !== 1 || !weight || !constant) return undefined;
+  if ((weight.dtype !== 'float32' && weight.dtype !== 'float64') || constant.dtype !== weight.dtype) return undefined;
+  const rank = weight.dims.length;
+  const channels = conv.op === 'ConvTranspose' ? weight.dims[1] * attrInt(conv, 'group', 1) : weight.dims[0];
+  const padded = [...new Array(Math.max(0, rank - constant.dims.length)).fill(1), ...constant.dims];
+  if (padded.length !== rank || padded.some((d, i) => d !== 1 && !(i === 1 && d === channels))) return undefined;
+  return { conv, convOutput, weight, constant, channels };
 }

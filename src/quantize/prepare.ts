@@ -3,7 +3,7 @@ import type { Graph, Node } from '../ir/graph.ts';
 import { makeTensor, tensorFloats } from '../ir/tensor.ts';
 import { producers as producersOf } from '../ir/toposort.ts';
 import { fuseConvBias } from '../passes/fuse-conv-bias.ts';
-import { constantOf, graphOutputNames, nameAllocator, usesOf } from '../passes/graph-edit.ts';
+import { constantOf, graphOutputNames, matchConvChannelConstant, nameAllocator, usesOf } from '../passes/graph-edit.ts';
 
 /**
  * Folds `Conv(x, W, B) → Mul(·, m)` into `Conv(x, W·m, B·m)` when m is a float32 constant that varies only along the
@@ -16,19 +16,10 @@ export function foldConvScale(graph: Graph): number {
   const fresh = nameAllocator(graph);
   const doomed = new Set<Node>();
   for (const mul of graph.nodes) {
-    if (mul.op !== 'Mul' || mul.domain !== '' || mul.inputs.length !== 2) continue;
-    const side = mul.inputs.findIndex((n) => producers.get(n)?.op === 'Conv');
-    if (side < 0) continue;
-    const y = mul.inputs[side];
-    const conv = producers.get(y)!;
-    const w = constantOf(graph, conv.inputs[1]);
-    const m = constantOf(graph, mul.inputs[1 - side]);
-    if (conv.domain !== '' || doomed.has(conv) || outputs.has(y) || uses.get(y)?.length !== 1 || !w || !m) continue;
-    if (w.dtype !== 'float32' || m.dtype !== 'float32') continue;
-    const rank = w.dims.length;
-    const channels = w.dims[0];
-    const padded = [...new Array(Math.max(0, rank - m.dims.length)).fill(1), ...m.dims];
-    if (padded.length !== rank || padded.some((d, i) => d !== 1 && !(i === 1 && d === channels))) continue;
+    if (mul.op !== 'Mul') continue;
+    const match = matchConvChannelConstant(graph, mul, ['Conv'], { outputs, uses, producers });
+    if (!match || doomed.has(match.conv) || match.weight.dtype !== 'float32') continue;
+    const { conv, weight: w, constant: m, channels } = match;
     const oldBias = conv.inputs[2] ? constantOf(graph, conv.inputs[2]) : undefined;
     if (conv.inputs[2] && (!oldBias || oldBias.dtype !== 'float32')) continue;
     const factors = tensorFloats(m);
