@@ -9,7 +9,7 @@ import { CALIBRATION_METHODS } from '../quantize/calibrate/calibrator.ts';
 import { quantizeModel } from '../quantize/quantize.ts';
 import { quantizeMixedPrecision, type MixedPrecisionOptions } from '../pipeline/mixed-precision.ts';
 import { formatQuantizeReport } from '../quantize/report.ts';
-import { ACTIVATION_TYPES, parseMethod, parseScheme, SCHEMES, type ActivationType, type QuantizeOptions } from '../quantize/schemes.ts';
+import { ACTIVATION_TYPES, parseMethod, parseScheme, parseTarget, QUANTIZE_TARGETS, SCHEMES, type ActivationType, type QuantizeOptions } from '../quantize/schemes.ts';
 import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { modelInputs } from '../data/model-inputs.ts';
@@ -26,6 +26,7 @@ interface QuantizeCliOptions {
   exclude?: string;
   perTensor?: boolean;
   asymmetricWeights?: boolean;
+  target: string;
   activationType?: string;
   blockSize?: number;
   mixedTargetPsnr?: number;
@@ -66,7 +67,8 @@ export function registerQuantize(program: Command): void {
     .option('--exclude <list>', 'comma-separated node names or op types to keep in float')
     .option('--per-tensor', 'one scale per weight tensor instead of per channel')
     .option('--asymmetric-weights', 'weights with a zero point instead of symmetric')
-    .option('--activation-type <type>', `activation integer type: ${ACTIVATION_TYPES.join(', ')}`)
+    .option('--target <runtime>', `runtime the model is for, which picks the activation type: ${QUANTIZE_TARGETS.join(', ')} (onnx: int8, qnn: uint8; see docs/quantization.md)`, 'onnx')
+    .option('--activation-type <type>', `activation integer type, overriding the target's: ${ACTIVATION_TYPES.join(', ')}`)
     .option('--block-size <n>', 'weights per scale block for w4', positiveInt('block-size'))
     .option('--mixed-target-psnr <dB>', 'w8a8/w8a16: automatic mixed precision, lifting layers until the output PSNR on the calibration data reaches this', Number)
     .option('--mixed-strategy <s>', 'which layers mixed precision lifts: per-layer (noisiest by per-layer SQNR) or prefix (the first ones, by bisection)')
@@ -88,6 +90,7 @@ export function registerQuantize(program: Command): void {
         exclude: opts.exclude ? opts.exclude.split(',') : [],
         perChannel: !opts.perTensor,
         symmetric: !opts.asymmetricWeights,
+        target: parseTarget(opts.target),
         ...(opts.activationType ? { activationType: opts.activationType as ActivationType } : {}),
         ...(opts.blockSize ? { blockSize: opts.blockSize } : {}),
         runPasses: opts.passes,

@@ -3,13 +3,17 @@ import { statSync } from 'node:fs';
 import type { DataSource } from '../data/source.ts';
 import { OndeviceError, UsageError } from '../errors.ts';
 import { detectFormat, readModel } from '../formats/registry.ts';
-import type { Dim } from '../ir/graph.ts';
+import type { Dim, Model } from '../ir/graph.ts';
 import { halfToFloat } from '../ir/tensor.ts';
 import { readProvenance } from '../quantize/provenance.ts';
 import { silentProgress, type Progress } from '../report/progress.ts';
 import { acceptAnyBatch } from '../runtimes/any-batch.ts';
+import { hostCpu, type HostInfo } from '../runtimes/host.ts';
+import { onnxReferenceRuntime } from '../runtimes/onnx-reference.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
-import type { HostTensor, IoInfo, RuntimeSession } from '../runtimes/runtime.ts';
+import type { HostTensor, IoInfo, Runtime, RuntimeInfo, RuntimeSession } from '../runtimes/runtime.ts';
+import { activationTypesOf, kernelWarning, quantizesActivations, type ExactExecution } from './exact.ts';
+import { u8s8Saturates } from './kernel-probe.ts';
 import { AccuracyAccumulator, type ClassifierAccuracy } from './classify.ts';
 import { AgreementAccumulator, checkFinite, FidelityAccumulator, type Agreement, type Fidelity } from './metrics.ts';
 
@@ -23,6 +27,13 @@ export interface EvaluateModelsOptions {
   runtime?: string;
   /** Output holding class scores, for accuracy and agreement (default: the first output, when it is [batch × classes]). */
   classOutput?: string;
+  /** Intra-op threads for every session (default: each runtime's, see SessionOptions). */
+  threads?: number;
+  /**
+   * Also run quantized (QDQ) ONNX candidates by `onnx-reference`, whose figures decide the verdict (default true).
+   * Off, the verdict describes this host's kernels.
+   */
+  exact?: boolean;
   progress?: Progress;
 }
 
@@ -38,12 +49,16 @@ export interface ModelEvaluation {
   path: string;
   sizeBytes: number;
   runtime: string;
+  /** Engine, version, threads and optimisation level of that runtime. */
+  runtimeInfo: RuntimeInfo;
   /** Quantization scheme from the model's `ondevice.quantization` metadata, if any. */
   scheme?: string;
   /** Present when the data has labels and the model has a class-score output. */
   accuracy?: ClassifierAccuracy;
-  /** Per output, against the reference (candidates only). */
+  /** Per output, against the reference (candidates only), as the runtime computed it. */
   fidelity?: OutputFidelity[];
+  /** Quantized ONNX candidates: the exact execution (the model's own error, which the verdict judges) and the kernels' error. */
+  exact?: ExactExecution;
 }
 
 /** The reference, every candidate, and what data they ran on. */
@@ -51,13 +66,27 @@ export interface Evaluation {
   data: string;
   examples: number;
   classOutput?: string;
+  /** The machine the figures were measured on (CPU features that select int8 kernels). */
+  host: HostInfo;
   reference: ModelEvaluation;
   candidates: ModelEvaluation[];
 }
 
+interface ExactRun {
+  session: RuntimeSession;
+  accuracy?: AccuracyAccumulator;
+  fidelity: Map<string, FidelityAccumulator>;
+  agreement?: AgreementAccumulator;
+  /** The runtime's output against the exact execution's, per output. */
+  kernel: Map<string, FidelityAccumulator>;
+  uint8Activations: boolean;
+}
+
 interface Loaded {
   path: string;
+  runtime: Runtime;
   session: RuntimeSession;
+  exact?: ExactRun;
   eval: ModelEvaluation;
   accuracy?: AccuracyAccumulator;
   fidelity: Map<string, FidelityAccumulator>;
@@ -77,7 +106,7 @@ export async function evaluateModels(reference: string, candidates: readonly str
   }
   const loaded: Loaded[] = [];
   try {
-    for (const path of [reference, ...candidates]) loaded.push(await load(path, options.runtime));
+    for (const [i, path] of [reference, ...candidates].entries()) loaded.push(await load(path, options, i > 0 && options.exact !== false));
     const [ref, ...cands] = loaded;
     for (const c of cands) checkSameIo(ref, c);
     const classOutput = pickClassOutput(ref.session, options.classOutput);
@@ -93,12 +122,15 @@ export async function evaluateModels(reference: string, candidates: readonly str
         for (const c of cands) {
           const out = await runChecked(c, feeds);
           tallyAccuracy(c, out, classOutput, batch.labels);
-          for (const info of ref.session.outputs) {
-            const r = asNumbers(refOut[info.name]), k = asNumbers(out[info.name]);
-            if (!r || !k) continue;
-            if (r.length !== k.length) throw new OndeviceError(`output '${info.name}' has ${k.length} values, the reference ${r.length}`, { file: c.path });
-            getOrMake(c.fidelity, info.name).add(r, k);
-            if (info.name === classOutput && rows > 0) (c.agreement ??= new AgreementAccumulator()).add(r, k, r.length / rows);
+          tallyFidelity(c, refOut, out, ref.session.outputs, classOutput, rows);
+          if (c.exact) {
+            const exactOut = await runChecked({ path: c.path, session: c.exact.session }, feeds);
+            tallyAccuracy(c.exact, exactOut, classOutput, batch.labels);
+            tallyFidelity(c.exact, refOut, exactOut, ref.session.outputs, classOutput, rows);
+            for (const info of ref.session.outputs) {
+              const e = asNumbers(exactOut[info.name]), k = asNumbers(out[info.name]);
+              if (e && k && e.length === k.length) getOrMake(c.exact.kernel, info.name).add(e, k);
+            }
           }
         }
         examples += rows;
@@ -112,31 +144,80 @@ export async function evaluateModels(reference: string, candidates: readonly str
     }
     for (const m of loaded) {
       if (m.accuracy) m.eval.accuracy = m.accuracy.result();
-      if (m !== ref) {
-        m.eval.fidelity = [...m.fidelity].map(([output, acc]) => ({
-          output, ...acc.result(), ...(output === classOutput && m.agreement ? { agreement: m.agreement.result() } : {}),
-        }));
-      }
+      if (m !== ref) m.eval.fidelity = fidelityResults(m, classOutput);
+      if (m.exact) m.eval.exact = await exactResult(m, m.exact, classOutput);
     }
-    return { data: source.description, examples, ...(classOutput ? { classOutput } : {}), reference: ref.eval, candidates: cands.map((c) => c.eval) };
+    return { data: source.description, examples, ...(classOutput ? { classOutput } : {}), host: hostCpu(), reference: ref.eval, candidates: cands.map((c) => c.eval) };
   } finally {
-    for (const m of loaded) await m.session.release();
+    for (const m of loaded) {
+      await m.session.release();
+      await m.exact?.session.release();
+    }
   }
 }
 
-async function load(path: string, runtimeName?: string): Promise<Loaded> {
+async function load(path: string, options: EvaluateModelsOptions, exact: boolean): Promise<Loaded> {
   const format = await detectFormat(path);
-  const runtime = await resolveRuntime({ name: runtimeName, format: format.name });
-  const session = acceptAnyBatch(await runtime.load(path));
-  let scheme: string | undefined;
+  const runtime = await resolveRuntime({ name: options.runtime, format: format.name });
+  const session = acceptAnyBatch(await runtime.load(path, { threads: options.threads }));
+  let model: Model | undefined;
   try {
-    scheme = readProvenance(await readModel(path))?.scheme;
+    model = await readModel(path);
   } catch {
-    scheme = undefined;
+    model = undefined; // the runtime loaded it; provenance and the exact execution are extras
+  }
+  const scheme = model && readProvenance(model)?.scheme;
+  let exactRun: ExactRun | undefined;
+  if (model && exact && format.name === 'onnx' && runtime.name !== onnxReferenceRuntime.name && quantizesActivations(model)) {
+    try {
+      const s = acceptAnyBatch(await onnxReferenceRuntime.load(path, { threads: options.threads }));
+      exactRun = { session: s, fidelity: new Map(), kernel: new Map(), uint8Activations: activationTypesOf(model).has('uint8') };
+    } catch (e) {
+      await session.release();
+      throw e;
+    }
   }
   return {
-    path, session, fidelity: new Map(),
-    eval: { path, sizeBytes: statSync(path).size, runtime: runtime.name, ...(scheme ? { scheme } : {}) },
+    path, runtime, session, fidelity: new Map(), ...(exactRun ? { exact: exactRun } : {}),
+    eval: { path, sizeBytes: statSync(path).size, runtime: runtime.name, runtimeInfo: session.info, ...(scheme ? { scheme } : {}) },
+  };
+}
+
+type Tally = { fidelity: Map<string, FidelityAccumulator>; agreement?: AgreementAccumulator; path?: string };
+
+/** Adds one batch of a model's outputs against the reference's to its fidelity (and agreement on the class output). */
+function tallyFidelity(m: Tally, refOut: Record<string, HostTensor>, out: Record<string, HostTensor>, outputs: readonly IoInfo[], classOutput: string | undefined, rows: number): void {
+  for (const info of outputs) {
+    const r = asNumbers(refOut[info.name]), k = asNumbers(out[info.name]);
+    if (!r || !k) continue;
+    if (r.length !== k.length) throw new OndeviceError(`output '${info.name}' has ${k.length} values, the reference ${r.length}`, { file: m.path });
+    getOrMake(m.fidelity, info.name).add(r, k);
+    if (info.name === classOutput && rows > 0) (m.agreement ??= new AgreementAccumulator()).add(r, k, r.length / rows);
+  }
+}
+
+function fidelityResults(m: Tally, classOutput: string | undefined): OutputFidelity[] {
+  return [...m.fidelity].map(([output, acc]) => ({
+    output, ...acc.result(), ...(output === classOutput && m.agreement ? { agreement: m.agreement.result() } : {}),
+  }));
+}
+
+async function exactResult(m: Loaded, run: ExactRun, classOutput: string | undefined): Promise<ExactExecution> {
+  const fidelity = fidelityResults(run, classOutput);
+  const worst = (fs: readonly { psnr: number }[]) => Math.min(Infinity, ...fs.map((f) => f.psnr));
+  const warning = kernelWarning({
+    runtime: m.session.info,
+    runtimePsnr: worst(m.eval.fidelity ?? []),
+    exactPsnr: worst(fidelity),
+    uint8Activations: run.uint8Activations,
+    u8s8Saturates: run.uint8Activations ? await u8s8Saturates(m.runtime) : undefined,
+  });
+  return {
+    runtime: run.session.info,
+    ...(run.accuracy ? { accuracy: run.accuracy.result() } : {}),
+    fidelity,
+    kernelError: [...run.kernel].map(([output, acc]) => ({ output, ...acc.result() })),
+    ...(warning ? { warning } : {}),
   };
 }
 
@@ -189,7 +270,7 @@ function pickFeeds(inputs: Record<string, HostTensor>, wanted: readonly IoInfo[]
   return feeds;
 }
 
-async function runChecked(m: Loaded, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
+async function runChecked(m: { path: string; session: RuntimeSession }, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
   const out = await m.session.run(feeds);
   for (const [name, t] of Object.entries(out)) {
     const v = asNumbers(t);
@@ -198,7 +279,7 @@ async function runChecked(m: Loaded, feeds: Record<string, HostTensor>): Promise
   return out;
 }
 
-function tallyAccuracy(m: Loaded, out: Record<string, HostTensor>, classOutput: string | undefined, labels: ArrayLike<number> | undefined): void {
+function tallyAccuracy(m: { accuracy?: AccuracyAccumulator }, out: Record<string, HostTensor>, classOutput: string | undefined, labels: ArrayLike<number> | undefined): void {
   if (!classOutput || !labels || labels.length === 0) return;
   const scores = asNumbers(out[classOutput]);
   if (!scores) return;

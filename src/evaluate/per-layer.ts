@@ -70,14 +70,23 @@ export function mapLayers(float: Graph, quant: Graph): Mapping {
   const consumers = new Map<string, Node[]>();
   for (const n of quant.nodes) {
     for (const o of n.outputs) producer.set(o, n);
-    for (const i of n.inputs) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+    for (const i of n.inputs) {
+      if (!i) continue;
+      const list = consumers.get(i);
+      if (list) list.push(n);
+      else consumers.set(i, [n]);
+    }
   }
-  const isConstant = (v: string): boolean => {
-    if (quant.initializers.has(v)) return true;
-    const p = producer.get(v);
-    // A node of constants only (e.g. the quantizer's Mul computing a bias scale) is constant too.
-    return p !== undefined && (p.op === 'Constant' || (QDQ_OPS.has(p.op) && isConstant(p.inputs[0])) || (p.inputs.length > 0 && p.inputs.every((i) => !i || isConstant(i))));
-  };
+  const order = toposort(quant);
+  // Constant values, decided once per node in topological order (linear time): initializers, Constant nodes, Q/DQ of a
+  // constant, and nodes of constants only (e.g. the quantizer's Mul computing a bias scale).
+  const constants = new Set<string>(quant.initializers.keys());
+  for (const n of order) {
+    const constant = n.op === 'Constant'
+      || (QDQ_OPS.has(n.op) ? constants.has(n.inputs[0]) : n.inputs.length > 0 && n.inputs.every((i) => !i || constants.has(i)));
+    if (constant) for (const o of n.outputs) constants.add(o);
+  }
+  const isConstant = (v: string): boolean => constants.has(v);
   const floatNameOf = (v: string, depth = 0): string | undefined => {
     if (floatValues.has(v) && !float.initializers.has(v)) return v;
     const p = producer.get(v);
@@ -95,7 +104,7 @@ export function mapLayers(float: Graph, quant: Graph): Mapping {
   };
   const pairs = new Map<string, string>();
   const layers: Mapping['layers'] = [];
-  for (const node of toposort(quant)) {
+  for (const node of order) {
     if (QDQ_OPS.has(node.op) || node.op === 'Constant' || node.outputs.length === 0 || isConstant(node.outputs[0])) continue;
     const observed = observedOf(node.outputs[0]);
     const floatName = floatNameOf(observed) ?? floatNameOf(node.outputs[0]);

@@ -11,6 +11,10 @@ export interface Verdict {
   reason: string;
   /** The PSNR gate that applied, in dB. */
   minPsnr: number;
+  /** Whose figures were judged: the exact execution (the model's own error, the same on every host) or the runtime's. */
+  judged: 'exact' | 'runtime';
+  /** The runtime's kernels lose fidelity the model does not (from the exact execution), with the cause and the fix. */
+  kernelWarning?: string;
 }
 
 /**
@@ -59,8 +63,19 @@ export function accuracyDrop(reference: ModelEvaluation, candidate: ModelEvaluat
   return (reference.accuracy.top1 - candidate.accuracy.top1) * 100;
 }
 
-/** Applies the gates to one candidate. */
+/**
+ * Applies the gates to one candidate. A quantized candidate with an exact execution is judged on it — its own
+ * quantization error, the same on every CPU — and a runtime that loses more is reported as `kernelWarning`.
+ */
 export function verdict(reference: ModelEvaluation, candidate: ModelEvaluation, gates: VerdictGates = resolveGates()): Verdict {
+  const exact = candidate.exact;
+  const judged = exact ? 'exact' : 'runtime';
+  const extra = exact?.warning ? { kernelWarning: exact.warning } : {};
+  const v = judge(reference, exact ? { ...candidate, accuracy: exact.accuracy, fidelity: exact.fidelity } : candidate, gates);
+  return { ...v, reason: exact ? `${v.reason} (exact Q/DQ execution)` : v.reason, judged, ...extra };
+}
+
+function judge(reference: ModelEvaluation, candidate: ModelEvaluation, gates: VerdictGates): Omit<Verdict, 'judged'> {
   const scheme = candidate.scheme;
   const minPsnr = (scheme !== undefined ? gates.minPsnrByScheme[scheme] : undefined) ?? gates.minPsnr;
   const psnr = worstPsnr(candidate);

@@ -20,7 +20,11 @@ export interface QuantizationProvenance {
   excluded: string[];
   perChannel: boolean;
   symmetric: boolean;
+  /** The runtime the model was quantized for (`onnx`, `qnn`); absent in records older than targets. */
+  target?: string;
   activationType?: string;
+  /** Why that activation type: the target's rule or the user's choice. */
+  activationTypeReason?: string;
   blockSize?: number;
   tool: string;
   date: string;
@@ -65,6 +69,7 @@ export function quantizeOptionsFromProvenance(record: QuantizationProvenance, ca
     symmetric: record.symmetric,
     ...(record.method && calibration ? { calibration: { source: calibration, method: parseMethod(record.method), limit: record.calibrationExamples ?? 1000 } } : {}),
     ...(activationType ? { activationType } : {}),
+    ...(record.target === 'onnx' || record.target === 'qnn' ? { target: record.target } : {}),
     ...(record.blockSize ? { blockSize: record.blockSize } : {}),
   };
 }

@@ -61,7 +61,8 @@ async function quantizeOnce(model: Model, resolved: ResolvedOptions): Promise<Qu
     excluded: exclude.list(),
     perChannel: resolved.perChannel,
     symmetric: resolved.symmetric,
-    ...(resolved.scheme === 'w8a8' || resolved.scheme === 'w8a16' ? { activationType: resolved.activationType } : {}),
+    ...(resolved.scheme === 'w8a8' || resolved.scheme === 'w8a16'
+      ? { target: resolved.target, activationType: resolved.activationType, activationTypeReason: resolved.activationTypeReason } : {}),
     ...(resolved.scheme === 'w4' ? { blockSize: resolved.blockSize } : {}),
     tool: toolName(),
     date: new Date().toISOString(),

@@ -52,6 +52,8 @@ export interface QuantizeReport {
   passLog: string[];
   /** Static schemes: activations quantized (Q/DQ pairs or quantized constants), and how many of them in 16 bits. */
   activations?: { quantized: number; sixteenBit: number };
+  /** Static schemes: the target runtime, the activation type and why (the target's rule or the user's choice). */
+  types?: { target: string; activationType: string; reason: string };
   /** What automatic mixed precision did, when asked for. */
   mixedPrecision?: MixedPrecisionOutcome;
 }
@@ -87,6 +89,7 @@ export function formatQuantizeReport(report: QuantizeReport, sizes?: SizeFigures
   for (const d of report.quantized) byOp.set(d.op, (byOp.get(d.op) ?? 0) + 1);
   const ops = [...byOp].map(([op, n]) => `${op} ×${n}`).join(', ');
   lines.push(`quantized ${report.quantized.length} node(s)${ops ? `: ${ops}` : ''}${report.quantized[0] ? ` (${report.quantized[0].detail})` : ''}`);
+  if (report.types) lines.push(`activation type for target ${report.types.target}: ${report.types.reason}`);
   if (report.float.length) {
     lines.push(`left in float ${report.float.length} node(s):`);
     for (const [reason, nodes] of groupFloatReasons(report)) {

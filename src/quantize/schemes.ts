@@ -21,6 +21,34 @@ export const ACTIVATION_TYPES = ['uint8', 'int8', 'uint16', 'int16'] as const;
 /** An activation integer type. */
 export type ActivationType = (typeof ACTIVATION_TYPES)[number];
 
+/**
+ * The runtimes a QDQ model is quantized for (`quantize --target`); each picks the default activation type.
+ * `onnx`: ONNX Runtime on CPU (node, web, mobile); `qnn`: Qualcomm QNN through ONNX Runtime's QNN execution provider.
+ * TFLite's int8 follows its own spec and is made by `compile --target tflite --quantize w8a8`.
+ */
+export const QUANTIZE_TARGETS = ['onnx', 'qnn'] as const;
+/** A runtime a QDQ model is quantized for. */
+export type QuantizeTarget = (typeof QUANTIZE_TARGETS)[number];
+
+/** Integer types per target for the static schemes, and why: the one table (docs/quantization.md shows it). */
+export const TARGET_TYPES: Readonly<Record<QuantizeTarget, { w8a8: ActivationType; w8a16: ActivationType; why: string }>> = {
+  onnx: {
+    w8a8: 'int8', w8a16: 'uint16',
+    why: 'onnx: int8 activations × int8 weights (S8S8) compute the same on every CPU; uint8 × int8 (U8S8) saturates int16 pair sums in onnxruntime\'s kernels on x86 without VNNI',
+  },
+  qnn: {
+    w8a8: 'uint8', w8a16: 'uint16',
+    why: 'qnn: the QNN HTP backend takes unsigned 8/16-bit activations with symmetric int8 weights',
+  },
+};
+
+/** Throws a UsageError unless `name` is a known quantization target (with a pointer for tflite). */
+export function parseTarget(name: string): QuantizeTarget {
+  if ((QUANTIZE_TARGETS as readonly string[]).includes(name)) return name as QuantizeTarget;
+  if (name === 'tflite') throw new UsageError("TFLite int8 is made by 'ondevice compile MODEL --target tflite --quantize w8a8 --calibration DATA' (the TFLite int8 spec), not by quantize");
+  throw new UsageError(`unknown quantization target '${name}' (known: ${QUANTIZE_TARGETS.join(', ')})`);
+}
+
 /** Where calibration data comes from and how ranges are computed. */
 export interface CalibrationOptions {
   source: DataSource;
@@ -47,7 +75,9 @@ export interface QuantizeOptions {
   perChannel?: boolean;
   /** Symmetric weights (zero point 0; default true). */
   symmetric?: boolean;
-  /** Activation integer type for static schemes (w8a8: uint8, w8a16: uint16). */
+  /** The runtime the model is for; it picks the default activation type (default 'onnx'). */
+  target?: QuantizeTarget;
+  /** Activation integer type for static schemes (default from the target: see {@link TARGET_TYPES}). */
   activationType?: ActivationType;
   /** Weights per scale block for w4 (default 32; a power of two ≥ 16). */
   blockSize?: number;
@@ -60,6 +90,8 @@ export interface QuantizeOptions {
 /** Options with every default filled in (calibration stays optional). */
 export type ResolvedOptions = Required<Omit<QuantizeOptions, 'calibration'>> & {
   calibration?: Required<CalibrationOptions>;
+  /** Why the activation type is what it is: the target's rule, or the user's choice. */
+  activationTypeReason: string;
 };
 
 /** Throws a UsageError unless `name` is a known scheme. */
@@ -77,7 +109,9 @@ export function parseMethod(name: string): CalibrationMethod {
 /** Fills in the defaults for the scheme and checks the combination; bad input → UsageError. */
 export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
   const scheme = parseScheme(String(options.scheme));
-  const activationType = options.activationType ?? (scheme === 'w8a16' ? 'uint16' : 'uint8');
+  const target = parseTarget(String(options.target ?? 'onnx'));
+  const activationType = options.activationType ?? (scheme === 'w8a16' ? TARGET_TYPES[target].w8a16 : TARGET_TYPES[target].w8a8);
+  const activationTypeReason = options.activationType ? `${options.activationType} as asked (--activation-type)` : `${activationType}, the default for ${TARGET_TYPES[target].why}`;
   if (!(ACTIVATION_TYPES as readonly string[]).includes(activationType)) {
     throw new UsageError(`unknown activation type '${activationType}' (known: ${ACTIVATION_TYPES.join(', ')})`);
   }
@@ -108,7 +142,9 @@ export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
     wideValues: [...(options.wideValues ?? [])],
     perChannel: options.perChannel ?? true,
     symmetric: options.symmetric ?? true,
+    target,
     activationType,
+    activationTypeReason,
     blockSize,
     runPasses: options.runPasses ?? true,
     progress: options.progress ?? { start() {}, update() {}, stop() {} },

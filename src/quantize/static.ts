@@ -63,6 +63,7 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     wideValues: new Set(options.wideValues),
     wideDomain: qdqDomain(model, true, options.perChannel),
   };
+  report.types = { target: options.target, activationType: options.activationType, reason: options.activationTypeReason };
   const plan = new QdqPlan(graph, types, fused, settings);
   const detail = `int8 ${options.perChannel ? 'per-channel' : 'per-tensor'} weights, ${options.activationType} activations`;
   for (const node of toposort(graph)) {

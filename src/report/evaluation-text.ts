@@ -1,6 +1,8 @@
 // Terminal text of `ondevice evaluate`: the comparison table, the per-layer SQNR table and an --exclude proposal.
 import { basename } from 'node:path';
-import type { Evaluation } from '../evaluate/compare.ts';
+import type { Evaluation, ModelEvaluation, OutputFidelity } from '../evaluate/compare.ts';
+import { describeHost } from '../runtimes/host.ts';
+import type { RuntimeInfo } from '../runtimes/runtime.ts';
 import type { ExclusionProposal } from '../pipeline/exclusions.ts';
 import type { LayerAnalysis } from '../evaluate/per-layer.ts';
 import { accuracyDrop, type Verdict } from '../evaluate/verdict.ts';
@@ -15,26 +17,56 @@ export function formatEvaluation(ev: Evaluation, verdicts: Verdict[]): string {
   const head = ['model', 'top-1', 'Δ top-1', 'PSNR', 'SQNR', 'cosine', 'max abs err', 'top-1 agree', 'size', 'verdict'];
   const ref = ev.reference;
   const rows: (string | number)[][] = [[basename(ref.path), ref.accuracy ? formatPercent(ref.accuracy.top1) : '-', 'ref', '', '', '', '', '', formatBytes(ref.sizeBytes), '']];
-  ev.candidates.forEach((c, i) => {
-    const f = c.fidelity ?? [];
+  const row = (label: string, m: Pick<ModelEvaluation, 'accuracy' | 'fidelity'>, size: string, level: string): (string | number)[] => {
+    const f = m.fidelity ?? [];
     const worst = f.reduce((a, b) => (b.psnr < a.psnr ? b : a), f[0]);
     const agree = f.find((x) => x.agreement)?.agreement;
-    const drop = accuracyDrop(ref, c);
-    rows.push([
-      basename(c.path) + (c.scheme ? ` (${c.scheme})` : ''),
-      c.accuracy ? formatPercent(c.accuracy.top1) : '-',
+    const drop = accuracyDrop(ref, m as ModelEvaluation);
+    return [
+      label,
+      m.accuracy ? formatPercent(m.accuracy.top1) : '-',
       drop === undefined ? '-' : `${drop > 0 ? '-' : '+'}${Math.abs(drop).toFixed(2)}`,
       worst ? fmtDb(worst.psnr) : '-',
       worst ? fmtDb(Math.min(...f.map((x) => x.sqnr))) : '-',
       worst ? Math.min(...f.map((x) => x.cosine)).toFixed(6) : '-',
       worst ? fmtNum(Math.max(...f.map((x) => x.maxAbsError))) : '-',
       agree ? formatPercent(agree.top1) : '-',
-      formatBytes(c.sizeBytes),
-      verdicts[i].level,
-    ]);
+      size,
+      level,
+    ];
+  };
+  const lines: string[] = [];
+  ev.candidates.forEach((c, i) => {
+    const name = basename(c.path) + (c.scheme ? ` (${c.scheme})` : '');
+    const v = verdicts[i];
+    if (c.exact) {
+      // The judged row is the exact execution (the model's own error); the runtime's figures follow beneath it.
+      rows.push(row(`${name}, exact`, { accuracy: c.exact.accuracy, fidelity: c.exact.fidelity }, formatBytes(c.sizeBytes), v.level));
+      rows.push(row(`  on ${c.runtime}`, c, '', v.kernelWarning ? 'see below' : 'same'));
+    } else {
+      rows.push(row(name, c, formatBytes(c.sizeBytes), v.level));
+    }
+    lines.push(`  ${basename(c.path)}: ${v.level} — ${v.reason}`);
+    if (c.exact) lines.push(`    ${c.runtime}'s kernels against the exact execution: PSNR ${fmtDb(worstOf(c.exact.kernelError))}`);
+    if (v.kernelWarning) lines.push(`    warning: ${v.kernelWarning}`);
   });
-  const reasons = ev.candidates.map((c, i) => `  ${basename(c.path)}: ${verdicts[i].level} — ${verdicts[i].reason}`);
-  return `${ev.data}, ${ev.examples} examples\n${renderTable(head, rows)}\n${reasons.join('\n')}`;
+  lines.push(`host: ${describeHost(ev.host)}`);
+  lines.push(`runtimes: ${describeRuntimes(ev)}`);
+  return `${ev.data}, ${ev.examples} examples\n${renderTable(head, rows)}\n${lines.join('\n')}`;
+}
+
+function worstOf(f: readonly Pick<OutputFidelity, 'psnr'>[]): number {
+  return Math.min(Infinity, ...f.map((x) => x.psnr));
+}
+
+/** One line per distinct runtime setting: 'onnxruntime-node 1.30.0 (ort-node, 2 threads, optimization all)'. */
+export function describeRuntime(r: RuntimeInfo): string {
+  return `${r.engine} ${r.version} (${r.runtime}, ${r.threads} thread${r.threads === 1 ? '' : 's'}${r.optimization ? `, optimization ${r.optimization}` : ''})`;
+}
+
+function describeRuntimes(ev: Evaluation): string {
+  const all = [ev.reference, ...ev.candidates].flatMap((m) => [m.runtimeInfo, ...(m.exact ? [m.exact.runtime] : [])]);
+  return [...new Set(all.map(describeRuntime))].join('; ');
 }
 
 /** Per-layer table: layers in order with SQNR, and the worst `top` named. */

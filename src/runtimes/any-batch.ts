@@ -51,6 +51,7 @@ export function acceptAnyBatch(session: RuntimeSession): RuntimeSession {
   return {
     inputs: session.inputs,
     outputs: session.outputs,
+    info: session.info,
     run,
     release: () => session.release(),
     ...(session.endProfiling ? { endProfiling: () => session.endProfiling!() } : {}),

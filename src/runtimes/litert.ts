@@ -4,7 +4,8 @@ import { OndeviceError } from '../errors.ts';
 import type { DType } from '../ir/dtype.ts';
 import { acquireHost, closeLiteRtHosts, litertAvailable, releaseHost, type LiteRtHost } from './litert/host.ts';
 import { fromWire, LITERT_DTYPES, toWire, type WireTensor } from './litert/transfer.ts';
-import type { HostTensor, IoInfo, Runtime, RuntimeSession, SessionOptions } from './runtime.ts';
+import { createRequire } from 'node:module';
+import type { HostTensor, IoInfo, Runtime, RuntimeInfo, RuntimeSession, SessionOptions } from './runtime.ts';
 
 /** Tensor details as the page reports them (LiteRT's getInputDetails/getOutputDetails). */
 interface PageDetails {
@@ -47,10 +48,27 @@ async function compileIn(host: LiteRtHost, bytes: Uint8Array, threads: number): 
   }
 }
 
+let litertVersionCache: string | undefined;
+
+/** @litertjs/core's version from its package.json (its exports do not list the file, so it is found beside the entry point). */
+function litertVersion(): string {
+  if (litertVersionCache) return litertVersionCache;
+  try {
+    const require = createRequire(import.meta.url);
+    const entry = require.resolve('@litertjs/core');
+    const root = entry.slice(0, entry.lastIndexOf('/node_modules/@litertjs/core/') + '/node_modules/@litertjs/core/'.length);
+    litertVersionCache = (require(`${root}package.json`) as { version: string }).version;
+  } catch {
+    litertVersionCache = 'unknown';
+  }
+  return litertVersionCache;
+}
+
 class LiteRtWasmSession implements LiteRtSession {
   readonly inputs: IoInfo[];
   readonly outputs: IoInfo[];
   readonly compileMs: number;
+  readonly info: RuntimeInfo;
   private lastMs: number | undefined;
   private released = false;
 
@@ -65,6 +83,7 @@ class LiteRtWasmSession implements LiteRtSession {
     this.inputs = info.inputs.map(ioInfo);
     this.outputs = info.outputs.map(ioInfo);
     this.compileMs = info.compileMs;
+    this.info = { runtime: 'litert', engine: 'LiteRT.js (@litertjs/core, wasm in Chromium)', version: litertVersion(), threads };
   }
 
   lastRunMs(): number | undefined {

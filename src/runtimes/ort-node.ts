@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-common';
 import { OndeviceError } from '../errors.ts';
-import type { HostTensor, IoInfo, ProfileEvent, Runtime, RuntimeSession, SessionOptions } from './runtime.ts';
+import { availableParallelism } from 'node:os';
+import type { HostTensor, IoInfo, ProfileEvent, Runtime, RuntimeInfo, RuntimeSession, SessionOptions } from './runtime.ts';
 import { dtypeFromOrt, runOrtSession } from './ort-tensor.ts';
 import { readProfileFile } from './ort-profile.ts';
 
@@ -18,6 +19,11 @@ function ort(): OrtModule {
   return ortModule;
 }
 
+/** onnxruntime-node's version, e.g. '1.30.0'. */
+export function ortVersion(): string {
+  return ort().env.versions.node ?? ort().env.versions.common ?? 'unknown';
+}
+
 /** Describes the inputs or outputs ORT reports for a session. */
 export function ioInfoOf(meta: readonly InferenceSession.ValueMetadata[]): IoInfo[] {
   return meta.map((m) => (m.isTensor
@@ -28,7 +34,7 @@ export function ioInfoOf(meta: readonly InferenceSession.ValueMetadata[]): IoInf
 class OrtNodeSession implements RuntimeSession {
   readonly inputs: IoInfo[];
   readonly outputs: IoInfo[];
-  constructor(private readonly session: InferenceSession, private readonly modelPath: string, private readonly profileDir?: string) {
+  constructor(private readonly session: InferenceSession, private readonly modelPath: string, readonly info: RuntimeInfo, private readonly profileDir?: string) {
     this.inputs = ioInfoOf(session.inputMetadata);
     this.outputs = ioInfoOf(session.outputMetadata);
   }
@@ -71,9 +77,11 @@ export const ortNodeRuntime: Runtime = {
     }
   },
   async load(modelPath: string, options: SessionOptions = {}): Promise<RuntimeSession> {
-    const opts: InferenceSession.SessionOptions = { executionProviders: ['cpu'] };
-    if (options.threads) opts.intraOpNumThreads = options.threads;
+    // Threads are set explicitly (one per logical core unless asked) so every report can say how many ran.
+    const threads = options.threads || availableParallelism();
+    const opts: InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: threads };
     if (options.optimization) opts.graphOptimizationLevel = options.optimization;
+    const info: RuntimeInfo = { runtime: 'ort-node', engine: 'onnxruntime-node', version: ortVersion(), threads, optimization: options.optimization ?? 'all' };
     let profileDir: string | undefined;
     if (options.profile) {
       profileDir = mkdtempSync(join(tmpdir(), 'ondevice-ort-profile-'));
@@ -81,7 +89,7 @@ export const ortNodeRuntime: Runtime = {
       opts.profileFilePrefix = join(profileDir, 'ort-profile');
     }
     try {
-      return new OrtNodeSession(await ort().InferenceSession.create(modelPath, opts), modelPath, profileDir);
+      return new OrtNodeSession(await ort().InferenceSession.create(modelPath, opts), modelPath, info, profileDir);
     } catch (e) {
       if (profileDir) rmSync(profileDir, { recursive: true, force: true });
       const first = String((e as Error).message).split('\n')[0];

@@ -9,7 +9,7 @@ import { OndeviceError } from '../errors.ts';
 import { decodeOnnx } from '../formats/onnx/read.ts';
 import { externalDataFiles } from '../ir/external.ts';
 import { ioInfoOf } from './ort-node.ts';
-import type { HostTensor, IoInfo, ProfileEvent, Runtime, RuntimeSession, SessionOptions } from './runtime.ts';
+import type { HostTensor, IoInfo, ProfileEvent, Runtime, RuntimeInfo, RuntimeSession, SessionOptions } from './runtime.ts';
 import { runOrtSession } from './ort-tensor.ts';
 
 type OrtWeb = typeof import('onnxruntime-web');
@@ -79,7 +79,7 @@ async function externalDataOf(modelPath: string, bytes: Uint8Array): Promise<{ p
 class OrtWebSession implements RuntimeSession {
   readonly inputs: IoInfo[];
   readonly outputs: IoInfo[];
-  constructor(private readonly o: OrtWeb, private readonly session: InferenceSession, private readonly modelPath: string) {
+  constructor(private readonly o: OrtWeb, private readonly session: InferenceSession, private readonly modelPath: string, readonly info: RuntimeInfo) {
     this.inputs = ioInfoOf(session.inputMetadata);
     this.outputs = ioInfoOf(session.outputMetadata);
   }
@@ -113,6 +113,10 @@ export const ortWebWasmRuntime: Runtime = {
     const o = await ort();
     // numThreads is global and fixed once the wasm module is initialised (the first session).
     o.env.wasm.numThreads = options.threads ?? 1;
+    const info: RuntimeInfo = {
+      runtime: 'ort-web-wasm', engine: 'onnxruntime-web (wasm)', version: o.env.versions.web ?? o.env.versions.common ?? 'unknown',
+      threads: Number(o.env.wasm.numThreads) || 1, optimization: options.optimization ?? 'all',
+    };
     const opts: InferenceSession.SessionOptions = { executionProviders: ['wasm'] };
     if (options.optimization) opts.graphOptimizationLevel = options.optimization;
     if (options.profile) opts.enableProfiling = true;
@@ -122,7 +126,7 @@ export const ortWebWasmRuntime: Runtime = {
     const external = await externalDataOf(modelPath, bytes);
     if (external.length) opts.externalData = external;
     try {
-      return new OrtWebSession(o, await o.InferenceSession.create(bytes, opts), modelPath);
+      return new OrtWebSession(o, await o.InferenceSession.create(bytes, opts), modelPath, info);
     } catch (e) {
       const first = String((e as Error).message ?? e).split('\n')[0];
       throw new OndeviceError(`onnxruntime-web (wasm) cannot load the model: ${first}`, { file: modelPath, cause: e });

@@ -1,11 +1,12 @@
 // Registry of runtimes: pick one by name, or the first available one for a model format.
 import { UsageError } from '../errors.ts';
 import { litertRuntime } from './litert.ts';
+import { onnxReferenceRuntime } from './onnx-reference.ts';
 import { ortNodeRuntime } from './ort-node.ts';
 import { ortWebWasmRuntime } from './ort-web.ts';
 import type { Runtime } from './runtime.ts';
 
-const runtimes: Runtime[] = [ortNodeRuntime, ortWebWasmRuntime, litertRuntime];
+const runtimes: Runtime[] = [ortNodeRuntime, ortWebWasmRuntime, litertRuntime, onnxReferenceRuntime];
 
 /** Adds a runtime (later registrations are tried after earlier ones). */
 export function registerRuntime(runtime: Runtime): void {

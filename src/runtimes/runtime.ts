@@ -18,7 +18,7 @@ export interface IoInfo {
 
 /** Options shared by every runtime; adapters ignore what they cannot honour. */
 export interface SessionOptions {
-  /** Intra-op threads (default: the runtime's own choice). */
+  /** Intra-op threads (default: ort-node one per logical core; ort-web-wasm and LiteRT 1). */
   threads?: number;
   /** Turn on the runtime's own per-op profiler. */
   profile?: boolean;
@@ -26,10 +26,25 @@ export interface SessionOptions {
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
+/** What runs a session: the registry name, the engine and its version, threads and optimisation level. */
+export interface RuntimeInfo {
+  /** Registry name, e.g. 'ort-node'. */
+  runtime: string;
+  /** The engine package, e.g. 'onnxruntime-node'. */
+  engine: string;
+  version: string;
+  /** Intra-op threads the session was created with. */
+  threads: number;
+  /** Graph optimisation level, where the engine has one. */
+  optimization?: string;
+}
+
 /** A loaded model, ready to run. */
 export interface RuntimeSession {
   readonly inputs: readonly IoInfo[];
   readonly outputs: readonly IoInfo[];
+  /** The engine, version and settings this session runs with. */
+  readonly info: RuntimeInfo;
   /** Runs the model; `fetches` limits the outputs (default: all). */
   run(feeds: Record<string, HostTensor>, fetches?: string[]): Promise<Record<string, HostTensor>>;
   /**

@@ -7,7 +7,7 @@ import { DEFAULT_GATES, resolveGates, verdict } from '../../src/evaluate/verdict
 function model(top1: number, psnr?: number, scheme?: string): ModelEvaluation {
   const fidelity: OutputFidelity[] | undefined = psnr === undefined ? undefined
     : [{ output: 'y', psnr, sqnr: psnr, cosine: 1, maxAbsError: 0, meanAbsError: 0, rmse: 0, peak: 1, count: 1 }];
-  return { path: 'm.onnx', sizeBytes: 1, runtime: 'ort-node', accuracy: { count: 100, top1, top5: 1, confusion: [] }, ...(fidelity ? { fidelity } : {}), ...(scheme ? { scheme } : {}) };
+  return { path: 'm.onnx', sizeBytes: 1, runtime: 'ort-node', runtimeInfo: { runtime: 'ort-node', engine: 'onnxruntime-node', version: 'test', threads: 1 }, accuracy: { count: 100, top1, top5: 1, confusion: [] }, ...(fidelity ? { fidelity } : {}), ...(scheme ? { scheme } : {}) };
 }
 
 const ref = model(0.99);
