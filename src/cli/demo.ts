@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { inspectModel } from '../inspect.ts';
 import { DEFAULT_MODEL } from '../paths.ts';
 import { runDemo } from '../pipeline/demo.ts';
+import { environmentOf } from '../evaluate/report-data.ts';
 import { formatDemoTable } from '../pipeline/demo-table.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { formatSummary } from '../report/summary-text.ts';
@@ -29,7 +30,12 @@ export function registerDemo(program: Command): void {
       });
       out.write(`\n${result.evaluation.data}, ${result.evaluation.examples} examples; latency: onnxruntime-node, batch 1, p50 of ${opts.runs} runs\n`);
       out.write(`${formatDemoTable(result)}\n`);
-      for (const [i, v] of result.verdicts.entries()) out.write(`  ${result.variants[i + 1].name}: ${v.level} — ${v.reason}\n`);
+      for (const [i, v] of result.verdicts.entries()) {
+        out.write(`  ${result.variants[i + 1].name}: ${v.level} — ${v.reason}\n`);
+        if (v.kernelWarning) out.write(`    warning: ${v.kernelWarning}\n`);
+      }
+      const env = environmentOf(result.evaluation);
+      out.write(`host: ${env.host}\nruntimes: ${env.runtimes.join('; ')}\n`);
       const worst = result.perLayer.ranking.slice(0, 3).map((l) => `${l.node} (${l.sqnr.toFixed(1)} dB)`).join(', ');
       out.write(`int8 layers that lose the most: ${worst}\n`);
       out.write(`report: ${result.reportPath}   (${result.seconds.toFixed(1)} s in all)\n`);

@@ -7,6 +7,7 @@ import { toposort } from '../ir/toposort.ts';
 import { exposeValues, valueTypes } from '../ir/expose.ts';
 import { writeTempModel, type TempModel } from '../formats/temp-model.ts';
 import { silentProgress, type Progress } from '../report/progress.ts';
+import { onnxReferenceRuntime } from '../runtimes/onnx-reference.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import type { RuntimeSession } from '../runtimes/runtime.ts';
 import { asNumbers } from './compare.ts';
@@ -46,6 +47,10 @@ export interface LayerAnalysisOptions {
   /** Examples to run (default 100). */
   limit?: number;
   batchSize?: number;
+  /**
+   * Runtime for both models. Default: the float model on the first ONNX runtime, the quantized one on
+   * `onnx-reference` (exact Q/DQ semantics), so the analysis describes the model, not this host's int8 kernels.
+   */
   runtime?: string;
   progress?: Progress;
 }
@@ -140,8 +145,9 @@ export async function analyzeLayers(float: Model | string, quantized: Model | st
   const sessions: RuntimeSession[] = [];
   const progress = options.progress ?? silentProgress;
   try {
-    const runtime = await resolveRuntime({ name: options.runtime, format: 'onnx' });
-    for (const [model, fetch] of [[floatModel, floatFetch], [quantModel, quantFetch]] as const) {
+    const floatRuntime = await resolveRuntime({ name: options.runtime, format: 'onnx' });
+    const quantRuntime = options.runtime ? floatRuntime : onnxReferenceRuntime;
+    for (const [model, fetch, runtime] of [[floatModel, floatFetch, floatRuntime], [quantModel, quantFetch, quantRuntime]] as const) {
       const produced = new Set(model.graph.nodes.flatMap((n) => n.outputs));
       const temp = await writeTempModel(exposeValues(model, fetch.filter((v) => produced.has(v)), valueTypes(model)), 'per-layer.onnx');
       temps.push(temp);

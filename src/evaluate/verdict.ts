@@ -52,6 +52,12 @@ export function resolveGates(overrides: Partial<VerdictGates> = {}): VerdictGate
   return { ...DEFAULT_GATES, ...overrides, minPsnrByScheme: { ...DEFAULT_GATES.minPsnrByScheme, ...overrides.minPsnrByScheme } };
 }
 
+/** The figures a verdict judges: the exact execution's for a quantized candidate that has one, else the runtime's. */
+export function judgedFigures(candidate: ModelEvaluation): ModelEvaluation {
+  const exact = candidate.exact;
+  return exact ? { ...candidate, accuracy: exact.accuracy, fidelity: exact.fidelity } : candidate;
+}
+
 /** Lowest PSNR over a candidate's outputs (Infinity when identical or not measured). */
 export function worstPsnr(candidate: ModelEvaluation): number {
   return Math.min(Infinity, ...(candidate.fidelity ?? []).map((f) => f.psnr));
@@ -71,7 +77,7 @@ export function verdict(reference: ModelEvaluation, candidate: ModelEvaluation, 
   const exact = candidate.exact;
   const judged = exact ? 'exact' : 'runtime';
   const extra = exact?.warning ? { kernelWarning: exact.warning } : {};
-  const v = judge(reference, exact ? { ...candidate, accuracy: exact.accuracy, fidelity: exact.fidelity } : candidate, gates);
+  const v = judge(reference, judgedFigures(candidate), gates);
   return { ...v, reason: exact ? `${v.reason} (exact Q/DQ execution)` : v.reason, judged, ...extra };
 }
 

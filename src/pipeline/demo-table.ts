@@ -1,5 +1,5 @@
 // The demo's terminal summary: one row per variant with size, accuracy, fidelity, latency and verdict.
-import { accuracyDrop, worstPsnr } from '../evaluate/verdict.ts';
+import { accuracyDrop, judgedFigures, worstPsnr } from '../evaluate/verdict.ts';
 import { formatBytes, formatPercent } from '../report/format.ts';
 import { renderTable } from '../report/table.ts';
 import type { DemoResult } from './demo.ts';
@@ -9,7 +9,8 @@ export function formatDemoTable(r: DemoResult): string {
   const ref = r.evaluation.reference;
   const [fp32] = r.variants;
   const rows = r.variants.map((v, i) => {
-    const ev = i === 0 ? ref : r.evaluation.candidates[i - 1];
+    // Candidates show the figures their verdict judged (the exact Q/DQ execution for int8).
+    const ev = i === 0 ? ref : judgedFigures(r.evaluation.candidates[i - 1]);
     const drop = i === 0 ? undefined : accuracyDrop(ref, ev);
     const psnr = i === 0 ? undefined : worstPsnr(ev);
     const p50 = v.profile.latencyMs.p50;

@@ -1,6 +1,7 @@
 // Renders a ProfileResult as terminal tables.
 import { formatBytes, formatPercent } from '../report/format.ts';
 import { renderTable } from '../report/table.ts';
+import { describeRuntime } from '../runtimes/describe.ts';
 import type { ProfileResult } from './profile.ts';
 
 const ms = (x: number): string => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(x < 10 ? 3 : 1)} ms`);
@@ -10,8 +11,9 @@ const us = (x: number): string => (x < 1000 ? `${x.toFixed(0)} µs` : `${(x / 10
 export function formatProfile(r: ProfileResult): string {
   const lat = r.latencyMs;
   const lines: string[] = [];
-  lines.push(`${r.model}  (${formatBytes(r.fileBytes)}) on ${r.runtime}, threads ${r.threads ?? 'default'}, `
+  lines.push(`${r.model}  (${formatBytes(r.fileBytes)}) on ${describeRuntime(r.runtimeInfo)}, `
     + `inputs ${r.inputs.map((i) => `${i.name} ${i.dtype}[${i.dims.join('x')}]`).join(', ')}`);
+  lines.push(`host: ${r.host.cpuModel.trim()}, ${r.host.arch}, ${r.host.cpus} cores, ${r.host.featuresKnown ? r.host.features.join(' ') || 'no int8-relevant features' : 'CPU features unknown'}`);
   lines.push(`${r.runs} timed runs after ${r.warmup} warm-up runs`);
   lines.push(renderTable(['measure', 'value'], [
     ['load', ms(r.loadMs)],

@@ -5,7 +5,8 @@ import { UsageError } from '../errors.ts';
 import { detectFormat } from '../formats/registry.ts';
 import { silentProgress, type Progress } from '../report/progress.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
-import type { HostTensor } from '../runtimes/runtime.ts';
+import { hostCpu } from '../runtimes/host.ts';
+import type { HostTensor, RuntimeInfo } from '../runtimes/runtime.ts';
 import { synthesizeInputs } from './inputs.ts';
 import { maxRss, RssTracker } from './memory.ts';
 import { aggregateOpTimes, type OpTimes } from './op-times.ts';
@@ -39,7 +40,8 @@ export interface ProfileResult {
   model: string;
   fileBytes: number;
   runtime: string;
-  threads: number | null;
+  /** Intra-op threads the session ran with. */
+  threads: number;
   inputs: { name: string; dtype: string; dims: number[] }[];
   warmup: number;
   runs: number;
@@ -69,7 +71,9 @@ export interface ProfileResult {
   /** Per-op time from the runtime's own profiler, or null when off or unsupported. */
   opTimes: OpTimes | null;
   /** Where it ran. */
-  host: { platform: string; arch: string; cpus: number; cpuModel: string; node: string };
+  host: { platform: string; arch: string; cpus: number; cpuModel: string; node: string; features: string[]; featuresKnown: boolean };
+  /** Engine, version, threads and optimisation level the session ran with. */
+  runtimeInfo: RuntimeInfo;
 }
 
 function count(name: string, v: number | undefined, fallback: number, min: number): number {
@@ -147,7 +151,7 @@ export async function profileModel(path: string, options: ProfileOptions = {}): 
     model: path,
     fileBytes,
     runtime: runtime.name,
-    threads: options.threads ?? (runtime.name === 'ort-web-wasm' ? 1 : null),
+    threads: session.info.threads,
     ...(deviceSamplesMs.length ? { deviceLatencyMs: latencyStats(deviceSamplesMs) } : {}),
     inputs: Object.entries(feeds).map(([name, f]) => ({ name, dtype: f.dtype, dims: f.dims })),
     warmup,
@@ -159,6 +163,7 @@ export async function profileModel(path: string, options: ProfileOptions = {}): 
     memory: { rssBeforeBytes: rss.baseline, peakRssDeltaBytes: rss.delta, maxRssBytes: maxRss() },
     samplesMs,
     opTimes,
-    host: { platform: process.platform, arch: process.arch, cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
+    host: { platform: process.platform, arch: process.arch, cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, features: hostCpu().features, featuresKnown: hostCpu().known },
+    runtimeInfo: session.info,
   };
 }

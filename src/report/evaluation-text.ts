@@ -1,8 +1,7 @@
 // Terminal text of `ondevice evaluate`: the comparison table, the per-layer SQNR table and an --exclude proposal.
 import { basename } from 'node:path';
 import type { Evaluation, ModelEvaluation, OutputFidelity } from '../evaluate/compare.ts';
-import { describeHost } from '../runtimes/host.ts';
-import type { RuntimeInfo } from '../runtimes/runtime.ts';
+import { environmentOf } from '../evaluate/report-data.ts';
 import type { ExclusionProposal } from '../pipeline/exclusions.ts';
 import type { LayerAnalysis } from '../evaluate/per-layer.ts';
 import { accuracyDrop, type Verdict } from '../evaluate/verdict.ts';
@@ -50,8 +49,9 @@ export function formatEvaluation(ev: Evaluation, verdicts: Verdict[]): string {
     if (c.exact) lines.push(`    ${c.runtime}'s kernels against the exact execution: PSNR ${fmtDb(worstOf(c.exact.kernelError))}`);
     if (v.kernelWarning) lines.push(`    warning: ${v.kernelWarning}`);
   });
-  lines.push(`host: ${describeHost(ev.host)}`);
-  lines.push(`runtimes: ${describeRuntimes(ev)}`);
+  const env = environmentOf(ev);
+  lines.push(`host: ${env.host}`);
+  lines.push(`runtimes: ${env.runtimes.join('; ')}`);
   return `${ev.data}, ${ev.examples} examples\n${renderTable(head, rows)}\n${lines.join('\n')}`;
 }
 
@@ -59,15 +59,6 @@ function worstOf(f: readonly Pick<OutputFidelity, 'psnr'>[]): number {
   return Math.min(Infinity, ...f.map((x) => x.psnr));
 }
 
-/** One line per distinct runtime setting: 'onnxruntime-node 1.30.0 (ort-node, 2 threads, optimization all)'. */
-export function describeRuntime(r: RuntimeInfo): string {
-  return `${r.engine} ${r.version} (${r.runtime}, ${r.threads} thread${r.threads === 1 ? '' : 's'}${r.optimization ? `, optimization ${r.optimization}` : ''})`;
-}
-
-function describeRuntimes(ev: Evaluation): string {
-  const all = [ev.reference, ...ev.candidates].flatMap((m) => [m.runtimeInfo, ...(m.exact ? [m.exact.runtime] : [])]);
-  return [...new Set(all.map(describeRuntime))].join('; ');
-}
 
 /** Per-layer table: layers in order with SQNR, and the worst `top` named. */
 export function formatLayers(candidate: string, a: LayerAnalysis, top = 5): string {

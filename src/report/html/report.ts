@@ -40,6 +40,11 @@ export function renderHtmlReport(data: ReportData): string {
     sections.push(section('Latency', `<div class="histograms">${charts.join('')}</div>`,
       'Timed runs after warm-up, on one x range for all variants (up to 1.5× the slowest p90; slower runs are counted above each plot); the dashed line marks the median.', true));
   }
+  if (data.environment) {
+    const rows = [['host', data.environment.host], ...data.environment.runtimes.map((r) => ['runtime', r])];
+    sections.push(section('Measured on', `<table class="environment">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`,
+      'Integer kernels differ by CPU (e.g. x86 with or without VNNI); verdicts on quantized models judge the exact Q/DQ execution, which does not.', true));
+  }
   const generated = data.generatedAt ?? new Date().toISOString();
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -14,6 +14,9 @@ section { background:var(--card); border:1px solid var(--line); border-radius:10
 section.wide { grid-column:1/-1; }
 p.caption { margin:8px 0 0; font-size:12px; color:var(--muted); }
 table.summary { border-collapse:collapse; width:100%; }
+table.environment { border-collapse:collapse; font-size:13px; }
+table.environment th { text-align:left; color:var(--muted); font-weight:600; padding:4px 12px 4px 0; }
+table.environment td { padding:4px 0; }
 table.summary th, table.summary td { padding:7px 10px; border-bottom:1px solid var(--line); text-align:left; white-space:nowrap; }
 table.summary th { font-weight:600; color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.03em; }
 .num { text-align:right !important; font-variant-numeric:tabular-nums; }

@@ -63,4 +63,6 @@ export interface ReportData {
   confusion?: ConfusionData;
   /** Extra lines shown under the summary table. */
   notes?: string[];
+  /** Where the figures were measured: the host CPU and its int8-relevant features, and each runtime with version and threads. */
+  environment?: { host: string; runtimes: string[] };
 }
