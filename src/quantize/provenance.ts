@@ -23,7 +23,7 @@ export interface QuantizationProvenance {
   /** The runtime the model was quantized for (`onnx`, `qnn`); absent in records older than targets. */
   target?: string;
   activationType?: string;
-  /** Why that activation type: the target's rule or the user's choice. */
+  /** Why that activation type: 'default for onnx' (the target's rule, docs/quantization.md) or '--activation-type'. */
   activationTypeReason?: string;
   blockSize?: number;
   tool: string;

@@ -90,7 +90,7 @@ export interface QuantizeOptions {
 /** Options with every default filled in (calibration stays optional). */
 export type ResolvedOptions = Required<Omit<QuantizeOptions, 'calibration'>> & {
   calibration?: Required<CalibrationOptions>;
-  /** Why the activation type is what it is: the target's rule, or the user's choice. */
+  /** Why the activation type is what it is, short (it is stored in the model): 'default for onnx' or '--activation-type'. */
   activationTypeReason: string;
 };
 
@@ -111,7 +111,7 @@ export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
   const scheme = parseScheme(String(options.scheme));
   const target = parseTarget(String(options.target ?? 'onnx'));
   const activationType = options.activationType ?? (scheme === 'w8a16' ? TARGET_TYPES[target].w8a16 : TARGET_TYPES[target].w8a8);
-  const activationTypeReason = options.activationType ? `${options.activationType} as asked (--activation-type)` : `${activationType}, the default for ${TARGET_TYPES[target].why}`;
+  const activationTypeReason = options.activationType ? '--activation-type' : `default for ${target}`;
   if (!(ACTIVATION_TYPES as readonly string[]).includes(activationType)) {
     throw new UsageError(`unknown activation type '${activationType}' (known: ${ACTIVATION_TYPES.join(', ')})`);
   }

@@ -13,7 +13,7 @@ import { foldConvAffine, foldHardSigmoidIntoConv, foldScaleIntoNextConv } from '
 import { dropClampsBeforeQ, dropDefaultAttributes, runMoversOnQuantized } from './fold-qdq.ts';
 import { QdqPlan, type QdqSettings } from './qdq.ts';
 import type { QuantizeReport } from './report.ts';
-import type { ResolvedOptions } from './schemes.ts';
+import { TARGET_TYPES, type ResolvedOptions } from './schemes.ts';
 
 /** Q/DQ domain: ONNX when its opset has what we need (axis: 13; 16-bit types: 21), else onnxruntime's com.microsoft Q/DQ. */
 export function qdqDomain(model: Model, sixteenBit: boolean, perChannel: boolean): '' | 'com.microsoft' {
@@ -63,7 +63,10 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     wideValues: new Set(options.wideValues),
     wideDomain: qdqDomain(model, true, options.perChannel),
   };
-  report.types = { target: options.target, activationType: options.activationType, reason: options.activationTypeReason };
+  report.types = {
+    target: options.target, activationType: options.activationType,
+    reason: options.activationTypeReason === '--activation-type' ? `${options.activationType} as asked (--activation-type)` : `${options.activationType}, the default for ${TARGET_TYPES[options.target].why}`,
+  };
   const plan = new QdqPlan(graph, types, fused, settings);
   const detail = `int8 ${options.perChannel ? 'per-channel' : 'per-tensor'} weights, ${options.activationType} activations`;
   for (const node of toposort(graph)) {

@@ -49,7 +49,7 @@ test('w8a8 calibrated on 1000 MNIST train images loses <= 0.2 points top-1; file
   const ops = reloaded.graph.nodes.map((n) => n.op);
   assert.equal(ops.filter((o) => o === 'Conv').length, 2);
   assert.ok(ops.filter((o) => o === 'QuantizeLinear').length >= 5);
-  // A Relu before a uint8 QuantizeLinear with zero point 0 is redundant (the grid clamps at 0): none is left.
+  // A Relu before a QuantizeLinear whose zero point is the grid minimum (int8 -128 here) is redundant (the grid clamps at 0): none is left.
   const producer = new Map(reloaded.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   assert.equal(ops.filter((o) => o === 'Relu').length, 0);
   // Every Conv/Gemm weight is int8 behind a DequantizeLinear; biases are int32.
