@@ -80,3 +80,27 @@ test('proposeExclusions re-quantizes with the worst layers kept float and measur
   assert.ok(chosen.top1! >= best - 0.001 - 1e-12);
   assert.ok(p.trials.every((t) => t.top1! < best - 0.001 || t.sizeBytes >= chosen.sizeBytes));
 });
+
+test('mapLayers is linear on a deep residual net: 60 blocks (2^60 paths to the input) map at once, every layer found', { timeout: 60_000 }, async () => {
+  const { ModelBuilder } = await import('../../src/ir/builder.ts');
+  const { randomSource } = await import('../../src/data/random.ts');
+  const { seededFloats } = await import('../../src/util/random.ts');
+  const build = () => {
+    const b = new ModelBuilder({ opset: 13 });
+    let seed = 1;
+    const conv = (x: string) => b.op('Conv', [x, b.initializer('w', 'float32', [4, 4, 1, 1], seededFloats(16, seed++, -0.1, 0.1)),
+      b.initializer('b', 'float32', [4], seededFloats(4, seed++, -0.05, 0.05))], { kernel_shape: [1, 1] });
+    let x = b.input('input', 'float32', [null, 4, 4, 4]);
+    for (let i = 0; i < 60; i++) x = b.op('Relu', [b.op('Add', [conv(x), x])]);
+    b.op('GlobalAveragePool', [x], {}, { output: 'out' });
+    b.output('out', 'float32', [null, 4, 1, 1]);
+    return b.build();
+  };
+  const source = randomSource([{ name: 'input', dtype: 'float32', shape: [null, 4, 4, 4] }], { count: 4, seed: 2 });
+  const { model: quant } = await quantizeModel(build(), { scheme: 'w8a8', calibration: { source, limit: 4 } });
+  const float = build();
+  // Each residual Add reads two values that both lead back to the input: a walk without memory visits 2^60 paths.
+  const { layers } = mapLayers(float.graph, quant.graph);
+  assert.equal(layers.filter((l) => l.node.op === 'Conv').length, 60);
+  assert.equal(layers.filter((l) => l.node.op === 'Add').length, 60);
+});
