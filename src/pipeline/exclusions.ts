@@ -8,6 +8,7 @@ import { quantizeModel } from '../quantize/quantize.ts';
 import type { QuantizeOptions } from '../quantize/schemes.ts';
 import type { Progress } from '../report/progress.ts';
 import { evaluateModels } from '../evaluate/compare.ts';
+import { judgedFigures, worstPsnr } from '../evaluate/verdict.ts';
 import type { LayerError } from '../evaluate/per-layer.ts';
 
 /** One re-quantization with the worst `exclude.length` layers kept in float. */
@@ -63,10 +64,11 @@ export async function proposeExclusions(floatPath: string, ranking: readonly Lay
       paths.push(path);
     }
     const ev = await evaluateModels(floatPath, paths, options.data, { limit: options.limit, progress: options.progress });
-    const trials: ExclusionTrial[] = ev.candidates.map((c, k) => ({
+    // Trials are compared on the figures a verdict judges (the exact Q/DQ execution), the same on every host.
+    const trials: ExclusionTrial[] = ev.candidates.map(judgedFigures).map((c, k) => ({
       exclude: lists[k],
       ...(c.accuracy ? { top1: c.accuracy.top1 } : {}),
-      psnr: Math.min(Infinity, ...(c.fidelity ?? []).map((f) => f.psnr)),
+      psnr: worstPsnr(c),
       sizeBytes: c.sizeBytes,
     }));
     const score = (t: ExclusionTrial): number => (t.top1 !== undefined ? t.top1 * 100 : t.psnr);

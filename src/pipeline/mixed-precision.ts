@@ -5,6 +5,7 @@ import { analyzeLayers } from '../evaluate/per-layer.ts';
 import { asNumbers } from '../evaluate/compare.ts';
 import { FidelityAccumulator } from '../evaluate/metrics.ts';
 import type { Model } from '../ir/graph.ts';
+import { onnxReferenceRuntime } from '../runtimes/onnx-reference.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import { writeTempModel } from '../formats/temp-model.ts';
 import { decodeOnnx, encodeOnnx } from '../formats/onnx/index.ts';
@@ -43,11 +44,14 @@ export interface MixedPrecisionOptions {
   strategy?: 'per-layer' | 'prefix';
 }
 
-/** Lowest PSNR over the outputs of `candidate` against `reference` on `examples` examples of `source`. */
+/**
+ * Lowest PSNR over the outputs of `candidate` against `reference` on `examples` examples of `source`. The candidate
+ * runs by `onnx-reference` (exact Q/DQ), so what mixed precision lifts depends on the model, not on this host's kernels.
+ */
 export async function outputPsnr(reference: Model, candidate: Model, source: DataSource, examples: number, batchSize: number): Promise<number> {
   const runtime = await resolveRuntime({ name: 'ort-node' });
   const temps = [await writeTempModel(reference, 'reference.onnx'), await writeTempModel(candidate, 'candidate.onnx')];
-  const sessions = [await runtime.load(temps[0].path), await runtime.load(temps[1].path)];
+  const sessions = [await runtime.load(temps[0].path), await onnxReferenceRuntime.load(temps[1].path)];
   try {
     const accs = new Map<string, FidelityAccumulator>();
     for await (const batch of source.batches(batchSize, examples)) {
