@@ -11,7 +11,7 @@ import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { renderTable } from '../report/table.ts';
 import { action } from './action.ts';
-import { oneOf, positiveInt } from './options.ts';
+import { collect, INPUT_SHAPE_HELP, oneOf, positiveInt, refuseOverwritingInput } from './options.ts';
 
 interface CompileCliOptions {
   target: string;
@@ -53,9 +53,10 @@ export function registerCompile(program: Command): void {
     .option('--method <method>', `calibration method: ${CALIBRATION_METHODS.join(', ')}`, 'minmax')
     .option('--limit <n>', 'calibrate on at most n examples', positiveInt('limit'), 1000)
     .option('--nhwc-io', 'declare the tflite inputs/outputs NHWC (no transposes at the boundary)')
-    .option('--input-shape <name=dims>', 'fixed input shape, e.g. x=1,3,48,192 (repeatable; symbolic batch dims default to 1)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--input-shape <name=dims>', INPUT_SHAPE_HELP, collect, [] as string[])
     .option('--json', 'print the report as JSON')
     .action(action(async (file: string, opts: CompileCliOptions) => {
+      refuseOverwritingInput(opts.output, file);
       const target = oneOf<Target>('target', opts.target, TARGETS);
       const quantize = oneOf<TfliteQuantization>('quantize', opts.quantize, TFLITE_QUANTIZATIONS);
       const method = oneOf<CalibrationMethod>('method', opts.method, CALIBRATION_METHODS);

@@ -14,15 +14,15 @@ export function registerDeploy(program: Command): void {
     .command('web')
     .description('write an offline web app (PWA) that runs MODEL on the camera, a drawing pad or photos (default: the embedded LeNet-5)')
     .argument('[model]', 'model file (.onnx)')
-    .requiredOption('-o, --out <dir>', 'output folder (replaced if it holds an earlier ondevice site)')
+    .requiredOption('-o, --output <dir>', 'output folder (replaced if it holds an earlier ondevice site)')
     .option('--labels <file>', 'labels, one per line (default: the recipe\'s labels)')
     .option('--task <task>', 'what the model does', 'classify')
-    .option('--preprocess <recipe>', 'preprocessing recipe JSON (default: NAME.preprocess.json or preprocess.json beside the model)')
+    .option('--recipe <file>', 'preprocessing recipe (default: MODEL.preprocess.json, or preprocess.json beside the model)')
     .option('--top-k <n>', 'labels to show', positiveInt('top-k'), 5)
     .option('--no-webgpu', 'leave out the WebGPU build of onnxruntime-web (≈27 MB; WASM only)')
-    .action(action(async (model: string | undefined, opts: { out: string; labels?: string; task: string; preprocess?: string; topK: number; webgpu: boolean }) => {
+    .action(action(async (model: string | undefined, opts: { output: string; labels?: string; task: string; recipe?: string; topK: number; webgpu: boolean }) => {
       if (opts.task !== 'classify') throw new UsageError(`unknown task '${opts.task}' (known: classify)`);
-      const r = await deployWeb({ model, out: opts.out, labels: opts.labels, task: 'classify', preprocess: opts.preprocess, topK: opts.topK, webgpu: opts.webgpu });
+      const r = await deployWeb({ model, out: opts.output, labels: opts.labels, task: 'classify', preprocess: opts.recipe, topK: opts.topK, webgpu: opts.webgpu });
       const rel = relative(process.cwd(), r.dir);
       const shown = rel === '' ? '.' : rel.startsWith('..') ? r.dir : rel;
       process.stdout.write(`wrote ${shown}/: ${r.files.length} files, ${formatBytes(r.bytes)} (${r.config.name}, ${r.config.input === 'digit' ? 'camera + drawing pad + photo' : 'camera + photo'}, ` +

@@ -1,6 +1,7 @@
 // Option value parsers shared by every command: each returns a commander argParser that throws a UsageError
 // naming the flag and the bad value (main.ts prints it as one line, exit code 2).
 import { UsageError } from '../errors.ts';
+import { sameFile } from '../util/same-file.ts';
 
 /** The number a flag value spells in full (`'80abc'`, `''` and `' '` are NaN, unlike parseInt/Number). */
 function numberOf(v: string): number {
@@ -47,4 +48,22 @@ export function port(name = 'port'): (v: string) => number {
 export function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${value}'`);
   return value as T;
+}
+
+/** Collects a repeatable option's values into an array. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The help text of `--input-shape`, the same on every command. */
+export const INPUT_SHAPE_HELP = 'fixed input shape NAME=D1,D2,…, e.g. x=1,3,48,192 (repeatable; a dynamic batch dim defaults to 1, other dynamic dims must be given)';
+
+/**
+ * Refuses an output path that is one of the inputs (same path, a symlink or a hard link to it): nothing is written and
+ * the input stays untouched.
+ * @throws UsageError naming the output.
+ */
+export function refuseOverwritingInput(output: string, ...inputs: string[]): void {
+  const hit = inputs.find((i) => sameFile(i, output));
+  if (hit) throw new UsageError(`the output would overwrite the input ${hit}; choose another -o/--output path`, { file: output });
 }

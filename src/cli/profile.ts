@@ -1,13 +1,13 @@
-// `ondevice profile MODEL [--runtime R] [--threads N] [--warmup N] [--runs N] [--shape NAME=DIMS...] [--json]`.
+// `ondevice profile MODEL [--runtime R] [--threads N] [--warmup N] [--runs N] [--input-shape NAME=D,D,…] [--json]`.
 import type { Command } from 'commander';
 import { formatProfile } from '../profile/format.ts';
-import { parseShapeOverrides } from '../profile/inputs.ts';
+import { parseInputShapes } from '../ir/input-shapes.ts';
 import { profileModel } from '../profile/profile.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { action } from './action.ts';
-import { nonNegativeInt } from './options.ts';
+import { collect, INPUT_SHAPE_HELP, nonNegativeInt } from './options.ts';
 
-interface ProfileFlags { runtime?: string; threads?: number; warmup: number; runs: number; shape: string[]; json?: boolean; perOp: boolean }
+interface ProfileFlags { runtime?: string; threads?: number; warmup: number; runs: number; inputShape: string[]; json?: boolean; perOp: boolean }
 
 /** Adds the profile command. */
 export function registerProfile(program: Command): void {
@@ -19,7 +19,7 @@ export function registerProfile(program: Command): void {
     .option('--threads <n>', 'intra-op threads (ort-web-wasm defaults to 1)', nonNegativeInt('threads'))
     .option('--warmup <n>', 'untimed warm-up runs', nonNegativeInt('warmup'), 10)
     .option('--runs <n>', 'timed runs', nonNegativeInt('runs'), 100)
-    .option('--shape <name=dims...>', 'fix an input shape, e.g. input=1x3x224x224 (symbolic dims default to 1)', [])
+    .option('--input-shape <name=dims>', INPUT_SHAPE_HELP, collect, [] as string[])
     .option('--no-per-op', 'skip the per-op profiler pass')
     .option('--json', 'print JSON (see docs/profile-json.md)')
     .action(action(async (file: string, opts: ProfileFlags) => {
@@ -28,7 +28,7 @@ export function registerProfile(program: Command): void {
         threads: opts.threads,
         warmup: opts.warmup,
         runs: opts.runs,
-        shapes: parseShapeOverrides(opts.shape),
+        shapes: parseInputShapes(opts.inputShape),
         perOp: opts.perOp,
         progress: opts.json ? undefined : terminalProgress(),
       });

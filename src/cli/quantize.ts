@@ -13,8 +13,9 @@ import { ACTIVATION_TYPES, parseMethod, parseScheme, parseTarget, QUANTIZE_TARGE
 import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { modelInputs } from '../data/model-inputs.ts';
-import { action } from './action.ts';
-import { positiveInt } from './options.ts';
+import { applyInputShapes, parseInputShapes } from '../ir/input-shapes.ts';
+import { action, EXIT } from './action.ts';
+import { collect, INPUT_SHAPE_HELP, positiveInt, refuseOverwritingInput } from './options.ts';
 
 interface QuantizeCliOptions {
   output: string;
@@ -27,6 +28,8 @@ interface QuantizeCliOptions {
   perTensor?: boolean;
   asymmetricWeights?: boolean;
   target: string;
+  inputShape: string[];
+  validation?: string;
   activationType?: string;
   blockSize?: number;
   mixedTargetPsnr?: number;
@@ -67,6 +70,8 @@ export function registerQuantize(program: Command): void {
     .option('--exclude <list>', 'comma-separated node names or op types to keep in float')
     .option('--per-tensor', 'one scale per weight tensor instead of per channel')
     .option('--asymmetric-weights', 'weights with a zero point instead of symmetric')
+    .option('--input-shape <name=dims>', INPUT_SHAPE_HELP + '; shapes the random calibration data', collect, [] as string[])
+    .option('--validation <data>', `held-out data on which --mixed-target-psnr measures PSNR: ${DATA_SPEC_HELP} (default: the calibration data)`)
     .option('--target <runtime>', `runtime the model is for, which picks the activation type: ${QUANTIZE_TARGETS.join(', ')} (onnx: int8, qnn: uint8; see docs/quantization.md)`, 'onnx')
     .option('--activation-type <type>', `activation integer type, overriding the target's: ${ACTIVATION_TYPES.join(', ')}`)
     .option('--block-size <n>', 'weights per scale block for w4', positiveInt('block-size'))
@@ -78,12 +83,20 @@ export function registerQuantize(program: Command): void {
     .action(action(async (file: string, opts: QuantizeCliOptions) => {
       const scheme = parseScheme(opts.scheme);
       const method = parseMethod(opts.method);
+      refuseOverwritingInput(opts.output, file);
       const model = await readModel(file);
       const recipePath = findRecipe(file, opts.recipe);
       const recipe: Recipe | undefined = recipePath ? loadRecipe(recipePath) : undefined;
-      const source = opts.calibration ? await openDataSource(opts.calibration, modelInputs(model), { recipe, purpose: 'calibration' }) : undefined;
+      const inputs = applyInputShapes(modelInputs(model), parseInputShapes(opts.inputShape));
+      const source = opts.calibration ? await openDataSource(opts.calibration, inputs, { recipe, purpose: 'calibration' }) : undefined;
       if (source?.warning) process.stderr.write(`warning: ${source.warning}\n`);
       const mixed = mixedOption(opts);
+      if (opts.validation && !mixed) throw new UsageError('--validation goes with --mixed-target-psnr');
+      if (mixed && opts.validation) {
+        const validation = await openDataSource(opts.validation, inputs, { recipe, purpose: 'evaluation' });
+        if (validation.warning) process.stderr.write(`warning: ${validation.warning}\n`);
+        mixed.validation = validation;
+      }
       const options: QuantizeOptions = {
         scheme,
         ...(source ? { calibration: { source, method, limit: opts.limit } } : {}),
@@ -103,5 +116,7 @@ export function registerQuantize(program: Command): void {
       process.stdout.write(opts.json
         ? `${JSON.stringify({ output: opts.output, sizes, ...report }, null, 2)}\n`
         : `${formatQuantizeReport(report, sizes, formatBytes)}\nwrote ${opts.output}${recipe ? ` (+ ${recipePathFor(opts.output)})` : ''}\n`);
+      // The model is written either way; a missed mixed-precision target is a failed check (exit 3), as a failed verdict.
+      if (report.mixedPrecision && !report.mixedPrecision.met) process.exitCode = EXIT.checkFailed;
     }));
 }

@@ -1,4 +1,5 @@
 // Writes a folder atomically: fill a sibling temp folder, then swap it in by rename (refusing to replace foreign folders).
+import { trackTemp } from '../util/temp-paths.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -22,6 +23,7 @@ export async function writeDirAtomically<T>(out: string, isOurs: (dir: string) =
   const temp = join(dirname(target), `.${basename(target)}.tmp-${tag}`);
   const old = join(dirname(target), `.${basename(target)}.old-${tag}`);
   mkdirSync(temp);
+  const untrack = trackTemp(temp);
   try {
     const result = await fill(temp);
     if (existsSync(target)) renameSync(target, old);
@@ -35,5 +37,6 @@ export async function writeDirAtomically<T>(out: string, isOurs: (dir: string) =
     return result;
   } finally {
     rmSync(temp, { recursive: true, force: true });
+    untrack();
   }
 }

@@ -114,17 +114,13 @@ export async function quantizeMixedPrecision(model: Model, options: QuantizeOpti
     const candidates = new Set(result.report.quantized.map((d) => d.node));
     if (outcome.met || round + 1 >= (mp.maxRounds ?? 8) || candidates.size === 0) {
       outcome.sizeCost = size - firstSize;
-      result.report.mixedPrecision = outcome;
-      if (!mp.validation) result.report.warnings.push('mixed precision measured PSNR on the calibration data itself (pass validation data for a held-out figure)');
-      if (!outcome.met) result.report.warnings.push(`mixed precision stopped at ${psnr.toFixed(1)} dB, below the ${mp.targetPsnr} dB target`);
-      return result;
+      return finish(result, outcome, mp);
     }
     const step = Math.max(1, Math.ceil(candidates.size * (mp.step ?? (lift === '16bit' ? 0.08 : 0.04))));
     const worst = await worstLayers(float, result.model, validation, examples, batchSize, candidates, step, new Set([...floatValues, ...wideValues]));
     if (worst.length === 0) {
-      result.report.mixedPrecision = { ...outcome, sizeCost: size - firstSize };
       result.report.warnings.push('mixed precision found no layer adding noise to keep in float');
-      return result;
+      return finish(result, { ...outcome, sizeCost: size - firstSize }, mp);
     }
     for (const w of worst) {
       lifted.push(w.value);
@@ -178,9 +174,14 @@ async function quantizePrefix(copy: () => Model, float: Model, options: Quantize
   outcome.met = psnr >= mp.targetPsnr;
   outcome.sizeCost = size - first.size;
   outcome.lifted = order.slice(0, chosen).map((value) => ({ node: producer.get(value)?.name ?? value, op: producer.get(value)?.op ?? 'input', value }));
+  return finish(result, outcome, mp);
+}
+
+/** Records the outcome on the report with the warnings every strategy owes: data not held out, target missed. */
+function finish(result: QuantizeResult, outcome: MixedPrecisionOutcome, mp: MixedPrecisionOptions): QuantizeResult {
   result.report.mixedPrecision = outcome;
-  if (!mp.validation) result.report.warnings.push('mixed precision measured PSNR on the calibration data itself (pass validation data for a held-out figure)');
-  if (!outcome.met) result.report.warnings.push(`mixed precision stopped at ${psnr.toFixed(1)} dB, below the ${mp.targetPsnr} dB target`);
+  if (!mp.validation) result.report.warnings.push('mixed precision measured PSNR on the calibration data itself (give held-out data with --validation DATA)');
+  if (!outcome.met) result.report.warnings.push(`mixed precision stopped at ${outcome.psnr.toFixed(1)} dB, below the ${mp.targetPsnr} dB target`);
   return result;
 }
 

@@ -3,4 +3,4 @@ export { profileModel, type ProfileOptions, type ProfileResult } from './profile
 export { formatProfile } from './format.ts';
 export { latencyStats, percentile, type LatencyStats } from './stats.ts';
 export { aggregateOpTimes, type OpTimes, type OpTime, type NodeTime } from './op-times.ts';
-export { parseShapeOverrides, synthesizeInputs } from './inputs.ts';
+export { synthesizeInputs } from './inputs.ts';

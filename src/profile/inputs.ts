@@ -1,39 +1,9 @@
-// Synthesises profiling inputs from a model's input info: symbolic dims fixed (batch 1) or overridden by --shape.
+// Synthesises profiling inputs from a model's input info: symbolic batch dims set to 1, other dims from --input-shape.
 import { UsageError } from '../errors.ts';
+import { checkShapeNames, resolveInputShape } from '../ir/input-shapes.ts';
 import { TYPED_ARRAY_OF, type DType } from '../ir/dtype.ts';
 import type { HostTensor, IoInfo } from '../runtimes/runtime.ts';
 import { mulberry32 } from '../util/random.ts';
-
-/**
- * Parses `--shape` values like `input=1x3x224x224` into name → dims.
- * @throws UsageError for a malformed entry.
- */
-export function parseShapeOverrides(specs: readonly string[]): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (const spec of specs) {
-    const m = /^([^=]+)=(\d+(?:x\d+)*)$/.exec(spec.trim());
-    if (!m) throw new UsageError(`bad --shape '${spec}': expected NAME=DIMxDIMx… (e.g. input=1x3x224x224)`);
-    out[m[1]] = m[2].split('x').map(Number);
-  }
-  return out;
-}
-
-/** Concrete dims for one input: the override, else its static dims with symbolic ones set to `symbolicDim`. */
-export function concreteDims(info: IoInfo, override: number[] | undefined, symbolicDim = 1): number[] {
-  if (override) {
-    if (info.shape.length && override.length !== info.shape.length) {
-      throw new UsageError(`--shape ${info.name}: the model's input has rank ${info.shape.length}, got ${override.length} dims`);
-    }
-    info.shape.forEach((d, i) => {
-      if (typeof d === 'number' && d !== override[i]) {
-        throw new UsageError(`--shape ${info.name}: dim ${i} is fixed at ${d} in the model, got ${override[i]}`);
-      }
-    });
-    return override;
-  }
-  return info.shape.map((d) => (typeof d === 'number' ? d : symbolicDim));
-}
-
 
 /** A tensor of `dims` filled with seeded values suited to `dtype` (floats in [0,1), small integers, bools). */
 function syntheticTensor(dtype: DType, dims: number[], rand: () => number): HostTensor {
@@ -54,20 +24,17 @@ function syntheticTensor(dtype: DType, dims: number[], rand: () => number): Host
 }
 
 /**
- * One feed per model input, shaped by `overrides` (name → dims) or with symbolic dims set to 1.
+ * One feed per model input, shaped by `overrides` (name → dims, from `--input-shape`), else by its declared dims with a
+ * symbolic batch dim set to 1; other dynamic dims must be given (a shape is never invented).
  * @throws UsageError for an override naming no input, or an input type that cannot be synthesised.
  */
 export function synthesizeInputs(inputs: readonly IoInfo[], overrides: Record<string, number[]> = {}, seed = 0): Record<string, HostTensor> {
-  for (const name of Object.keys(overrides)) {
-    if (!inputs.some((i) => i.name === name)) {
-      throw new UsageError(`--shape names '${name}', but the model's inputs are ${inputs.map((i) => i.name).join(', ')}`);
-    }
-  }
+  checkShapeNames(overrides, inputs);
   const rand = mulberry32(seed);
   const feeds: Record<string, HostTensor> = {};
   for (const info of inputs) {
     if (info.dtype === 'unknown') throw new UsageError(`input '${info.name}' is not a tensor: cannot synthesise it for profiling`);
-    feeds[info.name] = syntheticTensor(info.dtype, concreteDims(info, overrides[info.name]), rand);
+    feeds[info.name] = syntheticTensor(info.dtype, resolveInputShape(info, overrides[info.name]), rand);
   }
   return feeds;
 }

@@ -2,6 +2,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
+import { trackTemp } from './temp-paths.ts';
 
 const CHUNK = 1 << 30;
 
@@ -31,9 +32,11 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, beforeRename?: 
   const temp = join(folder, `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
   const cannotWrite = (e: unknown) => new UsageError(`cannot write: ${reason(e, folder)}`, { file: target, cause: e });
   let fd: number | undefined;
+  const untrack = trackTemp(temp);
   try {
     fd = openSync(temp, 'w');
   } catch (e) {
+    untrack();
     throw cannotWrite(e);
   }
   try {
@@ -57,5 +60,7 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, beforeRename?: 
     if (fd !== undefined) closeSync(fd);
     try { unlinkSync(temp); } catch { /* already gone */ }
     throw e;
+  } finally {
+    untrack();
   }
 }

@@ -28,11 +28,11 @@ test('parsers accept whole numbers and reject trailing junk, empty values and ou
 
 test('--runs 80abc, --port 80abc and --top-k 3x are one-line usage errors (exit 2)', () => {
   for (const [args, message] of [
-    [['demo', '--runs', '80abc'], "--runs must be a positive integer, got '80abc'"],
-    [['serve', '.', '--port', '80abc'], "--port must be a port number 0–65535, got '80abc'"],
-    [['deploy', 'web', '-o', 'never-written', '--top-k', '3x'], "--top-k must be a positive integer, got '3x'"],
-    [['compile', DEFAULT_MODEL.path, '-o', 'never-written.tflite', '--limit', '10k'], "--limit must be a positive integer, got '10k'"],
-    [['evaluate', DEFAULT_MODEL.path, DEFAULT_MODEL.path, '--data', 'mnist:test', '--batch', '8x'], "--batch must be a positive integer, got '8x'"],
+    [['demo', '--runs', '80abc'], "--runs must be a positive integer, got '80abc' (see 'ondevice demo --help')"],
+    [['serve', '.', '--port', '80abc'], "--port must be a port number 0–65535, got '80abc' (see 'ondevice serve --help')"],
+    [['deploy', 'web', '-o', 'never-written', '--top-k', '3x'], "--top-k must be a positive integer, got '3x' (see 'ondevice deploy web --help')"],
+    [['compile', DEFAULT_MODEL.path, '-o', 'never-written.tflite', '--limit', '10k'], "--limit must be a positive integer, got '10k' (see 'ondevice compile --help')"],
+    [['evaluate', DEFAULT_MODEL.path, DEFAULT_MODEL.path, '--data', 'mnist:test', '--batch', '8x'], "--batch must be a positive integer, got '8x' (see 'ondevice evaluate --help')"],
   ] as const) {
     const r = ondevice(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

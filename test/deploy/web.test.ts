@@ -61,7 +61,7 @@ test('a user model with its own recipe and labels; WASM only; redeploying replac
   assert.ok(!first.files.some((f) => f.includes('asyncify')), 'no WebGPU build');
   assert.equal(readFileSync(join(out, 'model/labels.txt'), 'utf8').split('\n')[7], 'seven');
   const v1 = precacheOf(out).version;
-  // A recipe found beside the model (NAME.preprocess.json) is used without --preprocess.
+  // A recipe found beside the model (NAME.preprocess.json) is used without --recipe.
   writeFileSync(join(dir, 'digits.preprocess.json'), JSON.stringify({ ...JSON.parse(readFileSync(DEFAULT_MODEL.preprocess, 'utf8')), labels: 'names.txt', mean: [0.13] }));
   const second = await deployWeb({ model, out, webgpu: false });
   assert.deepEqual(JSON.parse(readFileSync(join(out, 'model/preprocess.json'), 'utf8')).mean, [0.13]);
@@ -87,7 +87,7 @@ test('refusals: missing or non-ONNX model, no recipe, wrong input, label count, 
   const cases: [Parameters<typeof deployWeb>[0], RegExp][] = [
     [{ out, model: join(dir, 'missing.onnx') }, /no such model/],
     [{ out, model: join(dir, 'm.tflite') }, /ONNX models for now/],
-    [{ out, model }, /--preprocess/],
+    [{ out, model }, /--recipe FILE/],
     [{ out, model, preprocess: recipe({ input: 'image' }) }, /input 'image'.*input/],
     [{ out, model, preprocess: recipe({}), labels: threeLabels }, /3 labels for a model with 10 classes/],
     [{ out, model, preprocess: recipe({}), task: 'detect' as 'classify' }, /unknown task/],

@@ -26,7 +26,7 @@ test('ondevice profile: table output, and bad input is one clear line', () => {
   assert.match(ok.stdout, /latency p99/);
   for (const [args, message] of [
     [['--runtime', 'tpu'], /unknown runtime 'tpu' \(known: ort-node, ort-web-wasm\b/],
-    [['--shape', 'input=1x1xbad'], /bad --shape/],
+    [['--input-shape', 'input=1,1,bad'], /--input-shape expects NAME=D1,D2/],
     [['--runs', 'many'], /--runs must be/],
   ] as const) {
     const r = cli('profile', 'models/lenet5/lenet5.onnx', ...args);

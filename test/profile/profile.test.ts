@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
 import { fileURLToPath } from 'node:url';
 import { profileModel } from '../../src/profile/profile.ts';
-import { parseShapeOverrides, synthesizeInputs } from '../../src/profile/inputs.ts';
+import { synthesizeInputs } from '../../src/profile/inputs.ts';
+import { parseInputShapes } from '../../src/ir/input-shapes.ts';
 import { UsageError } from '../../src/errors.ts';
 
 const lenet = fileURLToPath(new URL('../../models/lenet5/lenet5.onnx', import.meta.url));
@@ -40,15 +41,19 @@ for (const runtime of ['ort-node', 'ort-web-wasm']) {
   });
 }
 
-test('--shape fixes symbolic dims; bad shapes and runtimes are one clear line', async () => {
-  const r = await profileModel(lenet, { warmup: 0, runs: 2, perOp: false, shapes: parseShapeOverrides(['input=4x1x28x28']) });
+test('--input-shape fixes symbolic dims; a dynamic non-batch dim is refused, never invented; bad shapes and runtimes are one clear line', async () => {
+  const r = await profileModel(lenet, { warmup: 0, runs: 2, perOp: false, shapes: parseInputShapes(['input=4,1,28,28']) });
   assert.deepEqual(r.inputs[0].dims, [4, 1, 28, 28]);
   assert.equal(r.opTimes, null);
   const info = [{ name: 'x', dtype: 'float32' as const, shape: ['N', 3, 8, 8] }];
-  assert.throws(() => parseShapeOverrides(['x=1x3xbad']), UsageError);
+  assert.throws(() => parseInputShapes(['x=1,3,bad']), UsageError);
   assert.throws(() => synthesizeInputs(info, { x: [1, 4, 8, 8] }), /dim 1 is fixed at 3/);
   assert.throws(() => synthesizeInputs(info, { y: [1, 3, 8, 8] }), /names 'y'/);
   assert.deepEqual(synthesizeInputs(info).x.dims, [1, 3, 8, 8]);
+  // Dynamic height and width (as in PaddleOCR) are not silently set to 1: the error names the flag to give.
+  const dynamic = [{ name: 'x', dtype: 'float32' as const, shape: ['N', 3, 'H', 'W'] }];
+  assert.throws(() => synthesizeInputs(dynamic), (e: unknown) => e instanceof UsageError && e.message === "input 'x' has dynamic dims [N,3,H,W]; give them with --input-shape x=1,3,N,N");
+  assert.deepEqual(synthesizeInputs(dynamic, { x: [1, 3, 48, 192] }).x.dims, [1, 3, 48, 192]);
   await assert.rejects(profileModel(lenet, { runtime: 'coreml' }), (e: unknown) => e instanceof UsageError && /unknown runtime 'coreml'/.test(e.message));
   await assert.rejects(profileModel(lenet, { runs: 0 }), UsageError);
 });

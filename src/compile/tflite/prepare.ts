@@ -1,10 +1,7 @@
 // Makes a model compilable: fixes symbolic input dims (batch → 1, others from the caller), then runs the default passes.
-import { UsageError } from '../../errors.ts';
+import { checkShapeNames, parseInputShapes, resolveInputShape, type InputShapes } from '../../ir/input-shapes.ts';
 import type { Model } from '../../ir/graph.ts';
 import { DEFAULT_PASSES, runPasses, type PassStats } from '../../passes/index.ts';
-
-/** Fixed input shapes by input name, e.g. { x: [1, 3, 48, 192] }. */
-export type InputShapes = Record<string, number[]>;
 
 /**
  * Gives every real input a static shape: `shapes[name]` if given (its rank must match), else the
@@ -13,19 +10,11 @@ export type InputShapes = Record<string, number[]>;
  */
 export function fixInputShapes(model: Model, shapes: InputShapes = {}): void {
   const g = model.graph;
-  for (const name of Object.keys(shapes)) {
-    if (!g.inputs.some((i) => i.name === name)) throw new UsageError(`--input-shape names '${name}', which is not a model input (inputs: ${g.inputs.map((i) => i.name).join(', ')})`);
-  }
-  for (const vi of g.inputs) {
-    if (g.initializers.has(vi.name) || vi.type.kind !== 'tensor') continue;
-    const declared = vi.type.shape ?? [];
-    const given = shapes[vi.name];
-    if (given && declared.length && given.length !== declared.length) throw new UsageError(`input '${vi.name}' has rank ${declared.length}, --input-shape gives ${given.length} dims`);
-    const fixed = given ?? declared.map((d, i) => (typeof d === 'number' ? d : i === 0 ? 1 : null));
-    if (fixed.some((d) => d === null)) {
-      throw new UsageError(`input '${vi.name}' has unknown dims [${declared.map((d) => d ?? '?').join(',')}]; give them with --input-shape ${vi.name}=${declared.map((d, i) => (typeof d === 'number' ? d : i === 0 ? 1 : 'N')).join(',')}`);
-    }
-    vi.type = { ...vi.type, shape: fixed as number[] };
+  const inputs = g.inputs.filter((vi) => !g.initializers.has(vi.name) && vi.type.kind === 'tensor');
+  checkShapeNames(shapes, g.inputs.map((vi) => ({ name: vi.name, shape: vi.type.kind === 'tensor' ? vi.type.shape ?? [] : [] })));
+  for (const vi of inputs) {
+    if (vi.type.kind !== 'tensor') continue;
+    vi.type = { ...vi.type, shape: resolveInputShape({ name: vi.name, shape: vi.type.shape ?? [] }, shapes[vi.name]) };
   }
   g.valueInfo.clear();
   for (const vo of g.outputs) if (vo.type.kind === 'tensor') vo.type = { kind: 'tensor', dtype: vo.type.dtype };
@@ -38,14 +27,4 @@ export async function prepareForCompile(model: Model, shapes?: InputShapes): Pro
   return { model: out, passes: stats };
 }
 
-/** Parses `name=1,3,48,192` (repeatable, or `;`-separated) into input shapes. */
-export function parseInputShapes(specs: string[]): InputShapes {
-  const out: InputShapes = {};
-  for (const spec of specs.flatMap((s) => s.split(';')).filter(Boolean)) {
-    const eq = spec.lastIndexOf('=');
-    const dims = spec.slice(eq + 1).split(',').map(Number);
-    if (eq <= 0 || dims.some((d) => !Number.isInteger(d) || d <= 0)) throw new UsageError(`--input-shape expects NAME=D1,D2,… with positive integers, got '${spec}'`);
-    out[spec.slice(0, eq)] = dims;
-  }
-  return out;
-}
+export { parseInputShapes, type InputShapes };

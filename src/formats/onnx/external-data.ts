@@ -1,4 +1,5 @@
 // ONNX external data: safe resolution of `location`, lazy ranged reads, and streamed writing.
+import { trackTemp } from '../../util/temp-paths.ts';
 import { closeSync, fstatSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { FormatError } from '../../errors.ts';
@@ -106,6 +107,7 @@ export class ExternalDataWriter {
   private readonly tempPath: string;
   private fd: number | undefined;
   private position = 0;
+  private untrack: (() => void) | undefined;
 
   constructor(modelPath: string, location: string) {
     checkLocationSyntax(location, modelPath);
@@ -116,7 +118,10 @@ export class ExternalDataWriter {
 
   /** Appends one payload (at a 4 KiB-aligned offset) and returns where it went. */
   append(bytes: Uint8Array): { offset: number; length: number } {
-    if (this.fd === undefined) this.fd = openSync(this.tempPath, 'w');
+    if (this.fd === undefined) {
+      this.untrack = trackTemp(this.tempPath);
+      this.fd = openSync(this.tempPath, 'w');
+    }
     const offset = Math.ceil(this.position / 4096) * 4096;
     let done = 0;
     while (done < bytes.byteLength) {
@@ -137,6 +142,7 @@ export class ExternalDataWriter {
     closeSync(this.fd);
     this.fd = undefined;
     renameSync(this.tempPath, this.finalPath);
+    this.untrack?.();
   }
 
   /** Closes and deletes the temp file (after a failure). */
@@ -145,5 +151,6 @@ export class ExternalDataWriter {
     try { closeSync(this.fd); } catch { /* ignore */ }
     this.fd = undefined;
     try { unlinkSync(this.tempPath); } catch { /* ignore */ }
+    this.untrack?.();
   }
 }
