@@ -32,8 +32,11 @@ export function setVerbose(on: boolean): void {
   verbose = on;
 }
 
-/** Prints an error as one line (`ondevice: file: problem`) and returns the exit code to use. */
-export function reportError(e: unknown): number {
+/**
+ * Prints an error as one line (`ondevice: file: problem`) and returns the exit code to use. `file` names what the
+ * command was working on, for errors that do not carry a file themselves.
+ */
+export function reportError(e: unknown, file?: string): number {
   if (e instanceof OndeviceError) {
     process.stderr.write(`ondevice: ${e.toString()}${e instanceof UsageError ? helpHint() : ''}\n`);
     if (verbose && e.stack) process.stderr.write(`${e.stack}\n`);
@@ -44,7 +47,9 @@ export function reportError(e: unknown): number {
   const path = (err as NodeJS.ErrnoException).path;
   const line = code === 'ENOENT' && path ? `${path}: no such file` : code === 'EACCES' && path ? `${path}: permission denied` : err.message.split('\n')[0];
   // An error ondevice did not anticipate: still one line, naming what it can, with the way to the stack trace.
-  process.stderr.write(`ondevice: ${line}${code === 'ENOENT' || code === 'EACCES' || verbose ? '' : ' (internal error; --verbose shows where)'}\n`);
+  const known = code === 'ENOENT' || code === 'EACCES';
+  const where = !known && file ? `${file}: ` : '';
+  process.stderr.write(`ondevice: ${where}${line}${known || verbose ? '' : ' (internal error; --verbose shows where)'}\n`);
   if (verbose) process.stderr.write(`${err.stack}\n`);
   return EXIT.error;
 }
@@ -55,7 +60,8 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
     try {
       await fn(...args);
     } catch (e) {
-      process.exitCode = reportError(e);
+      // The first positional argument (the model or folder the command works on) names unanticipated errors.
+      process.exitCode = reportError(e, typeof args[0] === 'string' ? args[0] : undefined);
     }
   };
 }

@@ -2,24 +2,30 @@
 import type { Command } from 'commander';
 import { modelInputs } from '../data/model-inputs.ts';
 import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
+import { findLabels, readLabels } from '../data/labels.ts';
 import { findRecipe, loadRecipe } from '../data/recipe.ts';
 import { UsageError } from '../errors.ts';
-import { evaluateModels } from '../evaluate/compare.ts';
+import { withClassNames } from '../evaluate/classify.ts';
+import { evaluateModels, type Evaluation } from '../evaluate/compare.ts';
 import { proposeExclusions, type ExclusionProposal } from '../pipeline/exclusions.ts';
 import { evaluationReportData } from '../evaluate/report-data.ts';
 import { analyzeLayers, type LayerAnalysis } from '../evaluate/per-layer.ts';
 import { resolveGates, verdict } from '../evaluate/verdict.ts';
+import { readVerifiedModel } from '../formats/read-verified.ts';
 import { readModel } from '../formats/registry.ts';
 import { quantizeOptionsFromProvenance, readProvenance } from '../quantize/provenance.ts';
 import { formatEvaluation, formatLayers, formatProposal } from '../report/evaluation-text.ts';
 import { writeHtmlReport } from '../report/html/index.ts';
 import { terminalProgress } from '../report/progress.ts';
-import { action } from './action.ts';
-import { positiveInt, positiveNumber } from './options.ts';
+import { applyInputShapes, parseInputShapes } from '../ir/input-shapes.ts';
+import { action, EXIT } from './action.ts';
+import { collect, INPUT_SHAPE_HELP, positiveInt, positiveNumber, refuseOverwritingInput } from './options.ts';
 
 interface EvaluateCliOptions {
   data: string;
+  inputShape: string[];
   recipe?: string;
+  labels?: string;
   limit?: number;
   batch: number;
   runtime?: string;
@@ -41,6 +47,8 @@ export function registerEvaluate(program: Command): void {
     .argument('<candidates...>', 'models to compare with it (quantized, converted, …)')
     .requiredOption('--data <data>', `evaluation data: ${DATA_SPEC_HELP}`)
     .option('--recipe <file>', 'preprocessing recipe for the data (default: REFERENCE.preprocess.json, or preprocess.json beside the reference)')
+    .option('--labels <file>', 'class names, one per line (line index = class index) for a folder of class sub-folders (default: the recipe\'s labels, '
+      + 'labels.txt beside the reference or in the data folder, else the sorted sub-folder names)')
     .option('--limit <n>', 'evaluate at most n examples', positiveInt('limit'))
     .option('--batch <n>', 'batch size', positiveInt('batch'), 100)
     .option('--runtime <name>', 'runtime for every model (default: the first available for each format)')
@@ -51,14 +59,19 @@ export function registerEvaluate(program: Command): void {
     .option('--calibration <data>', 'calibration data for --propose-exclude (default: --data)')
     .option('--json', 'print JSON')
     .option('--report <file>', 'write an HTML report')
+    .option('--input-shape <name=dims>', INPUT_SHAPE_HELP + '; shapes random data', collect, [] as string[])
     .action(action(async (reference: string, candidates: string[], opts: EvaluateCliOptions) => {
-      const refModel = await readModel(reference);
+      if (opts.report) refuseOverwritingInput(opts.report, reference, ...candidates);
+      const { model: refModel } = await readVerifiedModel(reference);
+      for (const c of candidates) await readVerifiedModel(c);
       const recipePath = findRecipe(reference, opts.recipe);
       const recipe = recipePath ? loadRecipe(recipePath) : undefined;
-      const inputs = modelInputs(refModel);
-      const source = await openDataSource(opts.data, inputs, { recipe, purpose: 'evaluation' });
+      const inputs = applyInputShapes(modelInputs(refModel), parseInputShapes(opts.inputShape));
+      const labels = findLabels({ explicit: opts.labels, recipe, recipePath, modelPath: reference, data: opts.data });
+      const source = await openDataSource(opts.data, inputs, { recipe, purpose: 'evaluation', labels });
       if (source.warning) process.stderr.write(`warning: ${source.warning}\n`);
-      const ev = await evaluateModels(reference, candidates, source, { limit: opts.limit, batchSize: opts.batch, runtime: opts.runtime, progress: terminalProgress() });
+      const measured = await evaluateModels(reference, candidates, source, { limit: opts.limit, batchSize: opts.batch, runtime: opts.runtime, progress: terminalProgress() });
+      const ev = namedClasses(measured, source.classNames ?? (labels ? readLabels(labels) : undefined));
       const gates = resolveGates(opts.maxDrop !== undefined ? { maxAccuracyDrop: opts.maxDrop } : {});
       if (opts.minPsnr !== undefined) {
         gates.minPsnr = opts.minPsnr;
@@ -96,6 +109,12 @@ export function registerEvaluate(program: Command): void {
         writeHtmlReport(opts.report, evaluationReportData(ev, verdicts, layers.map((l) => ({ ...l, exclude: l.proposal?.exclude }))));
         process.stderr.write(`wrote ${opts.report}\n`);
       }
-      if (verdicts.some((v) => v.level === 'fail')) process.exitCode = 1;
+      // A failed verdict is a failed check, not an error: its own exit code (README "Exit codes").
+      if (verdicts.some((v) => v.level === 'fail')) process.exitCode = EXIT.checkFailed;
     }));
+}
+
+/** The evaluation with every accuracy's classes named (index = class), when there are names. */
+function namedClasses(ev: Evaluation, names: readonly string[] | undefined): Evaluation {
+  return { ...ev, reference: withClassNames(ev.reference, names), candidates: ev.candidates.map((c) => withClassNames(c, names)) };
 }

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
 import { findRecipe, loadRecipe, recipePathFor, saveRecipe, type Recipe } from '../data/recipe.ts';
 import { UsageError } from '../errors.ts';
-import { readModel, writeModel } from '../formats/registry.ts';
+import { readVerifiedModel } from '../formats/read-verified.ts';
+import { writeModel } from '../formats/registry.ts';
 import { CALIBRATION_METHODS } from '../quantize/calibrate/calibrator.ts';
 import { quantizeModel } from '../quantize/quantize.ts';
 import { quantizeMixedPrecision, type MixedPrecisionOptions } from '../pipeline/mixed-precision.ts';
@@ -84,7 +85,7 @@ export function registerQuantize(program: Command): void {
       const scheme = parseScheme(opts.scheme);
       const method = parseMethod(opts.method);
       refuseOverwritingInput(opts.output, file);
-      const model = await readModel(file);
+      const { model } = await readVerifiedModel(file);
       const recipePath = findRecipe(file, opts.recipe);
       const recipe: Recipe | undefined = recipePath ? loadRecipe(recipePath) : undefined;
       const inputs = applyInputShapes(modelInputs(model), parseInputShapes(opts.inputShape));

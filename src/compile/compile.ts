@@ -1,7 +1,8 @@
 // `compile` as a library call: read a model, run the passes, and write it for a target (ONNX Runtime or TFLite).
 import { statSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
-import { readModel, writeModel } from '../formats/registry.ts';
+import { readVerifiedModel } from '../formats/read-verified.ts';
+import { writeModel } from '../formats/registry.ts';
 import { writeFileAtomic } from '../util/atomic-file.ts';
 import type { Model } from '../ir/graph.ts';
 import { DEFAULT_PASSES, runPasses } from '../passes/index.ts';
@@ -42,7 +43,7 @@ export interface CompileReport {
  * Nothing is written when an op cannot be mapped (UnmappableOpsError).
  */
 export async function compileFile(input: string, output: string, options: CompileOptions): Promise<CompileReport> {
-  const model = await readModel(input);
+  const { model } = await readVerifiedModel(input);
   const inputBytes = statSync(input).size;
   if (options.target === 'onnx') {
     if (options.quantize && options.quantize !== 'none') throw new UsageError('--quantize is for --target tflite; use `ondevice quantize` for ONNX');
