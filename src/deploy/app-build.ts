@@ -11,6 +11,8 @@ import { ortWebVersion } from './ort-files.ts';
 
 /** The web app's sources. */
 export const WEB_APP_DIR = join(PACKAGE_ROOT, 'web', 'app');
+/** Files outside web/app that the app imports (the config.json contract, src/deploy/app-config.ts); hashed with it. */
+export const WEB_APP_SHARED = [join(PACKAGE_ROOT, 'src', 'deploy', 'app-config.ts')];
 /** Name of the compiled service worker template inside a build (deploy prepends the precache list). */
 export const SW_TEMPLATE = 'sw.template.js';
 
@@ -23,10 +25,11 @@ function walk(dir: string): string[] {
   });
 }
 
-/** A hash of everything the bundle depends on: app sources, this builder, Vite's and onnxruntime-web's versions. */
+/** A hash of everything the bundle depends on: app sources (and the shared ones), this builder, Vite's and onnxruntime-web's versions. */
 export function webAppHash(): string {
   const h = createHash('sha256');
   for (const file of walk(WEB_APP_DIR)) h.update(relative(WEB_APP_DIR, file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of WEB_APP_SHARED) h.update(relative(PACKAGE_ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   h.update(readFileSync(fileURLToPath(import.meta.url)));
   h.update(`vite@${(require('vite/package.json') as { version: string }).version} onnxruntime-web@${ortWebVersion()}`);
   return h.digest('hex').slice(0, 16);

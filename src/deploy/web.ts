@@ -1,14 +1,13 @@
 // `ondevice deploy web`: writes a static, offline-capable site (PWA) that runs a model on the camera, a drawing pad or photos.
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { AppConfig, BackendName, InputMode, Task } from '../../web/app/config.ts';
-import { TASKS } from '../../web/app/config.ts';
 import { loadRecipe, recipePathFor, type Recipe } from '../data/recipe.ts';
 import { UsageError } from '../errors.ts';
 import { readModel } from '../formats/registry.ts';
 import { externalDataFiles } from '../ir/external.ts';
 import { DEFAULT_MODEL } from '../paths.ts';
 import { buildWebApp, SW_TEMPLATE } from './app-build.ts';
+import { TASKS, type AppConfig, type BackendName, type InputMode, type Task } from './app-config.ts';
 import { writeDirAtomically } from './atomic-dir.ts';
 import { ortFilesFor, ortWebDist } from './ort-files.ts';
 import { listSite, serviceWorker, webManifest } from './site-files.ts';
@@ -46,7 +45,7 @@ function findRecipe(model: string, given?: string): string {
   if (resolve(model) === DEFAULT_MODEL.path) return DEFAULT_MODEL.preprocess;
   const candidates = [recipePathFor(model), join(dirname(model), 'preprocess.json')];
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new UsageError(`no preprocessing recipe found (looked for ${candidates.map((c) => basename(c)).join(', ')}); pass --preprocess RECIPE`, { file: model });
+  if (!found) throw new UsageError(`no preprocessing recipe found (looked for ${candidates.map((c) => basename(c)).join(', ')}); pass --recipe FILE`, { file: model });
   return found;
 }
 
