@@ -5,8 +5,8 @@ import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
 import { findLabels, readLabels } from '../data/labels.ts';
 import { findRecipe, loadRecipe } from '../data/recipe.ts';
 import { UsageError } from '../errors.ts';
-import { withClassNames } from '../evaluate/classify.ts';
-import { evaluateModels, type Evaluation } from '../evaluate/compare.ts';
+import { nameClasses } from '../evaluate/classify.ts';
+import { evaluateModels } from '../evaluate/compare.ts';
 import { proposeExclusions, type ExclusionProposal } from '../pipeline/exclusions.ts';
 import { evaluationReportData } from '../evaluate/report-data.ts';
 import { analyzeLayers, type LayerAnalysis } from '../evaluate/per-layer.ts';
@@ -71,7 +71,7 @@ export function registerEvaluate(program: Command): void {
       const source = await openDataSource(opts.data, inputs, { recipe, purpose: 'evaluation', labels });
       if (source.warning) process.stderr.write(`warning: ${source.warning}\n`);
       const measured = await evaluateModels(reference, candidates, source, { limit: opts.limit, batchSize: opts.batch, runtime: opts.runtime, progress: terminalProgress() });
-      const ev = namedClasses(measured, source.classNames ?? (labels ? readLabels(labels) : undefined));
+      const ev = nameClasses(measured, source.classNames ?? (labels ? readLabels(labels) : undefined));
       const gates = resolveGates(opts.maxDrop !== undefined ? { maxAccuracyDrop: opts.maxDrop } : {});
       if (opts.minPsnr !== undefined) {
         gates.minPsnr = opts.minPsnr;
@@ -112,9 +112,4 @@ export function registerEvaluate(program: Command): void {
       // A failed verdict is a failed check, not an error: its own exit code (README "Exit codes").
       if (verdicts.some((v) => v.level === 'fail')) process.exitCode = EXIT.checkFailed;
     }));
-}
-
-/** The evaluation with every accuracy's classes named (index = class), when there are names. */
-function namedClasses(ev: Evaluation, names: readonly string[] | undefined): Evaluation {
-  return { ...ev, reference: withClassNames(ev.reference, names), candidates: ev.candidates.map((c) => withClassNames(c, names)) };
 }

@@ -20,17 +20,23 @@ export interface OpenDataOptions {
   random?: RandomOptions;
   /** What the data is for: names it in warnings and errors (default 'calibration'). */
   purpose?: DataPurpose;
+  /**
+   * For a folder of class sub-folders: the labels file giving each class's index (one name per line; default
+   * `labels.txt` in the folder, else the sorted sub-folder names). `findLabels` (labels.ts) is the usual lookup.
+   */
+  labels?: string;
 }
 
 export type { DataPurpose } from './fit.ts';
 
 /** What specs look like, for messages. */
-export const DATA_SPEC_HELP = "'mnist:test', 'mnist:train', a folder of images (with a recipe), a .npy/.npz file, or 'random'";
+export const DATA_SPEC_HELP = "'mnist:test', 'mnist:train', a folder of images (with a recipe; DIR/<class>/ sub-folders are labels), a .npy/.npz file, or 'random'";
 
 /**
- * Open the data a spec names and check it against the model's inputs.
- * @throws UsageError for an unknown spec, a missing path, a folder without a recipe, or data whose
- *   dtype/shape does not fit an input (naming the input, the expected and the given shape).
+ * Open the data a spec names and check it against the model's inputs. A folder of images in class sub-folders
+ * (`DIR/<class>/*.png`) is labelled; a flat folder is not.
+ * @throws UsageError for an unknown spec, a missing path, a folder without a recipe, a class sub-folder the labels
+ *   file does not name, or data whose dtype/shape does not fit an input (naming the input, the expected and the given shape).
  */
 export async function openDataSource(spec: string, modelInputs: readonly IoInfo[], options: OpenDataOptions = {}): Promise<TypedDataSource> {
   const recipe = typeof options.recipe === 'string' ? loadRecipe(options.recipe) : options.recipe;
@@ -45,7 +51,7 @@ export async function openDataSource(spec: string, modelInputs: readonly IoInfo[
   if (!existsSync(spec)) throw new UsageError(`no such file or folder (data can be ${DATA_SPEC_HELP})`, { file: spec });
   if (statSync(spec).isDirectory()) {
     if (!recipe) throw new UsageError('a folder of images needs a preprocessing recipe (JSON: input, layout, size, resize, channels, scale, mean, std)', { file: spec });
-    return fit(imageFolderSource(spec, recipe), spec);
+    return fit(imageFolderSource(spec, recipe, { labels: options.labels }), spec);
   }
   const ext = extname(spec).toLowerCase();
   if (ext === '.npy' || ext === '.npz') return fit(await npySource(spec, modelInputs.map((i) => i.name)), spec);

@@ -13,6 +13,8 @@ export interface DataSource {
   readonly description: string;
   /** Number of examples, when known up front (for progress bars). */
   readonly count?: number;
+  /** Class names (index = label) when the batches carry labels and the data names its classes (e.g. class sub-folders). */
+  readonly classNames?: readonly string[];
   /** A stable hash of what the data is (files + recipe), recorded in quantized models' metadata. */
   fingerprint(): Promise<string>;
   /** Yields batches of at most `batchSize` examples, at most `limit` examples in all. */

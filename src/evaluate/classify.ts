@@ -1,4 +1,4 @@
-// Classification accuracy of a model over labelled batches: top-1, top-5 and the confusion matrix.
+// Classification accuracy of a model over labelled batches: top-1, top-5, per-class recall and the confusion matrix.
 import type { RuntimeSession } from '../runtimes/runtime.ts';
 import { UsageError } from '../errors.ts';
 import { silentProgress, type Progress } from '../report/progress.ts';
@@ -17,6 +17,10 @@ export interface ClassifierAccuracy {
   top5: number;
   /** confusion[label][predicted] counts. */
   confusion: number[][];
+  /** Per class (index = true label): the share of its examples predicted as it, null when the data holds none (always set by {@link AccuracyAccumulator}). */
+  recall?: (number | null)[];
+  /** Class names, index = class, when the data names its classes (see {@link withClassNames}). */
+  classNames?: string[];
 }
 
 /** Options for {@link evaluateClassifier}. */
@@ -95,8 +99,48 @@ export class AccuracyAccumulator {
     }
   }
 
+  /** The figures so far, with per-class recall from the confusion matrix. */
   result(): ClassifierAccuracy {
     const n = this.count;
-    return { count: n, top1: n ? this.top1 / n : 0, top5: n ? this.top5 / n : 0, confusion: this.confusion };
+    return { count: n, top1: n ? this.top1 / n : 0, top5: n ? this.top5 / n : 0, confusion: this.confusion, recall: classRecall(this.confusion) };
   }
+}
+
+/** Per class (row of `confusion[label][predicted]`): correct / examples of that class, null for a class with no examples. */
+export function classRecall(confusion: readonly (readonly number[])[]): (number | null)[] {
+  return confusion.map((row, c) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return total ? row[c] / total : null;
+  });
+}
+
+/** The name of every class of `acc`: `names[i]`, or the index as text where the list is short. */
+export function classNamesOf(acc: Pick<ClassifierAccuracy, 'confusion' | 'classNames'>, names: readonly string[] = acc.classNames ?? []): string[] {
+  return acc.confusion.map((_, i) => names[i] ?? String(i));
+}
+
+/** Figures of one model that may hold accuracies: its own and its exact execution's. */
+type WithAccuracy = { accuracy?: ClassifierAccuracy; exact?: { accuracy?: ClassifierAccuracy } };
+
+/**
+ * An evaluation (reference and candidates) with every accuracy's classes named by `names` (e.g. a labelled data
+ * source's `classNames`); unchanged without names.
+ */
+export function nameClasses<E extends { reference: WithAccuracy; candidates: WithAccuracy[] }>(ev: E, names: readonly string[] | undefined): E {
+  if (!names || names.length === 0) return ev;
+  return { ...ev, reference: withClassNames(ev.reference, names), candidates: ev.candidates.map((c) => withClassNames(c, names)) };
+}
+
+/**
+ * A model's figures with the classes of its accuracy (and its exact execution's) named by `names` (index = class).
+ * Unchanged when there is no accuracy or no names.
+ */
+export function withClassNames<T extends WithAccuracy>(m: T, names: readonly string[] | undefined): T {
+  if (!names || names.length === 0) return m;
+  const name = (acc: ClassifierAccuracy): ClassifierAccuracy => ({ ...acc, recall: acc.recall ?? classRecall(acc.confusion), classNames: classNamesOf(acc, names) });
+  return {
+    ...m,
+    ...(m.accuracy ? { accuracy: name(m.accuracy) } : {}),
+    ...(m.exact?.accuracy ? { exact: { ...m.exact, accuracy: name(m.exact.accuracy) } } : {}),
+  };
 }

@@ -34,7 +34,8 @@ export type QuantizeTarget = (typeof QUANTIZE_TARGETS)[number];
 export const TARGET_TYPES: Readonly<Record<QuantizeTarget, { w8a8: ActivationType; w8a16: ActivationType; why: string }>> = {
   onnx: {
     w8a8: 'int8', w8a16: 'uint16',
-    why: 'onnx: int8 activations × int8 weights (S8S8) compute the same on every CPU; uint8 × int8 (U8S8) saturates int16 pair sums in onnxruntime\'s kernels on x86 without VNNI',
+    why: 'onnx: int8 activations × int8 weights (S8S8) compute the same on every CPU; uint8 × int8 (U8S8) saturates int16 pair sums in onnxruntime\'s kernels on x86 without VNNI. '
+      + 'On x86, S8S8 can run slower than float32: check with `ondevice profile`; --activation-type uint8 is faster where the CPU has VNNI, and on ARM',
   },
   qnn: {
     w8a8: 'uint8', w8a16: 'uint16',

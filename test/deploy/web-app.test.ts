@@ -166,6 +166,54 @@ test('digits drawn on the pad with the mouse (traced MNIST digits, a hand-drawn 
   await context.close();
 });
 
+/** What the result panel shows, read in the same task as clicking `click` (so nothing the page does later can blur it). */
+function panelAfter(page: Page, click: string | null = null) {
+  return page.evaluate((id) => {
+    if (id) document.getElementById(id)!.click();
+    // No named helpers in here: tsx would wrap them in a __name() the page does not have.
+    const [seen, pad] = ['seen', 'pad'].map((c) => {
+      const canvas = document.getElementById(c) as HTMLCanvasElement;
+      return canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    });
+    return {
+      topk: document.querySelectorAll('#topk li').length,
+      seenDrawn: seen.some((v) => v !== 0),
+      latency: document.getElementById('latency')!.textContent,
+      fps: document.getElementById('fps')!.textContent,
+      padInked: pad.some((v) => v < 128),
+      photo: (document.getElementById('photo') as HTMLImageElement).hasAttribute('src'),
+    };
+  }, click);
+}
+const CLEARED = { topk: 0, seenDrawn: false, latency: '–', fps: '–', padInked: false, photo: false };
+const cameraShots = (page: Page) => page.evaluate(() => (globalThis as unknown as { ondevice: { history: Entry[] } }).ondevice.history.filter((e) => e.source === 'camera').length);
+
+test('every source switch clears the shown result: Draw → Photo → Camera → Draw, and no late camera frame shows after', { timeout: 60_000 }, async () => {
+  const { context } = await recordingContext(browser);
+  const page = await context.newPage();
+  await openApp(page, server.url);
+  assert.equal(await drawnLabel(page, await draw(page, SEVEN)), '7');
+  const drawn = await panelAfter(page);
+  assert.ok(drawn.topk === 5 && drawn.seenDrawn && drawn.padInked && /ms$/.test(drawn.latency ?? ''), JSON.stringify(drawn));
+  assert.deepEqual(await panelAfter(page, 'mode-photo'), CLEARED, 'Draw → Photo');
+
+  const png = await sharp(Buffer.from(paperDigit(image(18), { width: 400, height: 300, zoom: 8 })), { raw: { width: 400, height: 300, channels: 1 } }).png().toBuffer();
+  await page.setInputFiles('#file', { name: 'digit.png', mimeType: 'image/png', buffer: png });
+  await page.waitForFunction(() => document.querySelectorAll('#topk li').length > 0);
+  const photo = await panelAfter(page);
+  assert.ok(photo.topk === 5 && photo.seenDrawn && photo.photo && /ms$/.test(photo.latency ?? ''), JSON.stringify(photo));
+  assert.deepEqual(await panelAfter(page, 'mode-camera'), CLEARED, 'Photo → Camera');
+
+  await page.waitForFunction(() => document.querySelectorAll('#topk li').length > 0 && (globalThis as unknown as { ondevice: { history: Entry[] } }).ondevice.history.some((e) => e.source === 'camera'));
+  assert.match((await panelAfter(page)).fps ?? '', /^\d+$/);
+  assert.deepEqual(await panelAfter(page, 'mode-draw'), CLEARED, 'Camera → Draw');
+  const shots = await cameraShots(page);
+  await page.waitForTimeout(500);
+  assert.deepEqual(await panelAfter(page), CLEARED, 'half a second later the drawing pad still shows nothing');
+  assert.equal(await cameraShots(page), shots, 'the camera stopped, and a frame in flight at the switch was dropped');
+  await context.close();
+});
+
 test('offline: after one visit, with the server stopped, a reload still classifies; no request to another origin', { timeout: 60_000 }, async () => {
   const own = await serveStatic(site, { port: 0, host: '127.0.0.1' });
   const origin = new URL(own.url).origin;

@@ -20,7 +20,7 @@ test('AccuracyAccumulator rejects labels that are not integers in [0, classes), 
   assert.throws(() => acc.add(scores, [2, 3], 3), badLabel(3, 3));
   assert.equal(acc.result().count, 0, 'a rejected batch counts nothing');
   acc.add(scores, [2, 0], 3);
-  assert.deepEqual(acc.result(), { count: 2, top1: 1, top5: 1, confusion: [[1, 0, 0], [0, 0, 0], [0, 0, 1]] });
+  assert.deepEqual(acc.result(), { count: 2, top1: 1, top5: 1, confusion: [[1, 0, 0], [0, 0, 0], [0, 0, 1]], recall: [1, null, 1] });
 });
 
 test('evaluateClassifier on LeNet-5: the accumulator\'s figures, and a label of 10 is a UsageError', async () => {

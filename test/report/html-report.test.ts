@@ -1,5 +1,5 @@
 // The HTML report, built from real measurements of LeNet-5 variants, renders in headless Chromium: every chart
-// present with a non-zero size, no console errors, no network request; a screenshot is saved for a look.
+// present with a non-zero size, no console errors, no network request, and it fits a 390 px phone; screenshots are saved for a look.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -65,6 +65,50 @@ test("HTML report of the demo's measured LeNet-5 variants renders offline in hea
     assert.ok(statSync(shot).size > 10_000);
     assert.deepEqual(errors, []);
     assert.deepEqual(requests, [], 'no network requests');
+
+    // A 390 × 844 phone: nothing is wider than the screen; the summary table reflows, charts scale down to their cards.
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const phoneErrors: string[] = [];
+    phone.on('console', (m) => { if (m.type() === 'error') phoneErrors.push(m.text()); });
+    phone.on('pageerror', (e) => phoneErrors.push(e.message));
+    await phone.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    const layout = await phone.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      tableRight: document.querySelector('table.summary')!.getBoundingClientRect().right,
+      cellsRight: Math.max(...[...document.querySelectorAll('table.summary td')].map((td) => td.getBoundingClientRect().right)),
+      cardsRight: Math.max(...[...document.querySelectorAll('section')].map((s) => s.getBoundingClientRect().right)),
+      // Each row is a card: every value but the name is preceded by its column's heading.
+      headings: [...document.querySelectorAll('table.summary thead th')].map((th) => th.textContent),
+      labels: [...document.querySelectorAll('table.summary tbody tr')].map((tr) => [...tr.children].map((td) => getComputedStyle(td, '::before').content)),
+      charts: [...document.querySelectorAll('svg.chart')].map((e) => {
+        const card = e.closest('section')!;
+        const style = getComputedStyle(card);
+        return { kind: e.getAttribute('data-chart'), width: e.getBoundingClientRect().width, natural: Number(e.getAttribute('width')),
+          room: card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) };
+      }),
+    }));
+    assert.ok(layout.scrollWidth <= 390, `the page is ${layout.scrollWidth} px wide on a 390 px screen`);
+    assert.ok(layout.tableRight <= 390 && layout.cellsRight <= 390, `summary table ends at ${layout.tableRight} px, its cells at ${layout.cellsRight} px`);
+    assert.ok(layout.cardsRight <= 390, `cards end at ${layout.cardsRight} px`);
+    for (const row of layout.labels) assert.deepEqual(row, ['none', ...layout.headings.slice(1).map((h) => JSON.stringify(h))]);
+    assert.equal(layout.charts.length, charts.length);
+    for (const c of layout.charts) {
+      if (c.kind === 'layer-sqnr') assert.ok(c.width >= 560 && c.width < c.natural, `per-layer chart scales down to a legible width and scrolls inside its card: ${JSON.stringify(c)}`);
+      else assert.ok(c.width <= c.room + 0.5 && c.width > 200, `chart fits its card: ${JSON.stringify(c)}`);
+    }
+    const phoneShot = join(tmpdir(), 'ondevice-report-phone-screenshot.png');
+    await phone.screenshot({ path: phoneShot, fullPage: true });
+    assert.ok(statSync(phoneShot).size > 10_000);
+    // A 768 px tablet keeps the table; when it is wider than its card only the table scrolls, not the card's heading and notes.
+    await phone.setViewportSize({ width: 768, height: 1024 });
+    const tablet = await phone.evaluate(() => {
+      const table = document.querySelector('table.summary')!;
+      const card = table.closest('section')!;
+      return { page: document.documentElement.scrollWidth, card: card.scrollWidth - card.clientWidth, scroller: table.parentElement!.className,
+        rows: getComputedStyle(table.querySelector('tr')!).display };
+    });
+    assert.deepEqual(tablet, { page: 768, card: 0, scroller: 'table-scroll', rows: 'table-row' });
+    assert.deepEqual(phoneErrors, []);
   } finally {
     await browser.close();
     rmSync(dir, { recursive: true, force: true });

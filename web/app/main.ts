@@ -1,12 +1,13 @@
 // The page: wires camera, drawing pad and photo upload to the classifier and shows top-k, backend, latency and fps.
 import { ClassifierApp, type Prediction } from './app.ts';
 import { BACKEND_NAMES, type BackendName } from './config.ts';
+import type { Frame } from './preprocess/frame.ts';
 import { registerServiceWorker } from './register-sw.ts';
 import { Camera } from './sources/camera.ts';
 import { DrawPad } from './sources/pad.ts';
 import { frameFromFile } from './sources/upload.ts';
-import { renderSeen, renderTopK } from './ui/results.ts';
-import { Stats } from './ui/stats.ts';
+import { NO_DIGIT } from './ui/messages.ts';
+import { ResultPanel } from './ui/panel.ts';
 import './style.css';
 
 /** Fraction of the camera frame's shorter side where a digit is looked for (the on-screen guide). */
@@ -15,8 +16,7 @@ const HISTORY = 1000;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const el = {
-  title: $('title'), backend: $('backend'), status: $('status'), topk: $('topk'), seen: $<HTMLCanvasElement>('seen'),
-  latency: $('latency'), fps: $('fps'), video: $<HTMLVideoElement>('video'), guide: $('guide'), pad: $<HTMLCanvasElement>('pad'),
+  title: $('title'), backend: $('backend'), video: $<HTMLVideoElement>('video'), guide: $('guide'), pad: $<HTMLCanvasElement>('pad'),
   file: $<HTMLInputElement>('file'), photo: $<HTMLImageElement>('photo'), clear: $('clear'),
 };
 type Mode = 'camera' | 'draw' | 'photo';
@@ -32,21 +32,29 @@ export interface PageState {
 const state: PageState = { ready: undefined as unknown as Promise<ClassifierApp>, history: [] };
 (globalThis as unknown as { ondevice: PageState }).ondevice = state;
 
-const stats = new Stats();
+const panel = new ResultPanel({ topk: $('topk'), seen: $<HTMLCanvasElement>('seen'), latency: $('latency'), fps: $('fps'), status: $('status') });
 const camera = new Camera(el.video);
+let onDraw = () => {};
+const pad = new DrawPad(el.pad, () => onDraw());
 let mode: Mode = 'photo';
+let photoUrl = '';
 
 function show(p: Prediction) {
-  stats.add(p.ms, p.t);
-  renderTopK(el.topk, p.ranked);
-  renderSeen(el.seen, p.prepared.seen);
-  el.latency.textContent = `${stats.latency.toFixed(2)} ms`;
-  el.fps.textContent = p.source === 'camera' ? String(stats.fps(p.t)) : '–';
+  panel.show(p);
   const top = p.ranked[0];
   state.history.push({ t: p.t, source: p.source, label: top.label, score: top.score, ms: p.ms });
   if (state.history.length > HISTORY) state.history.shift();
 }
 
+/** Shows `file` as the photo (null removes it). */
+function setPhoto(file: Blob | null) {
+  if (photoUrl) URL.revokeObjectURL(photoUrl);
+  photoUrl = file ? URL.createObjectURL(file) : '';
+  if (photoUrl) el.photo.src = photoUrl;
+  else el.photo.removeAttribute('src');
+}
+
+/** Switches the input source; every switch starts from a clean slate (no old result, drawing or photo). */
 function setMode(next: Mode) {
   mode = next;
   for (const m of ['camera', 'draw', 'photo'] as const) {
@@ -54,8 +62,26 @@ function setMode(next: Mode) {
     $(`mode-${m}`).setAttribute('aria-pressed', String(m === next));
   }
   if (next !== 'camera' && camera.active) camera.stop();
-  stats.reset();
-  el.fps.textContent = '–';
+  panel.clear();
+  pad.clear();
+  setPhoto(null);
+  el.file.value = '';
+}
+
+/**
+ * Classifies a frame and shows the result, unless the panel was cleared meanwhile (e.g. the source switched).
+ * Resolves false when the frame held nothing to classify.
+ */
+async function classifyAndShow(app: ClassifierApp, frame: Frame, source: Mode, digitCrop = 1): Promise<boolean> {
+  const at = panel.epoch;
+  try {
+    const p = await app.classify(frame, source, digitCrop);
+    if (p && at === panel.epoch && mode === source) show(p);
+    return p !== null;
+  } catch (e) {
+    if (at === panel.epoch) panel.fail('classify', e);
+    return true;
+  }
 }
 
 function placeGuide() {
@@ -64,23 +90,43 @@ function placeGuide() {
   Object.assign(el.guide.style, { width: `${side}px`, height: `${side}px` });
 }
 
+let opening = false;
 async function startCamera(app: ClassifierApp) {
   if (camera.active) return;
   setMode('camera');
-  el.status.textContent = 'opening the camera…';
+  panel.say('opening the camera…');
+  if (opening) return; // an earlier click is still opening it
+  opening = true;
   try {
     await camera.start();
   } catch (e) {
-    el.status.textContent = `camera: ${(e as Error).message}`;
+    camera.stop();
+    if (mode === 'camera') panel.fail('camera', e);
     return;
+  } finally {
+    opening = false;
   }
-  el.status.textContent = '';
+  if (mode !== 'camera') return camera.stop();
+  panel.say('');
   placeGuide();
   camera.loop(async (frame) => {
-    const p = await app.classify(frame, 'camera', app.config.input === 'digit' ? DIGIT_CROP : 1);
-    if (p) show(p);
-    else el.fps.textContent = String(stats.fps());
+    if (!(await classifyAndShow(app, frame, 'camera', app.config.input === 'digit' ? DIGIT_CROP : 1))) panel.tick();
   });
+}
+
+async function classifyPhoto(app: ClassifierApp, file: File) {
+  panel.clear();
+  const at = panel.epoch;
+  setPhoto(file);
+  let frame: Frame;
+  try {
+    frame = await frameFromFile(file);
+  } catch (e) {
+    if (at !== panel.epoch) return;
+    setPhoto(null);
+    return panel.fail('photo', e);
+  }
+  if (at === panel.epoch && !(await classifyAndShow(app, frame, 'photo')) && at === panel.epoch) panel.say(NO_DIGIT);
 }
 
 function overrides() {
@@ -91,41 +137,36 @@ function overrides() {
 }
 
 async function main() {
-  el.status.textContent = 'loading the model…';
+  panel.say('loading the model…');
   const app = await ClassifierApp.load('config.json', overrides());
   state.app = app;
   document.title = `${app.config.name} · ondevice`;
   el.title.textContent = app.config.name;
   el.backend.textContent = app.session.backend;
   el.backend.title = app.skipped.join('\n');
-  el.status.textContent = '';
+  panel.say('');
   const digits = app.config.input === 'digit';
   $('mode-draw').hidden = !digits;
 
   let pending = false;
-  const pad = new DrawPad(el.pad, async () => {
+  onDraw = () => {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(async () => {
+    requestAnimationFrame(() => {
       pending = false;
-      const p = await app.classify(pad.frame(), 'draw');
-      if (p) show(p);
+      void classifyAndShow(app, pad.frame(), 'draw');
     });
-  });
+  };
   el.clear.addEventListener('click', () => {
     pad.clear();
-    el.topk.replaceChildren();
+    panel.clear();
   });
   $('mode-draw').addEventListener('click', () => setMode('draw'));
   $('mode-photo').addEventListener('click', () => setMode('photo'));
   $('mode-camera').addEventListener('click', () => startCamera(app));
-  el.file.addEventListener('change', async () => {
+  el.file.addEventListener('change', () => {
     const file = el.file.files?.[0];
-    if (!file) return;
-    el.photo.src = URL.createObjectURL(file);
-    const p = await app.classify(await frameFromFile(file), 'photo');
-    if (p) show(p);
-    else el.status.textContent = 'no digit found in the photo';
+    if (file) void classifyPhoto(app, file);
   });
   addEventListener('resize', placeGuide);
   setMode(digits ? 'draw' : 'photo');
@@ -135,7 +176,7 @@ async function main() {
 state.ready = main();
 state.ready.catch((e: Error) => {
   state.error = e.message;
-  el.status.textContent = `cannot start: ${e.message}`;
+  panel.fail('load', e);
 });
 registerServiceWorker().then((s) => {
   state.serviceWorker = s;

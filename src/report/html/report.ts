@@ -1,6 +1,9 @@
 // Builds the self-contained HTML report (inline CSS and SVG, nothing fetched) and writes it atomically.
 import { writeFileAtomic } from '../../util/atomic-file.ts';
+import { agreementChart } from './charts/agreement.ts';
+import { classRecallChart } from './charts/class-recall.ts';
 import { confusionChart } from './charts/confusion.ts';
+import { fidelityChart } from './charts/fidelity.ts';
 import { latencyHistogram, sharedLatencyRange } from './charts/histogram.ts';
 import { layerSqnrChart } from './charts/layer-sqnr.ts';
 import { scatterChart } from './charts/scatter.ts';
@@ -22,13 +25,31 @@ export function renderHtmlReport(data: ReportData): string {
 
   const points = data.variants.flatMap((v, i) => (v.accuracy === undefined ? []
     : [{ name: v.name, fileBytes: v.fileBytes, accuracy: v.accuracy, latencyMs: variantP50(v), color: color(i) }]));
-  sections.push(section('Accuracy vs size vs latency', scatterChart(points),
-    'Up and to the left is better. Bubbles on the dashed line are Pareto-optimal: no other variant is both smaller and more accurate.'));
-
+  const fidelity = data.fidelity ?? [];
+  if (points.length || !fidelity.length) {
+    sections.push(section('Accuracy vs size vs latency', scatterChart(points),
+      'Up and to the left is better. Bubbles on the dashed line are Pareto-optimal: no other variant is both smaller and more accurate.'));
+  }
   if (data.confusion) {
     sections.push(section(`Confusion matrix — ${data.confusion.variant}`, confusionChart(data.confusion),
       'Rows are true labels, columns predictions; shade is the share of the true label\'s examples (blue: correct, red: mistaken).'));
   }
+  if (data.classRecall) {
+    sections.push(section('Per-class recall', classRecallChart(data.classRecall, data.variants.map((v, i) => ({ name: v.name, color: color(i) }))),
+      `Share of each true class\'s examples predicted as it (example count in brackets; the figure on the right is the lowest recall of the class).${data.classRecall.note ? ` ${esc(data.classRecall.note)}` : ''}`));
+  }
+  for (const f of fidelity) {
+    const name = data.variants[f.variant]?.name ?? `candidate ${f.variant}`;
+    sections.push(section(`Fidelity — ${name}`, fidelityChart(name, f, color(f.variant)),
+      `PSNR and SQNR of each output against the reference's, in dB: solid bars are the figures the verdict judges (${esc(f.judged.source)})`
+      + `${f.runtime ? `, faint bars ${esc(f.runtime.source)}'s own` : ''}; the dashed line is the PSNR gate.`));
+  }
+  if (fidelity.some((f) => f.judged.top1Agreement !== undefined)) {
+    const bars = fidelity.map((f) => ({ name: data.variants[f.variant]?.name ?? `candidate ${f.variant}`, color: color(f.variant), fidelity: f }));
+    sections.push(section('Top-1 agreement with the reference', agreementChart(bars),
+      'Share of examples whose highest-scoring class is the reference\'s — needs no labels. Solid: the judged figures; faint: the runtime\'s own.'));
+  }
+
   if (data.perLayer) {
     sections.push(section(`Per-layer SQNR — ${data.perLayer.variant}`, layerSqnrChart(data.perLayer),
       'Signal-to-quantization-noise ratio of each layer\'s output against the float model; highlighted layers lose the most.', true));

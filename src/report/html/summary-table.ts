@@ -13,7 +13,18 @@ export function variantP50(v: ReportVariant): number | undefined {
 
 const dash = '<span class="muted">–</span>';
 
-/** The summary table as an HTML string; deltas are against the reference variant. */
+/** Column headings after the variant's name; each cell repeats its heading (data-label) for the narrow-screen layout. */
+const COLUMNS = [['file size', 'num'], ['top-1 accuracy (Δ pts)', 'num'], ['PSNR', 'num'], ['p50 latency', 'num'], ['verdict', '']] as const;
+
+/** The cells after the name, each tagged with its column heading. */
+function cells(values: readonly string[]): string {
+  return values.map((v, i) => `<td${COLUMNS[i][1] ? ` class="${COLUMNS[i][1]}"` : ''} data-label="${esc(COLUMNS[i][0])}">${v}</td>`).join('');
+}
+
+/**
+ * The summary table as an HTML string, in a container that scrolls sideways when the table is wider than the page
+ * (on phones the stylesheet turns each row into a card); deltas are against the reference variant.
+ */
 export function summaryTable(variants: readonly ReportVariant[]): string {
   const ref = variants.find((v) => v.reference) ?? variants[0];
   const refP50 = ref ? variantP50(ref) : undefined;
@@ -28,9 +39,10 @@ export function summaryTable(variants: readonly ReportVariant[]): string {
     const lat = p50 === undefined ? dash
       : `${p50 < 1 ? `${(p50 * 1000).toFixed(0)} µs` : `${p50.toFixed(2)} ms`}${!isRef && refP50 ? ` <span class="muted">(×${(p50 / refP50).toFixed(2)})</span>` : ''}`;
     const verdict = v.verdict ? `<span class="verdict ${esc(v.verdictLevel ?? '')}">${esc(v.verdict)}</span>` : isRef ? '<span class="muted">reference</span>' : dash;
-    return `<tr><td><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${esc(v.name)}</td>`
-      + `<td class="num">${size}</td><td class="num">${acc}</td><td class="num">${psnr}</td><td class="num">${lat}</td><td>${verdict}</td></tr>`;
+    return `<tr><td class="variant"><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${esc(v.name)}</td>`
+      + `${cells([size, acc, psnr, lat, verdict])}</tr>`;
   });
-  return `<table class="summary"><thead><tr><th>variant</th><th class="num">file size</th><th class="num">top-1 accuracy (Δ pts)</th>`
-    + `<th class="num">PSNR</th><th class="num">p50 latency</th><th>verdict</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const head = COLUMNS.map(([label, cls]) => `<th${cls ? ` class="${cls}"` : ''}>${esc(label)}</th>`).join('');
+  return `<div class="table-scroll"><table class="summary"><thead><tr><th>variant</th>${head}</tr></thead>`
+    + `<tbody>${rows.join('')}</tbody></table></div>`;
 }

@@ -51,6 +51,42 @@ export interface ConfusionData {
   labels?: string[];
 }
 
+/** Fidelity of one execution of a candidate against the reference. */
+export interface FidelityFigures {
+  /** Who computed the figures: 'exact Q/DQ' (the exact execution) or the runtime's name, e.g. 'ort-node'. */
+  source: string;
+  /** Per output: PSNR and SQNR against the reference's output, dB (Infinity for identical outputs). */
+  outputs: { output: string; psnrDb: number; sqnrDb: number }[];
+  /** Share of examples whose top class is the reference's, 0–1 (only for a class-score output). */
+  top1Agreement?: number;
+  /** Share of examples whose reference top class is among the candidate's 5 highest scores, 0–1. */
+  top5Agreement?: number;
+}
+
+/** A candidate's fidelity to the reference: the figures its verdict judges, and the runtime's beside them when those differ. */
+export interface CandidateFidelity {
+  /** Index of the candidate in `ReportData.variants` (so renaming a variant renames its charts). */
+  variant: number;
+  /** The judged figures: the exact Q/DQ execution's for a quantized candidate that has one, else the runtime's. */
+  judged: FidelityFigures;
+  /** The runtime's own figures, when the judged ones are the exact execution's. */
+  runtime?: FidelityFigures;
+  /** The PSNR gate of its verdict, dB, drawn as a line. */
+  minPsnrDb?: number;
+}
+
+/** Per-class recall (share of each true class predicted right) of every labelled variant. */
+export interface ClassRecallData {
+  /** Names of the classes shown, in order. */
+  classes: string[];
+  /** Examples of each class shown. */
+  examples: number[];
+  /** One series per variant: its index in `ReportData.variants` and its recall per class (0–1; null where it has none). */
+  series: { variant: number; recall: (number | null)[] }[];
+  /** Said under the chart, e.g. when only the lowest-recall classes are shown. */
+  note?: string;
+}
+
 /** Everything the HTML report shows. Charts whose data is missing are left out. */
 export interface ReportData {
   title: string;
@@ -61,6 +97,10 @@ export interface ReportData {
   variants: ReportVariant[];
   perLayer?: PerLayerData;
   confusion?: ConfusionData;
+  /** Per-class recall of each variant, where the data is labelled. */
+  classRecall?: ClassRecallData;
+  /** Per candidate: PSNR/SQNR per output and top-1 agreement with the reference (shown with or without labels). */
+  fidelity?: CandidateFidelity[];
   /** Extra lines shown under the summary table. */
   notes?: string[];
   /** Where the figures were measured: the host CPU and its int8-relevant features, and each runtime with version and threads. */

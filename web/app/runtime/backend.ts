@@ -32,6 +32,7 @@ export interface Backend {
 
 /** Thrown when no backend could load the model; lists why each failed. */
 export class NoBackendError extends Error {
+  override readonly name = 'NoBackendError';
   constructor(readonly failures: string[]) {
     super(`no backend could run the model: ${failures.join('; ')}`);
   }

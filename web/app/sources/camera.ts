@@ -11,10 +11,13 @@ export class Camera {
 
   /**
    * Opens the camera (the rear one on phones) and starts playing it.
-   * @throws Error when the browser has no camera API (pages must be https or localhost) or access is refused.
+   * @throws DOMException NotSupportedError when the browser has no camera API (pages must be https or localhost),
+   * or getUserMedia's DOMException (NotAllowedError, NotFoundError, …) when access is refused or there is no camera.
    */
   async start(): Promise<void> {
-    if (!navigator.mediaDevices?.getUserMedia) throw new Error('no camera API here (the page must be served over https or from localhost)');
+    if (!navigator.mediaDevices?.getUserMedia) {
+      throw new DOMException('no camera API here (the page must be served over https or from localhost)', 'NotSupportedError');
+    }
     this.stream = await navigator.mediaDevices.getUserMedia({
       audio: false,
       video: { facingMode: { ideal: 'environment' }, width: { ideal: 640 }, height: { ideal: 480 } },

@@ -1,4 +1,4 @@
-// Renders the top-k list and the small picture of what the model saw.
+// Renders (and clears) the top-k list and the small picture of what the model saw.
 import type { Ranked } from '../classify.ts';
 import type { Pixels } from '../preprocess/pixels.ts';
 
@@ -32,4 +32,10 @@ export function renderSeen(canvas: HTMLCanvasElement, p: Pixels): void {
     img.data.set([r, g, b, 255], i * 4);
   }
   canvas.getContext('2d')!.putImageData(img, 0, 0);
+}
+
+/** Empties the top-k list and blanks the picture of what the model saw. */
+export function clearResults(list: HTMLElement, seen: HTMLCanvasElement): void {
+  list.replaceChildren();
+  seen.getContext('2d')!.clearRect(0, 0, seen.width, seen.height);
 }

