@@ -7,16 +7,25 @@ export { OndeviceError, FormatError, GraphError, UsageError } from './errors.ts'
 // Formats
 export type { ModelFormat, ReadOptions, WriteOptions } from './formats/format.ts';
 export { FORMATS, detectFormat, formatByName, readModel, writeModel } from './formats/registry.ts';
+export { readVerifiedModel } from './formats/read-verified.ts';
+export type { VerifiedModel } from './formats/read-verified.ts';
+export { parseInputShapes, resolveInputShape } from './ir/input-shapes.ts';
+export type { InputShapes } from './ir/input-shapes.ts';
 // Runtimes
 export type { Runtime, RuntimeSession, HostTensor, IoInfo, SessionOptions, ProfileEvent } from './runtimes/runtime.ts';
 export { registerRuntime, resolveRuntime, runtimeNames } from './runtimes/registry.ts';
+export type { RuntimeInfo } from './runtimes/runtime.ts';
+export { onnxReferenceRuntime } from './runtimes/onnx-reference.ts';
+export { hostCpu, describeHost } from './runtimes/host.ts';
+export type { HostInfo } from './runtimes/host.ts';
 // Data
 export type { DataSource, DataBatch } from './data/source.ts';
 export { readIdx, parseIdx, encodeIdx } from './data/idx.ts';
 export { loadMnist, mnistBatches, LENET5_RECIPE } from './data/mnist.ts';
 export type { Mnist, MnistBatch, MnistRecipe, MnistSplit } from './data/mnist.ts';
 // Evaluate
-export { evaluateClassifier, argmax } from './evaluate/classify.ts';
+export { evaluateClassifier, argmax, nameClasses } from './evaluate/classify.ts';
+export { findLabels, readLabels } from './data/labels.ts';
 export type { ClassifierAccuracy, LabeledBatch } from './evaluate/classify.ts';
 // Inspect and reports
 export { inspectModel } from './inspect.ts';
@@ -38,8 +47,8 @@ export { modelInputs } from './data/model-inputs.ts';
 // Quantize and calibrate
 export { quantizeModel } from './quantize/quantize.ts';
 export type { QuantizeResult } from './quantize/quantize.ts';
-export { SCHEMES } from './quantize/schemes.ts';
-export type { QuantizeOptions, Scheme, CalibrationOptions } from './quantize/schemes.ts';
+export { SCHEMES, QUANTIZE_TARGETS, TARGET_TYPES } from './quantize/schemes.ts';
+export type { QuantizeOptions, Scheme, CalibrationOptions, QuantizeTarget, ActivationType } from './quantize/schemes.ts';
 export type { QuantizeReport } from './quantize/report.ts';
 export { calibrate } from './quantize/calibrate/calibrate.ts';
 export { CALIBRATION_METHODS } from './quantize/calibrate/calibrator.ts';
@@ -47,7 +56,9 @@ export type { CalibrationMethod, TensorRange } from './quantize/calibrate/calibr
 // Evaluate, profile, report
 export { evaluateModels } from './evaluate/compare.ts';
 export type { Evaluation, ModelEvaluation, EvaluateModelsOptions } from './evaluate/compare.ts';
-export { verdict, resolveGates, DEFAULT_GATES } from './evaluate/verdict.ts';
+export { verdict, resolveGates, judgedFigures, DEFAULT_GATES } from './evaluate/verdict.ts';
+export type { ExactExecution } from './evaluate/exact.ts';
+export { u8s8Saturates } from './evaluate/kernel-probe.ts';
 export type { Verdict, VerdictGates } from './evaluate/verdict.ts';
 export { analyzeLayers } from './evaluate/per-layer.ts';
 export type { LayerAnalysis, LayerError } from './evaluate/per-layer.ts';
