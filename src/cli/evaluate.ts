@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { modelInputs } from '../data/model-inputs.ts';
 import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
 import { findLabels, readLabels } from '../data/labels.ts';
-import { findRecipe, loadRecipe } from '../data/recipe.ts';
+import { findRecipe, loadRecipe, recipeExampleDims } from '../data/recipe.ts';
 import { UsageError } from '../errors.ts';
 import { nameClasses } from '../evaluate/classify.ts';
 import { evaluateModels } from '../evaluate/compare.ts';
@@ -17,7 +17,7 @@ import { quantizeOptionsFromProvenance, readProvenance } from '../quantize/prove
 import { formatEvaluation, formatLayers, formatProposal } from '../report/evaluation-text.ts';
 import { writeHtmlReport } from '../report/html/index.ts';
 import { terminalProgress } from '../report/progress.ts';
-import { applyInputShapes, parseInputShapes } from '../ir/input-shapes.ts';
+import { applyInputShapes, parseInputShapes, shapesFromRecipe } from '../ir/input-shapes.ts';
 import { action, EXIT } from './action.ts';
 import { collect, INPUT_SHAPE_HELP, positiveInt, positiveNumber, refuseOverwritingInput } from './options.ts';
 
@@ -66,7 +66,9 @@ export function registerEvaluate(program: Command): void {
       for (const c of candidates) await readVerifiedModel(c);
       const recipePath = findRecipe(reference, opts.recipe);
       const recipe = recipePath ? loadRecipe(recipePath) : undefined;
-      const inputs = applyInputShapes(modelInputs(refModel), parseInputShapes(opts.inputShape));
+      const declared = modelInputs(refModel);
+      const given = parseInputShapes(opts.inputShape);
+      const inputs = applyInputShapes(declared, recipe ? shapesFromRecipe(declared, recipe.input, recipeExampleDims(recipe), given) : given);
       const labels = findLabels({ explicit: opts.labels, recipe, recipePath, modelPath: reference, data: opts.data });
       const source = await openDataSource(opts.data, inputs, { recipe, purpose: 'evaluation', labels });
       if (source.warning) process.stderr.write(`warning: ${source.warning}\n`);

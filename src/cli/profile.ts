@@ -1,7 +1,10 @@
 // `ondevice profile MODEL [--runtime R] [--threads N] [--warmup N] [--runs N] [--input-shape NAME=D,D,…] [--json]`.
 import type { Command } from 'commander';
 import { formatProfile } from '../profile/format.ts';
-import { parseInputShapes } from '../ir/input-shapes.ts';
+import { parseInputShapes, shapesFromRecipe } from '../ir/input-shapes.ts';
+import { findRecipe, loadRecipe, recipeExampleDims } from '../data/recipe.ts';
+import { modelInputs } from '../data/model-inputs.ts';
+import { readModel } from '../formats/registry.ts';
 import { profileModel } from '../profile/profile.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { action } from './action.ts';
@@ -23,12 +26,19 @@ export function registerProfile(program: Command): void {
     .option('--no-per-op', 'skip the per-op profiler pass')
     .option('--json', 'print JSON (see docs/profile-json.md)')
     .action(action(async (file: string, opts: ProfileFlags) => {
+      let shapes = parseInputShapes(opts.inputShape);
+      // A recipe beside an ONNX model fills its dynamic dims (e.g. PaddleOCR's height and width) as the data would.
+      const recipePath = file.endsWith('.onnx') ? findRecipe(file) : undefined;
+      if (recipePath) {
+        const recipe = loadRecipe(recipePath);
+        shapes = shapesFromRecipe(modelInputs(await readModel(file)), recipe.input, recipeExampleDims(recipe), shapes);
+      }
       const result = await profileModel(file, {
         runtime: opts.runtime,
         threads: opts.threads,
         warmup: opts.warmup,
         runs: opts.runs,
-        shapes: parseInputShapes(opts.inputShape),
+        shapes,
         perOp: opts.perOp,
         progress: opts.json ? undefined : terminalProgress(),
       });

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
-import { findRecipe, loadRecipe, recipePathFor, saveRecipe, type Recipe } from '../data/recipe.ts';
+import { findRecipe, loadRecipe, recipeExampleDims, recipePathFor, saveRecipe, type Recipe } from '../data/recipe.ts';
 import { UsageError } from '../errors.ts';
 import { readVerifiedModel } from '../formats/read-verified.ts';
 import { writeModel } from '../formats/registry.ts';
@@ -14,7 +14,7 @@ import { ACTIVATION_TYPES, parseMethod, parseScheme, parseTarget, QUANTIZE_TARGE
 import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { modelInputs } from '../data/model-inputs.ts';
-import { applyInputShapes, parseInputShapes } from '../ir/input-shapes.ts';
+import { applyInputShapes, parseInputShapes, shapesFromRecipe } from '../ir/input-shapes.ts';
 import { action, EXIT } from './action.ts';
 import { collect, INPUT_SHAPE_HELP, positiveInt, refuseOverwritingInput } from './options.ts';
 
@@ -88,7 +88,9 @@ export function registerQuantize(program: Command): void {
       const { model } = await readVerifiedModel(file);
       const recipePath = findRecipe(file, opts.recipe);
       const recipe: Recipe | undefined = recipePath ? loadRecipe(recipePath) : undefined;
-      const inputs = applyInputShapes(modelInputs(model), parseInputShapes(opts.inputShape));
+      const declared = modelInputs(model);
+      const given = parseInputShapes(opts.inputShape);
+      const inputs = applyInputShapes(declared, recipe ? shapesFromRecipe(declared, recipe.input, recipeExampleDims(recipe), given) : given);
       const source = opts.calibration ? await openDataSource(opts.calibration, inputs, { recipe, purpose: 'calibration' }) : undefined;
       if (source?.warning) process.stderr.write(`warning: ${source.warning}\n`);
       const mixed = mixedOption(opts);

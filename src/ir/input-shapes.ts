@@ -70,3 +70,18 @@ export function applyInputShapes<T extends ShapedInput>(inputs: readonly T[], sh
   checkShapeNames(shapes, inputs);
   return inputs.map((i) => (shapes[i.name] ? { ...i, shape: resolveInputShape(i, shapes[i.name]) } : i));
 }
+
+/**
+ * Shapes a preprocessing recipe implies for the inputs it feeds (`example` = the recipe's per-example dims, e.g.
+ * [3, 48, 192]), kept only where they fill dynamic dims of the model (batch from the model, or 1); explicit
+ * `--input-shape` values win over them.
+ */
+export function shapesFromRecipe(inputs: readonly ShapedInput[], recipeInput: string, example: readonly number[], explicit: InputShapes = {}): InputShapes {
+  const input = inputs.find((i) => i.name === recipeInput);
+  if (!input || explicit[recipeInput] || input.shape.length !== example.length + 1) return { ...explicit };
+  if (input.shape.slice(1).every((d) => typeof d === 'number')) return { ...explicit };
+  const fromRecipe = input.shape.map((d, i) => (typeof d === 'number' ? d : i === 0 ? 1 : example[i - 1]));
+  // A recipe that contradicts a fixed dim of the model is not used here; the data check names that mismatch later.
+  if (input.shape.some((d, i) => i > 0 && typeof d === 'number' && d !== example[i - 1])) return { ...explicit };
+  return { ...explicit, [recipeInput]: fromRecipe };
+}

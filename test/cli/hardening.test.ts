@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MODEL, PACKAGE_ROOT } from '../../src/paths.ts';
@@ -75,7 +75,6 @@ test('exit codes: 3 for a failed verdict, 1 for a broken candidate, 0 for a pass
   const broken = join(dir, 'broken.onnx');
   copyFileSync(DEFAULT_MODEL.path, broken);
   const bytes = readFileSync(broken);
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(broken, bytes.subarray(0, 1000));
   const error = ondevice(['evaluate', DEFAULT_MODEL.path, broken, '--data', 'mnist:test', '--limit', '20']);
   assert.equal(error.code, 1, error.stderr);
@@ -113,6 +112,13 @@ test('dynamic height and width are never invented: profile and quantize ask for 
   const mismatch = ondevice(['quantize', CLS, '-o', out, '--scheme', 'w8a8', '--calibration', 'random', '--input-shape', 'x=1,4,48,192']);
   assert.equal(mismatch.code, 2);
   assert.match(mismatch.stderr, /dim 1 is fixed at 3 in the model, got 4/);
+  // A recipe beside the model says what the data looks like: its size fills the dynamic height and width.
+  const withRecipe = join(dir, 'cls.onnx');
+  copyFileSync(CLS, withRecipe);
+  writeFileSync(join(dir, 'cls.preprocess.json'), JSON.stringify({ input: 'x', layout: 'NCHW', size: [32, 160], channels: 'RGB', mean: [0.5], std: [0.5] }));
+  const fromRecipe = ondevice(['profile', withRecipe, '--runs', '2', '--warmup', '0', '--no-per-op', '--json']);
+  assert.equal(fromRecipe.code, 0, fromRecipe.stderr);
+  assert.deepEqual(JSON.parse(fromRecipe.stdout).inputs[0].dims, [1, 3, 32, 160]);
 }));
 
 test('no npm warning on a plain npx call', () => {
