@@ -69,7 +69,7 @@ test('--nhwc-io declares NHWC inputs and leaves no Transpose at all', async () =
 });
 
 test('symbolic spatial dims without --input-shape are a usage error naming the input', async () => {
-  await assert.rejects(compileToTflite(await readModel(CLS)), /input 'x' has unknown dims.*--input-shape x=1,3,/);
+  await assert.rejects(compileToTflite(await readModel(CLS)), /input 'x' has dynamic dims.*--input-shape x=1,3,/);
 });
 
 function unmappable(): Model {
