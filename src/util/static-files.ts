@@ -1,6 +1,6 @@
-// Static files over HTTP, shared by `ondevice serve` and the local browser-runtime server: one resolver, one MIME table.
+// Static files over HTTP, shared by `ondevice serve` and the local browser-runtime server: one resolver (no dotfiles), one MIME table.
 import { realpathSync, statSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -31,6 +31,11 @@ function inside(root: string, path: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
+/** Whether `path` (inside `root`) has a segment below `root` that starts with '.': `.git/`, `.env`, `.well-known/`. */
+function hidden(root: string, path: string): boolean {
+  return relative(root, path).split(sep).some((segment) => segment.startsWith('.'));
+}
+
 /**
  * Resolves a request path (a raw `req.url` is fine: `?query` and `#fragment` are stripped, %-escapes decoded)
  * inside `root`, or null if it is malformed or escapes it. Purely lexical: see {@link staticFile} for symlinks.
@@ -54,28 +59,31 @@ export interface StaticFile {
   /** The real path to open (symlinks resolved; inside the real root). */
   real: string;
   size: number;
+  /** Last modification time (ms since the epoch), e.g. to key a cache of the file's compressed bytes. */
+  mtimeMs: number;
 }
 
 /**
- * The regular file a request path names inside `root` (a folder's `index` file when given), with its size; null when
- * it is malformed, missing, not a regular file, or escapes `root` lexically or through a symlink. One stat, no
- * exists-then-stat race.
+ * The regular file a request path names inside `root` (a folder's `index` file when given), with its size and mtime;
+ * null when it is malformed, missing, not a regular file, hidden (a path segment below `root` starting with '.', as
+ * requested or after resolving symlinks), or escapes `root` lexically or through a symlink — all alike, so a caller
+ * answering 404 reveals nothing about hidden files. One stat, no exists-then-stat race.
  */
 export function staticFile(root: string, urlPath: string, index?: string): StaticFile | null {
   let path = resolveInside(root, urlPath);
-  if (!path) return null;
+  if (!path || hidden(resolve(root), path)) return null;
   try {
     const realRoot = realpathSync(root);
     let real = realpathSync(path);
-    if (!inside(realRoot, real)) return null;
+    if (!inside(realRoot, real) || hidden(realRoot, real)) return null;
     let st = statSync(real);
     if (st.isDirectory() && index) {
       path = join(path, index);
       real = realpathSync(join(real, index));
-      if (!inside(realRoot, real)) return null;
+      if (!inside(realRoot, real) || hidden(realRoot, real)) return null;
       st = statSync(real);
     }
-    return st.isFile() ? { path, real, size: st.size } : null;
+    return st.isFile() ? { path, real, size: st.size, mtimeMs: st.mtimeMs } : null;
   } catch {
     return null;
   }
