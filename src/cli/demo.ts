@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { inspectModel } from '../inspect.ts';
 import { DEFAULT_MODEL } from '../paths.ts';
 import { runDemo } from '../pipeline/demo.ts';
-import { environmentOf } from '../evaluate/report-data.ts';
+import { environmentOf } from '../report/evaluation-data.ts';
 import { formatDemoTable } from '../pipeline/demo-table.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { formatSummary } from '../report/summary-text.ts';

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.ts';
 import { nameClasses } from '../evaluate/classify.ts';
 import { evaluateModels } from '../evaluate/compare.ts';
 import { proposeExclusions, type ExclusionProposal } from '../pipeline/exclusions.ts';
-import { evaluationReportData } from '../evaluate/report-data.ts';
+import { evaluationReportData } from '../report/evaluation-data.ts';
 import { analyzeLayers, type LayerAnalysis } from '../evaluate/per-layer.ts';
 import { resolveGates, verdict } from '../evaluate/verdict.ts';
 import { readVerifiedModel } from '../formats/read-verified.ts';

@@ -1,6 +1,6 @@
 // `ondevice profile MODEL [--runtime R] [--threads N] [--warmup N] [--runs N] [--input-shape NAME=D,D,…] [--json]`.
 import type { Command } from 'commander';
-import { formatProfile } from '../profile/format.ts';
+import { formatProfile } from '../report/profile-text.ts';
 import { parseInputShapes, shapesFromRecipe } from '../ir/input-shapes.ts';
 import { findRecipe, loadRecipe, recipeExampleDims } from '../data/recipe.ts';
 import { modelInputs } from '../data/model-inputs.ts';

@@ -1,6 +1,6 @@
 // `compile` as a library call: read a model, run the passes, and write it for a target (ONNX Runtime or TFLite).
 import { statSync } from 'node:fs';
-import { UsageError } from '../errors.ts';
+import { OndeviceError, UsageError, withFile } from '../errors.ts';
 import { readVerifiedModel } from '../formats/read-verified.ts';
 import { writeModel } from '../formats/registry.ts';
 import { writeFileAtomic } from '../util/atomic-file.ts';
@@ -40,9 +40,17 @@ export interface CompileReport {
 /**
  * Reads `input`, compiles it for `options.target` and writes `output` atomically. For 'onnx' the
  * default passes run and the result is written as ONNX (quantization is `ondevice quantize`'s job).
- * Nothing is written when an op cannot be mapped (UnmappableOpsError).
+ * Nothing is written when an op cannot be mapped (UnmappableOpsError). Errors name `input` unless they name another file.
  */
 export async function compileFile(input: string, output: string, options: CompileOptions): Promise<CompileReport> {
+  try {
+    return await compile(input, output, options);
+  } catch (e) {
+    throw e instanceof OndeviceError ? withFile(e, input) : e;
+  }
+}
+
+async function compile(input: string, output: string, options: CompileOptions): Promise<CompileReport> {
   const { model } = await readVerifiedModel(input);
   const inputBytes = statSync(input).size;
   if (options.target === 'onnx') {

@@ -1,7 +1,7 @@
 // Check that a data source fits a model's inputs (names, dtypes, shapes), converting float64 to float32 where asked.
 import { UsageError } from '../errors.ts';
 import type { Dim } from '../ir/graph.ts';
-import type { IoInfo } from '../runtimes/runtime.ts';
+import type { IoInfo } from '../ir/host-tensor.ts';
 import type { DataBatch } from './source.ts';
 import type { TypedDataSource } from './typed-source.ts';
 

@@ -1,6 +1,6 @@
 // A model's real inputs (graph inputs that are not initializers) as the data layer and runtimes describe them.
 import type { Model } from '../ir/graph.ts';
-import type { IoInfo } from '../runtimes/runtime.ts';
+import type { IoInfo } from '../ir/host-tensor.ts';
 
 /** Name, dtype and (possibly symbolic) shape of each input a caller must feed. */
 export function modelInputs(model: Model): IoInfo[] {

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { UsageError } from '../errors.ts';
-import type { IoInfo } from '../runtimes/runtime.ts';
+import type { IoInfo } from '../ir/host-tensor.ts';
 import { fitToModel, type DataPurpose } from './fit.ts';
 import { imageFolderSource } from './image-folder.ts';
 import { MNIST_SPLITS, LENET5_RECIPE, type MnistSplit } from './mnist.ts';

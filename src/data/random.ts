@@ -1,7 +1,9 @@
 // Random data shaped like a model's inputs: a last resort for calibration, always announced loudly.
 import { UsageError } from '../errors.ts';
 import { TYPED_ARRAY_OF, type DType, type TypedArray } from '../ir/dtype.ts';
-import type { IoInfo } from '../runtimes/runtime.ts';
+import type { Dim } from '../ir/graph.ts';
+import { allocationProblem } from '../ir/size-limit.ts';
+import type { IoInfo } from '../ir/host-tensor.ts';
 import { examplesToRead, newFingerprint } from './batching.ts';
 import type { DataPurpose } from './fit.ts';
 import type { DataBatch } from './source.ts';
@@ -40,6 +42,12 @@ const RANDOM_DTYPES = ['float32', 'float64', 'uint8', 'int8', 'bool', 'int16', '
 /** Integer range [low, high) drawn for integer dtypes. */
 const INT_RANGE: Partial<Record<DType, [number, number]>> = { uint8: [0, 256], int8: [-128, 128], bool: [0, 2] };
 
+/** Throws a UsageError naming the input when `n` examples of `dims` cannot be allocated (bad dims, over the size limit). */
+function checkSize(name: string, dims: readonly Dim[], dtype: DType, n: number): void {
+  const problem = allocationProblem(dims, dtype, n);
+  if (problem) throw new UsageError(`random data for input '${name}': ${problem}`);
+}
+
 /** Fill a typed array of `dtype` with random values. */
 function randomValues(dtype: DType, count: number, next: () => number, range: [number, number]): TypedArray {
   const Ctor = TYPED_ARRAY_OF[dtype]!;
@@ -71,6 +79,7 @@ export function randomSource(inputs: readonly IoInfo[], options: RandomOptions =
       throw new UsageError(`random data needs fixed dims after the batch dim; input '${input.name}' has [${input.shape.map((d) => d ?? '?').join(',')}]`);
     }
     if (!(RANDOM_DTYPES as readonly string[]).includes(input.dtype)) throw new UsageError(`random data cannot be made for input '${input.name}' of dtype ${input.dtype}`);
+    checkSize(input.name, rest, input.dtype as DType, 1);
     return rest as number[];
   });
   if (!warned.has(purpose)) {
@@ -93,6 +102,7 @@ export function randomSource(inputs: readonly IoInfo[], options: RandomOptions =
         const batch: DataBatch['inputs'] = {};
         inputs.forEach((input, i) => {
           const dims = [n, ...shapes[i]];
+          checkSize(input.name, shapes[i], input.dtype as DType, n);
           batch[input.name] = { dtype: input.dtype as DType, dims, data: randomValues(input.dtype as DType, dims.reduce((a, b) => a * b, 1), next, range) };
         });
         yield { inputs: batch };

@@ -1,5 +1,5 @@
 // The DataSource contract: calibration and evaluation read model inputs batch by batch from any dataset.
-import type { HostTensor } from '../runtimes/runtime.ts';
+import type { HostTensor } from '../ir/host-tensor.ts';
 
 /** One batch: a tensor per model input name, and labels when the dataset has them. */
 export interface DataBatch {

@@ -1,5 +1,5 @@
 // Data sources that declare what they yield (input names, dtypes, per-example shapes), so mismatches surface up front.
-import type { IoInfo } from '../runtimes/runtime.ts';
+import type { IoInfo } from '../ir/host-tensor.ts';
 import type { DataSource } from './source.ts';
 
 /** A DataSource that says which inputs it feeds: shape[0] is the batch dimension (null), the rest are fixed. */

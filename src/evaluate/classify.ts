@@ -1,7 +1,7 @@
 // Classification accuracy of a model over labelled batches: top-1, top-5, per-class recall and the confusion matrix.
 import type { RuntimeSession } from '../runtimes/runtime.ts';
 import { UsageError } from '../errors.ts';
-import { silentProgress, type Progress } from '../report/progress.ts';
+import { silentProgress, type Progress } from '../util/progress.ts';
 
 /** One batch of preprocessed inputs with their labels. */
 export interface LabeledBatch {

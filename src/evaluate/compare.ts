@@ -6,7 +6,7 @@ import { detectFormat, readModel } from '../formats/registry.ts';
 import type { Dim, Model } from '../ir/graph.ts';
 import { halfToFloat } from '../ir/tensor.ts';
 import { readProvenance } from '../quantize/provenance.ts';
-import { silentProgress, type Progress } from '../report/progress.ts';
+import { silentProgress, type Progress } from '../util/progress.ts';
 import { acceptAnyBatch } from '../runtimes/any-batch.ts';
 import { hostCpu, type HostInfo } from '../runtimes/host.ts';
 import { onnxReferenceRuntime } from '../runtimes/onnx-reference.ts';

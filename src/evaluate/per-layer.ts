@@ -6,7 +6,7 @@ import type { Graph, Model, Node } from '../ir/graph.ts';
 import { toposort } from '../ir/toposort.ts';
 import { exposeValues, valueTypes } from '../ir/expose.ts';
 import { writeTempModel, type TempModel } from '../formats/temp-model.ts';
-import { silentProgress, type Progress } from '../report/progress.ts';
+import { silentProgress, type Progress } from '../util/progress.ts';
 import { onnxReferenceRuntime } from '../runtimes/onnx-reference.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import type { RuntimeSession } from '../runtimes/runtime.ts';

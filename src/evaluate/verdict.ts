@@ -66,7 +66,8 @@ export function worstPsnr(candidate: ModelEvaluation): number {
 /** Top-1 accuracy drop of the candidate vs the reference in percentage points, or undefined without labels. */
 export function accuracyDrop(reference: ModelEvaluation, candidate: ModelEvaluation): number | undefined {
   if (!reference.accuracy || !candidate.accuracy) return undefined;
-  return (reference.accuracy.top1 - candidate.accuracy.top1) * 100;
+  // Rounded to 1e-9 points: 0.992 − 0.982 is 0.010000000000000009 in binary, and a drop of exactly 1 point must pass a ≤ 1 gate.
+  return Math.round((reference.accuracy.top1 - candidate.accuracy.top1) * 100 * 1e9) / 1e9;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
 import { attrFloat, attrInt, attrInts, attrString, type Dim, type Graph, type Model, type Node, type OpsetImport, type ValueType } from './graph.ts';
 import { elementCount, tensorFloats, tensorValues, type Tensor } from './tensor.ts';
 import { nodeLabel, toposort } from './toposort.ts';
+import { checkTypeConstraints } from './ops/type-constraints.ts';
 
 /** A problem found while inferring types. */
 export interface InferIssue {
@@ -69,6 +70,15 @@ export function tensorInfoOf(type: ValueType | undefined): TensorInfo | undefine
 /** Converts inference output into an IR value type. */
 function toValueType(info: TensorInfo): ValueType {
   return info.shape ? { kind: 'tensor', dtype: info.dtype, shape: [...info.shape] } : { kind: 'tensor', dtype: info.dtype };
+}
+
+/** Fails when an op computed a dim that is not a size (negative, fractional, infinite: odd attributes or inputs). */
+function checkInferredDims(ctx: InferContext, result: InferResult): void {
+  result.forEach((info, k) => {
+    if (info?.shape?.some((d) => typeof d === 'number' && (!Number.isSafeInteger(d) || d < 0))) {
+      ctx.fail(`output ${k} ('${ctx.node.outputs[k] ?? ''}') would have shape ${formatShape(info.shape)}, which is not a valid shape`);
+    }
+  });
 }
 
 class InferState {
@@ -135,7 +145,10 @@ class InferState {
     const infer = opInference(node.domain, node.op);
     if (infer) {
       try {
-        result = infer(this.context(node, label, subgraphOutputs));
+        const ctx = this.context(node, label, subgraphOutputs);
+        if (isDefaultDomain(node.domain)) checkTypeConstraints(ctx);
+        result = infer(ctx);
+        checkInferredDims(ctx, result);
       } catch (err) {
         const error = err instanceof GraphError ? err : new GraphError(`${node.op}: ${(err as Error).message}`, { node: label, cause: err });
         if (!this.options.tolerant) throw error;

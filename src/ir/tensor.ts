@@ -1,4 +1,5 @@
 // IR tensors: constant data held in memory as raw bytes, or a lazy handle into an external file.
+import { GraphError } from '../errors.ts';
 import { byteLength, TYPED_ARRAY_OF, type DType, type TypedArray } from './dtype.ts';
 
 /** Where a lazily loaded tensor's bytes live (e.g. an ONNX external-data file). */
@@ -42,7 +43,7 @@ export function tensorBytes(t: Tensor): Uint8Array {
   switch (t.data.kind) {
     case 'bytes': return t.data.bytes;
     case 'external': return t.data.load();
-    case 'strings': throw new Error(`tensor '${t.name}' holds strings, not bytes`);
+    case 'strings': throw new GraphError(`tensor '${t.name}' holds strings, not numbers`);
   }
 }
 
@@ -58,14 +59,15 @@ export function tensorByteLength(t: Tensor): number {
 /**
  * The tensor's values as a typed array (float16/bfloat16 come back as their raw Uint16 bits).
  * Views the bytes in place when aligned, otherwise copies.
+ * @throws GraphError naming the tensor when its dtype has no typed array (string, 4-bit, complex) or its data is short.
  */
 export function tensorValues(t: Tensor): TypedArray {
   const Ctor = TYPED_ARRAY_OF[t.dtype];
-  if (!Ctor) throw new Error(`tensor '${t.name}': no typed array for dtype ${t.dtype}`);
+  if (!Ctor) throw new GraphError(`tensor '${t.name}' is ${t.dtype}, which has no numeric values here`);
   const bytes = tensorBytes(t);
   const count = elementCount(t.dims);
   if (bytes.byteLength < count * Ctor.BYTES_PER_ELEMENT) {
-    throw new Error(`tensor '${t.name}': ${bytes.byteLength} bytes for ${count} ${t.dtype} elements`);
+    throw new GraphError(`tensor '${t.name}': ${bytes.byteLength} bytes for ${count} ${t.dtype} elements`);
   }
   if (bytes.byteOffset % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(bytes.buffer, bytes.byteOffset, count);
   const copy = bytes.slice(0, count * Ctor.BYTES_PER_ELEMENT);

@@ -67,6 +67,9 @@ function checkGraph(graph: Graph, outer: ReadonlySet<string>, opsets: OpsetImpor
 
   // Who defines what: graph inputs and initializers, then node outputs (each value exactly once).
   const sources = new Set<string>([...graph.inputs.map((v) => v.name), ...graph.initializers.keys()]);
+  graph.inputs.forEach((v, i) => {
+    if (graph.inputs.findIndex((w) => w.name === v.name) < i) add({ severity: 'error', code: 'duplicate-producer', value: v.name, message: `graph input '${v.name}' is declared more than once` });
+  });
   for (const t of graph.sparseInitializers) sources.add(t.values.name);
   const producedBy = new Map<string, number>();
   graph.nodes.forEach((node, i) => {

@@ -1,21 +1,15 @@
 // Pass: evaluates nodes whose inputs are all constant (TS kernels first, then an optional runtime evaluator).
+import type { NodeEvaluator } from '../ir/node-evaluator.ts';
 import type { Model, Node } from '../ir/graph.ts';
 import { subgraphsOf } from '../ir/graph.ts';
+import { TYPED_ARRAY_OF } from '../ir/dtype.ts';
 import { elementCount, makeTensor, type Tensor } from '../ir/tensor.ts';
 import type { Pass, PassContext } from './pass.ts';
 import { opsetOf, removeNodes, shapeResolver } from './graph-edit.ts';
 import { KERNELS, SHAPE_ONLY_OPS, type KernelContext } from './constant-eval/kernels.ts';
 import { fromTensor, toTensor } from './constant-eval/ndarray.ts';
 
-/**
- * Evaluates one node on constant inputs (e.g. through onnxruntime); resolves one tensor per
- * output, or undefined when it cannot. Kept abstract so passes need not depend on a runtime.
- */
-export type NodeEvaluator = (
-  node: Node,
-  inputs: ReadonlyMap<string, Tensor>,
-  model: Pick<Model, 'opsets' | 'irVersion'>,
-) => Promise<(Tensor | undefined)[] | undefined>;
+export type { NodeEvaluator } from '../ir/node-evaluator.ts';
 
 /** Options of the fold-constants pass. */
 export interface FoldConstantsOptions {
@@ -65,7 +59,8 @@ function runKernel(node: Node, constants: Map<string, Tensor>, ctx: KernelContex
   const kernel = KERNELS[node.op];
   if (!kernel) return undefined;
   const tensors = node.inputs.map((n) => (n ? constants.get(n) : undefined));
-  if (tensors.some((t) => t && t.data.kind === 'strings')) return undefined;
+  // Strings, 4-bit and complex values have no typed array to compute on: leave those to the evaluator.
+  if (tensors.some((t) => t && (t.data.kind === 'strings' || !TYPED_ARRAY_OF[t.dtype]))) return undefined;
   const arrays = tensors.map((t) => (t ? fromTensor(t) : undefined));
   const results = kernel(node, arrays, ctx);
   return results?.map((r, i) => toTensor(node.outputs[i] ?? '', r));

@@ -5,7 +5,7 @@ import { mnistSource } from '../data/mnist-source.ts';
 import { loadRecipe } from '../data/recipe.ts';
 import { evaluateModels, type Evaluation } from '../evaluate/compare.ts';
 import { analyzeLayers, type LayerAnalysis } from '../evaluate/per-layer.ts';
-import { evaluationReportData } from '../evaluate/report-data.ts';
+import { evaluationReportData } from '../report/evaluation-data.ts';
 import { resolveGates, verdict, type Verdict } from '../evaluate/verdict.ts';
 import { readModel, writeModel } from '../formats/registry.ts';
 import { DEFAULT_MODEL } from '../paths.ts';
@@ -14,7 +14,7 @@ import { quantizeModel } from '../quantize/quantize.ts';
 import type { QuantizeOptions, Scheme } from '../quantize/schemes.ts';
 import { writeHtmlReport } from '../report/html/index.ts';
 import type { ReportData } from '../report/html/types.ts';
-import { silentProgress, type Progress } from '../report/progress.ts';
+import { silentProgress, type Progress } from '../util/progress.ts';
 
 /** One model variant the demo makes and measures. */
 export interface DemoVariant {

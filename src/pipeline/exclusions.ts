@@ -6,7 +6,7 @@ import type { DataSource } from '../data/source.ts';
 import { readModel, writeModel } from '../formats/registry.ts';
 import { quantizeModel } from '../quantize/quantize.ts';
 import type { QuantizeOptions } from '../quantize/schemes.ts';
-import type { Progress } from '../report/progress.ts';
+import type { Progress } from '../util/progress.ts';
 import { evaluateModels } from '../evaluate/compare.ts';
 import { judgedFigures, worstPsnr } from '../evaluate/verdict.ts';
 import type { LayerError } from '../evaluate/per-layer.ts';

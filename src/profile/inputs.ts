@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.ts';
 import { checkShapeNames, resolveInputShape } from '../ir/input-shapes.ts';
 import { TYPED_ARRAY_OF, type DType } from '../ir/dtype.ts';
+import { allocationProblem } from '../ir/size-limit.ts';
 import type { HostTensor, IoInfo } from '../runtimes/runtime.ts';
 import { mulberry32 } from '../util/random.ts';
 
@@ -26,7 +27,8 @@ function syntheticTensor(dtype: DType, dims: number[], rand: () => number): Host
 /**
  * One feed per model input, shaped by `overrides` (name → dims, from `--input-shape`), else by its declared dims with a
  * symbolic batch dim set to 1; other dynamic dims must be given (a shape is never invented).
- * @throws UsageError for an override naming no input, or an input type that cannot be synthesised.
+ * @throws UsageError for an override naming no input, an input type that cannot be synthesised, or dims that are not sizes or
+ * ask for more than the size limit.
  */
 export function synthesizeInputs(inputs: readonly IoInfo[], overrides: Record<string, number[]> = {}, seed = 0): Record<string, HostTensor> {
   checkShapeNames(overrides, inputs);
@@ -34,7 +36,10 @@ export function synthesizeInputs(inputs: readonly IoInfo[], overrides: Record<st
   const feeds: Record<string, HostTensor> = {};
   for (const info of inputs) {
     if (info.dtype === 'unknown') throw new UsageError(`input '${info.name}' is not a tensor: cannot synthesise it for profiling`);
-    feeds[info.name] = syntheticTensor(info.dtype, resolveInputShape(info, overrides[info.name]), rand);
+    const dims = resolveInputShape(info, overrides[info.name]);
+    const problem = allocationProblem(dims, info.dtype);
+    if (problem) throw new UsageError(`cannot synthesise input '${info.name}' for profiling: ${problem}`);
+    feeds[info.name] = syntheticTensor(info.dtype, dims, rand);
   }
   return feeds;
 }

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { UsageError } from '../errors.ts';
 import { detectFormat } from '../formats/registry.ts';
-import { silentProgress, type Progress } from '../report/progress.ts';
+import { silentProgress, type Progress } from '../util/progress.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import { hostCpu } from '../runtimes/host.ts';
 import type { HostTensor, RuntimeInfo } from '../runtimes/runtime.ts';

@@ -1,5 +1,6 @@
 // quantizeModel: runs the graph passes, then the chosen scheme, and records provenance in the model's metadata.
 import type { Model } from '../ir/graph.ts';
+import { assertValid } from '../ir/verify.ts';
 import { DEFAULT_PASSES, runPasses } from '../passes/index.ts';
 import { eliminateDeadCode } from '../passes/dead-code.ts';
 import { nameUnnamedNodes } from '../passes/graph-edit.ts';
@@ -31,13 +32,15 @@ const IMPLEMENTATIONS: Record<Scheme, SchemeImpl> = {
 /**
  * Quantizes a model (which is modified in place and returned). Ops a scheme cannot quantize stay
  * float and are listed in the report with the reason.
- * @throws UsageError for an unknown scheme or method, or a static scheme without calibration data.
+ * @throws GraphError for a graph the verifier rejects (checked first, so no scheme works on a broken graph);
+ *   UsageError for an unknown scheme or method, or a static scheme without calibration data.
  */
 export async function quantizeModel(model: Model, options: QuantizeOptions): Promise<QuantizeResult> {
   return quantizeOnce(model, resolveOptions(options));
 }
 
 async function quantizeOnce(model: Model, resolved: ResolvedOptions): Promise<QuantizeResult> {
+  assertValid(model);
   const report = emptyReport(resolved.scheme);
   let current = model;
   if (resolved.runPasses) {

@@ -1,7 +1,7 @@
 // Quantization schemes and their options: names as an `as const` tuple, defaults resolved once per scheme.
 import { UsageError } from '../errors.ts';
 import type { DataSource } from '../data/source.ts';
-import type { Progress } from '../report/progress.ts';
+import type { Progress } from '../util/progress.ts';
 import { CALIBRATION_METHODS, type CalibrationMethod } from './calibrate/calibrator.ts';
 
 /**

@@ -2,8 +2,7 @@
 import { basename } from 'node:path';
 import { classNamesOf, classRecall, type ClassifierAccuracy } from '../evaluate/classify.ts';
 import type { Evaluation, ModelEvaluation, OutputFidelity } from '../evaluate/compare.ts';
-import { environmentOf } from '../evaluate/report-data.ts';
-import type { ExclusionProposal } from '../pipeline/exclusions.ts';
+import { environmentOf } from './evaluation-data.ts';
 import type { LayerAnalysis } from '../evaluate/per-layer.ts';
 import { accuracyDrop, judgedFigures, type Verdict } from '../evaluate/verdict.ts';
 import { formatBytes, formatPercent } from './format.ts';
@@ -115,8 +114,14 @@ export function formatLayers(candidate: string, a: LayerAnalysis, top = 5): stri
     `${renderTable(['layer', 'op', 'SQNR', 'input SQNR', 'drop dB', 'added noise', 'rank'], rows)}\nlayers that lose the most:\n${worst.join('\n')}`;
 }
 
+/** What formatProposal prints: pipeline/exclusions' ExclusionProposal (report sits below pipeline, so it names the shape). */
+export interface ProposalFigures {
+  exclude: string[];
+  trials: { exclude: string[]; top1?: number; psnr: number; sizeBytes: number }[];
+}
+
 /** The trials of an --exclude proposal and the list proposed. */
-export function formatProposal(p: ExclusionProposal): string {
+export function formatProposal(p: ProposalFigures): string {
   const rows = p.trials.map((t) => [t.exclude.join(',') || '(none)', t.top1 !== undefined ? formatPercent(t.top1) : '-', fmtDb(t.psnr), formatBytes(t.sizeBytes)]);
   return `${renderTable(['--exclude', 'top-1', 'PSNR', 'size'], rows)}\nproposed: ${p.exclude.length ? `--exclude ${p.exclude.join(',')}` : 'no exclusions (excluding layers does not help)'}`;
 }

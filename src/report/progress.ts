@@ -1,15 +1,8 @@
 // Progress bars for long work (cli-progress on stderr; periodic plain lines when stderr is not a terminal).
 import cliProgress from 'cli-progress';
+import type { Progress } from '../util/progress.ts';
 
-/** A progress sink that library functions call; the CLI passes a bar, library users anything. */
-export interface Progress {
-  start(total: number, label: string): void;
-  update(done: number): void;
-  stop(): void;
-}
-
-/** A progress sink that does nothing (the library default). */
-export const silentProgress: Progress = { start() {}, update() {}, stop() {} };
+export { silentProgress, type Progress } from '../util/progress.ts';
 
 /** A terminal progress bar on stderr; prints a line every 2 s when stderr is not a TTY. */
 export function terminalProgress(): Progress {

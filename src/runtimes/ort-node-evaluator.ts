@@ -5,7 +5,7 @@ import type { Model, Node } from '../ir/graph.ts';
 import { emptyGraph } from '../ir/graph.ts';
 import { makeTensor, type Tensor } from '../ir/tensor.ts';
 import { encodeOnnx } from '../formats/onnx/index.ts';
-import type { NodeEvaluator } from '../passes/fold-constants.ts';
+import type { NodeEvaluator } from '../ir/node-evaluator.ts';
 import { fromOrtTensor } from './ort-tensor.ts';
 
 type OrtModule = typeof import('onnxruntime-node');

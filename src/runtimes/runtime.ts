@@ -1,20 +1,7 @@
 // The Runtime contract: load a model file and run it, whatever engine (ORT node/web, LiteRT) is behind it.
-import type { DType, TypedArray } from '../ir/dtype.ts';
-import type { Dim } from '../ir/graph.ts';
+import type { HostTensor, IoInfo } from '../ir/host-tensor.ts';
 
-/** A tensor in host memory, passed to and returned from runtimes. */
-export interface HostTensor {
-  dtype: DType;
-  dims: number[];
-  data: TypedArray;
-}
-
-/** Name, element type and (possibly symbolic) shape of a model input or output, as the runtime sees it. */
-export interface IoInfo {
-  name: string;
-  dtype: DType | 'unknown';
-  shape: Dim[];
-}
+export type { HostTensor, IoInfo } from '../ir/host-tensor.ts';
 
 /** Options shared by every runtime; adapters ignore what they cannot honour. */
 export interface SessionOptions {

@@ -1,7 +1,7 @@
 // `ondevice compile` end to end: writes a .tflite and reports transposes; an unmappable op is one error line and no file.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -20,7 +20,12 @@ test('compile --target tflite writes the file and reports ops, transposes and si
     const report = JSON.parse(r.stdout);
     assert.deepEqual(report.transposes, { boundary: 1, inner: 0 });
     assert.equal(report.ops.CONV_2D, 2);
-    assert.ok(existsSync(out) && report.outputBytes > 0 && report.outputBytes < report.inputBytes * 1.1);
+    assert.ok(existsSync(out));
+    assert.equal(report.outputBytes, statSync(out).size);
+    // A float32 .tflite holds LeNet-5's weights (conv 6·1·5·5, 16·6·5·5; fc 120·400, 84·120, 10·84) and biases at 4 bytes
+    // each (BatchNorm folded into the convs), plus under 4 KB of flatbuffer tables, names and the input TRANSPOSE's permutation.
+    const params = 4 * (6 * 25 + 16 * 6 * 25 + 120 * 400 + 84 * 120 + 10 * 84 + (6 + 16 + 120 + 84 + 10));
+    assert.ok(report.outputBytes >= params && report.outputBytes <= params + 4096, `${report.outputBytes} bytes for ${params} bytes of parameters`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -76,8 +76,9 @@ test('refusals: missing or non-ONNX model, no recipe, wrong input, label count, 
   const out = join(dir, 'out');
   const model = join(dir, 'm.onnx');
   copyFileSync(DEFAULT_MODEL.path, model);
+  let recipes = 0;
   const recipe = (over: object) => {
-    const f = join(dir, `r${Math.random()}.json`);
+    const f = join(dir, `r${recipes++}.json`);
     writeFileSync(f, JSON.stringify({ ...JSON.parse(readFileSync(DEFAULT_MODEL.preprocess, 'utf8')), labels: undefined, ...over }));
     return f;
   };

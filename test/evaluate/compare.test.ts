@@ -42,33 +42,45 @@ test('LeNet-5 vs a copy of itself: PSNR Infinity, agreement 100%, same accuracy 
   }
 });
 
-test('conv weights rounded to 4 bits: finite PSNR, max abs error matches a direct ORT comparison', async () => {
+test('conv weights rounded to 4 bits: PSNR, SQNR, cosine, max abs error and agreement match a direct ORT comparison', async () => {
   const t = tempDir();
   try {
     const rounded = join(t.dir, 'conv4bit.onnx');
     await writeRoundedLenet(rounded, 4);
     const ev = await evaluateModels(LENET, [rounded], await mnistFor(), { limit: LIMIT, batchSize: 128 });
     const f = ev.candidates[0].fidelity![0];
-    assert.ok(Number.isFinite(f.psnr) && f.psnr > 5, `psnr ${f.psnr}`);
-    assert.ok(f.maxAbsError > 0);
-    assert.ok(f.cosine < 1 && f.cosine > 0.5, `cosine ${f.cosine}`);
     // Direct: run both models ourselves on the same images and take the largest difference.
     const rt = await resolveRuntime({ name: 'ort-node' });
     const a = await rt.load(LENET), b = await rt.load(rounded);
     try {
-      let maxErr = 0, same = 0, rows = 0;
+      let maxErr = 0, same = 0, rows = 0, peak = 0, err2 = 0, ref2 = 0, cand2 = 0, dot = 0, n = 0;
       for (const batch of mnistBatches('test', 100, undefined, { limit: LIMIT })) {
         const feed = { [a.inputs[0].name]: { dtype: 'float32' as const, dims: batch.dims, data: batch.input } };
         const x = (await a.run(feed))[a.outputs[0].name].data as Float32Array;
         const y = (await b.run(feed))[b.outputs[0].name].data as Float32Array;
-        for (let i = 0; i < x.length; i++) maxErr = Math.max(maxErr, Math.abs(x[i] - y[i]));
+        for (let i = 0; i < x.length; i++) {
+          maxErr = Math.max(maxErr, Math.abs(x[i] - y[i]));
+          peak = Math.max(peak, Math.abs(x[i]));
+          err2 += (x[i] - y[i]) ** 2;
+          ref2 += x[i] ** 2;
+          cand2 += y[i] ** 2;
+          dot += x[i] * y[i];
+          n++;
+        }
         for (let r = 0; r < x.length / 10; r++) {
           const am = (v: Float32Array) => { let k = 0; for (let j = 1; j < 10; j++) if (v[r * 10 + j] > v[r * 10 + k]) k = j; return k; };
           if (am(x) === am(y)) same++;
           rows++;
         }
       }
+      assert.ok(maxErr > 0.01, `the 4-bit candidate differs (max abs error ${maxErr})`);
       assert.ok(Math.abs(f.maxAbsError - maxErr) <= 1e-6 * Math.max(1, maxErr), `${f.maxAbsError} vs ${maxErr}`);
+      // The definitions, computed here over the same logits: PSNR = 20·log10(max|ref| / RMSE), SQNR = 10·log10(Σref² / Σerr²).
+      const psnr = 20 * Math.log10(peak / Math.sqrt(err2 / n)), sqnr = 10 * Math.log10(ref2 / err2), cosine = dot / Math.sqrt(ref2 * cand2);
+      assert.equal(f.count, n);
+      assert.ok(Math.abs(f.psnr - psnr) < 1e-6, `psnr ${f.psnr} vs ${psnr}`);
+      assert.ok(Math.abs(f.sqnr - sqnr) < 1e-6, `sqnr ${f.sqnr} vs ${sqnr}`);
+      assert.ok(Math.abs(f.cosine - cosine) < 1e-9, `cosine ${f.cosine} vs ${cosine}`);
       assert.equal(f.agreement!.top1, same / rows);
     } finally {
       await a.release();

@@ -5,6 +5,33 @@ import { AgreementAccumulator, checkFinite, FidelityAccumulator } from '../../sr
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≠ ${b}`);
 
+test('hand-computed exact figures: a ±1 error on ±100 is PSNR 40 dB, SQNR 40 dB, cosine 1', () => {
+  const f = new FidelityAccumulator();
+  f.add([100, -100, 100, -100], [99, -99, 99, -99]);
+  // By hand: peak 100, RMSE 1 → 20·log10(100) = 40; Σref² = 40000, Σerr² = 4 → 10·log10(10000) = 40;
+  // Σref·cand = 39600 = √40000 · √39204 = 200 · 198 → cosine 1.
+  assert.deepEqual(f.result(), { count: 4, psnr: 40, sqnr: 40, cosine: 1, maxAbsError: 1, meanAbsError: 1, rmse: 1, peak: 100 });
+});
+
+test('hand-computed exact figures: PSNR 20 dB at peak 10 / RMSE 1; swapped [3, 4] has cosine 24/25', () => {
+  const a = new FidelityAccumulator();
+  a.add([10, 0, 0, 0], [9, -1, 1, -1]);
+  const r = a.result();
+  // Peak 10, errors ±1 → RMSE 1 → PSNR 20·log10(10) = 20 exactly; Σref² = 100, Σerr² = 4 → SQNR 10·log10(25) = 13.979400086720377.
+  assert.equal(r.psnr, 20);
+  close(r.sqnr, 13.979400086720377, 1e-15);
+  // cosine = 90 / (10 · √84) = 0.9819805060619657.
+  close(r.cosine, 0.9819805060619657, 1e-15);
+  const b = new FidelityAccumulator();
+  b.add([3, 4], [4, 3]);
+  const s = b.result();
+  // Σref·cand = 24, ‖ref‖ = ‖cand‖ = 5 → cosine 0.96; Σerr² = 2 → RMSE 1, PSNR 20·log10(4) = 12.041199826559248; SQNR 10·log10(25/2) = 10.969100130080564.
+  assert.equal(s.cosine, 0.96);
+  assert.equal(s.rmse, 1);
+  close(s.psnr, 12.041199826559248, 1e-15);
+  close(s.sqnr, 10.969100130080564, 1e-15);
+});
+
 test('a known ±0.1 noise on [1,-2,3,-4]: PSNR 20·log10(4/0.1), SQNR 10·log10(30/0.04)', () => {
   const ref = [1, -2, 3, -4];
   const noise = [0.1, -0.1, 0.1, -0.1];
@@ -34,7 +61,16 @@ test('streaming over batches gives the same figures as one batch', () => {
   for (let i = 0; i < n; i += 128) parts.add(ref.subarray(i, i + 128), cand.subarray(i, i + 128));
   const a = whole.result(), b = parts.result();
   for (const k of ['psnr', 'sqnr', 'cosine', 'maxAbsError', 'meanAbsError', 'rmse'] as const) close(b[k], a[k], 1e-9);
-  assert.ok(a.psnr > 30 && a.psnr < 80, `psnr ${a.psnr}`);
+  // The figures themselves, from the definitions over all 1000 values.
+  let peak = 0, err2 = 0, ref2 = 0;
+  for (let i = 0; i < n; i++) {
+    peak = Math.max(peak, Math.abs(ref[i]));
+    err2 += (ref[i] - cand[i]) ** 2;
+    ref2 += ref[i] ** 2;
+  }
+  close(a.psnr, 20 * Math.log10(peak / Math.sqrt(err2 / n)), 1e-12);
+  close(a.sqnr, 10 * Math.log10(ref2 / err2), 1e-12);
+  close(a.peak, peak, 0);
 });
 
 test('identical outputs: PSNR and SQNR are Infinity, cosine 1, errors 0', () => {

@@ -1,7 +1,8 @@
 // The format registry: detection by extension then magic bytes, and clear errors for unknown formats.
+import { compileFile } from '../../src/compile/compile.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../src/errors.ts';
@@ -64,8 +65,11 @@ test('a folder with a model extension is a usage error naming it, not a bare EIS
 test('writing into a missing folder names the output file, not the hidden temp file', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const model = await readModel(fileURLToPath(new URL('../../models/lenet5/lenet5.onnx', import.meta.url)));
-    for (const name of ['m.onnx', 'm.tflite']) {
+    const onnx = fileURLToPath(new URL('../../models/lenet5/lenet5.onnx', import.meta.url));
+    // A .tflite is written from a model read from one (formats only serialise; compile/ makes new ones).
+    const tflite = join(dir, 'lenet5.tflite');
+    await compileFile(onnx, tflite, { target: 'tflite' });
+    for (const [name, model] of [['m.onnx', await readModel(onnx)], ['m.tflite', await readModel(tflite)]] as const) {
       const out = join(dir, 'nodir', name);
       await assert.rejects(writeModel(model, out), (e) => {
         assert.ok(e instanceof UsageError, String(e));
@@ -75,6 +79,18 @@ test('writing into a missing folder names the output file, not the hidden temp f
         return true;
       });
     }
+  } finally {
+    cleanup();
+  }
+});
+
+test('formats only serialise: an ONNX-semantics model written as .tflite is refused with a pointer to compile, nothing written', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const model = await readModel(fileURLToPath(new URL('../../models/lenet5/lenet5.onnx', import.meta.url)));
+    const out = join(dir, 'm.tflite');
+    await assert.rejects(writeModel(model, out), /compiled, not written, as \.tflite: use 'ondevice compile MODEL --target tflite -o OUT'/);
+    assert.deepEqual(readdirSync(dir), []);
   } finally {
     cleanup();
   }

@@ -6,6 +6,7 @@ import ort from 'onnxruntime-node';
 import { ModelBuilder, attr } from '../../src/ir/builder.ts';
 import { writeModel } from '../../src/formats/registry.ts';
 import { tempDir } from './op-harness.ts';
+import { seededFloats } from '../../src/util/random.ts';
 
 let dir = '';
 let cleanup = async () => {};
@@ -57,7 +58,8 @@ test('build() fills untyped outputs by inference and imports the opsets', () => 
 
 test('a built Gemm + Relu model runs in onnxruntime and computes what the data says', async () => {
   const [M, K, N] = [3, 5, 4];
-  const rand = (n: number) => Float32Array.from({ length: n }, () => Math.random() * 2 - 1);
+  let seed = 1;
+  const rand = (n: number) => seededFloats(n, seed++, -1, 1);
   const a = rand(M * K);
   const wt = rand(N * K); // [N, K], used with transB
   const bias = rand(N);

@@ -8,6 +8,7 @@ import { ModelBuilder } from '../../src/ir/builder.ts';
 import { inferModel, inferTypes } from '../../src/ir/infer.ts';
 import { writeModel } from '../../src/formats/registry.ts';
 import { tempDir } from './op-harness.ts';
+import { seededFloats } from '../../src/util/random.ts';
 
 let dir = '';
 let cleanup = async () => {};
@@ -18,7 +19,7 @@ after(() => cleanup());
 function flattenByShape() {
   const b = new ModelBuilder({ opset: 17 });
   const x = b.input('x', 'float32', ['batch', 3, 16, 16]);
-  const w = b.initializer('w', 'float32', [8, 3, 3, 3], Float32Array.from({ length: 8 * 27 }, () => Math.random()));
+  const w = b.initializer('w', 'float32', [8, 3, 3, 3], seededFloats(8 * 27, 1, 0, 1));
   const c = b.op('Conv', [x, w], { pads: [1, 1, 1, 1], strides: [2, 2] }, { name: 'conv' });
   const shape = b.op('Shape', [c]);
   const n = b.op('Gather', [shape, b.initializer('zero', 'int64', [1], BigInt64Array.from([0n]))]);

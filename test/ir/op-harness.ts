@@ -8,6 +8,7 @@ import type { DType } from '../../src/ir/dtype.ts';
 import type { Dim, Model } from '../../src/ir/graph.ts';
 import { inferTypes } from '../../src/ir/infer.ts';
 import { writeModel } from '../../src/formats/registry.ts';
+import { mulberry32 } from '../../src/util/random.ts';
 
 /** One input of a case: a graph input fed with random data, or a constant (initializer) when `values` is given. */
 export interface InputSpec {
@@ -40,16 +41,19 @@ export const i64 = (values: number[], shape: number[] = [values.length]): InputS
 /** Shorthand for a constant float32 tensor. */
 export const cf32 = (values: number[], shape: number[] = [values.length]): InputSpec => ({ dtype: 'float32', shape, values });
 
+/** Seeded, so every run feeds the same data (a failure reproduces). */
+const random = mulberry32(0x0de71ce);
+
 function typedArray(dtype: DType, count: number, values?: number[]) {
-  const pick = (i: number, random: () => number) => (values ? values[i] : random());
-  const small = () => Math.floor(Math.random() * 3);
+  const pick = (i: number, draw: () => number) => (values ? values[i] : draw());
+  const small = () => Math.floor(random() * 3);
   switch (dtype) {
-    case 'float32': return Float32Array.from({ length: count }, (_, i) => pick(i, () => Math.random() * 2 - 1));
+    case 'float32': return Float32Array.from({ length: count }, (_, i) => pick(i, () => random() * 2 - 1));
     case 'int64': return BigInt64Array.from({ length: count }, (_, i) => BigInt(pick(i, small)));
     case 'int32': return Int32Array.from({ length: count }, (_, i) => pick(i, small));
     case 'uint8': return Uint8Array.from({ length: count }, (_, i) => pick(i, small));
     case 'int8': return Int8Array.from({ length: count }, (_, i) => pick(i, small));
-    case 'bool': return Uint8Array.from({ length: count }, (_, i) => pick(i, () => Math.round(Math.random())));
+    case 'bool': return Uint8Array.from({ length: count }, (_, i) => pick(i, () => Math.round(random())));
     default: throw new Error(`op harness: no data for ${dtype}`);
   }
 }

@@ -28,7 +28,10 @@ test('latencyStats: ordered percentiles, mean and sd from the samples', () => {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   assert.ok(Math.abs(s.mean - mean) < 1e-9);
   assert.equal(xs.filter((x) => x <= s.p50).length, 100);
-  assert.ok(s.stdev > 0);
+  // Sample standard deviation (n − 1), computed here; and a hand case: [2, 4, 4, 4, 5, 5, 7, 9] has Σ(x − 5)² = 32 → √(32/7).
+  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+  assert.ok(Math.abs(s.stdev - sd) < 1e-9, `${s.stdev} vs ${sd}`);
+  assert.equal(latencyStats([2, 4, 4, 4, 5, 5, 7, 9]).stdev, Math.sqrt(32 / 7));
 });
 
 test('aggregateOpTimes takes each node\'s median and sums by op', () => {

@@ -9,6 +9,7 @@ import { createCollector } from '../../src/quantize/calibrate/collectors.ts';
 import { CALIBRATION_METHODS } from '../../src/quantize/calibrate/calibrator.ts';
 import { AbsHistogram } from '../../src/quantize/calibrate/histogram.ts';
 import { PercentileCollector } from '../../src/quantize/calibrate/percentile.ts';
+import { MinMaxCollector } from '../../src/quantize/calibrate/minmax.ts';
 
 /** 2000 preprocessed MNIST test images as float32 values. */
 async function mnistValues(): Promise<Float32Array> {
@@ -152,4 +153,25 @@ test('mse picks a threshold whose true int8 error is as low as the best of a dir
     assert.ok(chosen <= best * 1.05, `mse threshold ${t}: error ${chosen} vs best swept ${best}`);
     assert.ok(chosen <= int8Mse(data, peak), 'no worse than minmax');
   }
+});
+
+test('every collector sees the last, short batch: extremes only there set minmax exactly and the histogram methods\' bounds', async () => {
+  const values = (await mnistValues()).subarray(0, 200_000);
+  let hi = -Infinity;
+  for (const v of values) hi = Math.max(hi, v);
+  const last = new Float32Array([-8 * hi, 9 * hi]); // a 2-value last batch reaching 9× beyond everything before
+  const direct = new MinMaxCollector();
+  direct.observe(values.subarray(0, 100_000));
+  direct.observe(values.subarray(100_000));
+  direct.observe(last);
+  assert.deepEqual(direct.range(), { min: Math.fround(-8 * hi), max: Math.fround(9 * hi) });
+  const histogram = new AbsHistogram(2048);
+  histogram.observe(values);
+  histogram.observe(last);
+  assert.deepEqual([histogram.min, histogram.max, histogram.total], [Math.fround(-8 * hi), Math.fround(9 * hi), values.length + 2]);
+  assert.ok(histogram.edge >= Math.fround(9 * hi), `edge ${histogram.edge} covers the last batch`);
+  const p100 = new PercentileCollector(100, 2048);
+  p100.observe(values);
+  p100.observe(last);
+  assert.deepEqual(p100.range(), { min: Math.fround(-8 * hi), max: Math.fround(9 * hi) }, 'the 100th percentile is the largest |x|, clipped to min/max');
 });

@@ -1,4 +1,4 @@
-// Calibration of the real LeNet-5 over 500 MNIST test images: minmax matches an independent scan, histogram methods narrow it.
+// Calibration of the real LeNet-5 over 500 MNIST test images (minmax = an independent scan), and extremes that only the last, short batch holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,9 @@ import { calibrate } from '../../src/quantize/calibrate/calibrate.ts';
 import type { TensorRange } from '../../src/quantize/calibrate/calibrator.ts';
 import { calibrationTargets } from '../../src/quantize/calibrate/select.ts';
 import type { Progress } from '../../src/report/progress.ts';
+import type { DataSource } from '../../src/data/source.ts';
+import { ModelBuilder } from '../../src/ir/builder.ts';
+import { seededFloats } from '../../src/util/random.ts';
 
 const lenet = fileURLToPath(new URL('../../models/lenet5/lenet5.onnx', import.meta.url));
 const IMAGES = 500;
@@ -88,4 +91,50 @@ test('calibrate rejects an unknown method, a tensor that does not exist, and dat
     (e: unknown) => e instanceof UsageError && /nothing for model input 'input'/.test(e.message));
   const ranges = await calibrate(model, mnistSource('test'), { tensors: ['logits'], limit: 10, batchSize: 3 });
   assert.deepEqual([...ranges.keys()], ['logits']);
+});
+
+/** y = 2·x, z = Relu(y) over x of shape [batch, 3]. */
+function doubleRelu() {
+  const b = new ModelBuilder({ opset: 13 });
+  const x = b.input('x', 'float32', [null, 3]);
+  const y = b.op('Mul', [x, b.initializer('two', 'float32', [1], Float32Array.from([2]))], {}, { output: 'y' });
+  b.output(b.op('Relu', [y], {}, { output: 'z' }), 'float32', [null, 3]);
+  return b.build();
+}
+
+/** 10 examples of 3 values: the first 8 seeded in [-1, 1), the last 2 (the short last batch at batch size 4) hold -6.25 and 7.5. */
+function lastBatchExtremes(): { source: DataSource; values: Float32Array; batches: number[] } {
+  const values = new Float32Array(30);
+  values.set(seededFloats(24, 11, -1, 1));
+  values.set([0.5, -6.25, 0.25, 7.5, 0, -0.5], 24);
+  const batches: number[] = [];
+  const source: DataSource = {
+    description: 'extremes in the last batch',
+    count: 10,
+    fingerprint: async () => 'last-batch',
+    async *batches(size: number, limit = 10) {
+      for (let start = 0; start < Math.min(10, limit); start += size) {
+        const n = Math.min(size, Math.min(10, limit) - start);
+        batches.push(n);
+        yield { inputs: { x: { dtype: 'float32', dims: [n, 3], data: values.slice(start * 3, (start + n) * 3) } } };
+      }
+    },
+  };
+  return { source, values, batches };
+}
+
+test('minmax calibration sees extremes that only the last, short batch holds', async () => {
+  const { source, batches } = lastBatchExtremes();
+  const ticks: number[] = [];
+  const progress: Progress = { start: () => {}, update: (done) => ticks.push(done), stop: () => {} };
+  const ranges = await calibrate(doubleRelu(), source, { method: 'minmax', batchSize: 4, progress });
+  assert.deepEqual(batches, [4, 4, 2], 'three batches, the last one short');
+  assert.deepEqual(ticks, [4, 8, 10]);
+  // By hand: x spans [-6.25, 7.5] (both in the last batch), y = 2x spans [-12.5, 15], Relu(y) spans [0, 15].
+  assert.deepEqual(ranges.get('x'), { min: -6.25, max: 7.5 });
+  assert.deepEqual(ranges.get('y'), { min: -12.5, max: 15 });
+  assert.deepEqual(ranges.get('z'), { min: 0, max: 15 });
+  // Percentile 100 keeps the largest |x| too (up to one histogram bin); its range is clipped to the observed min/max.
+  const p100 = await calibrate(doubleRelu(), lastBatchExtremes().source, { method: 'percentile', percentile: 100, batchSize: 4 });
+  assert.deepEqual(p100.get('x'), { min: -6.25, max: 7.5 });
 });

@@ -13,7 +13,7 @@ import { loadMnist } from '../../src/data/mnist.ts';
 import { openDataSource } from '../../src/data/open-source.ts';
 import { nameClasses } from '../../src/evaluate/classify.ts';
 import { evaluateModels, type Evaluation, type ModelEvaluation } from '../../src/evaluate/compare.ts';
-import { evaluationReportData } from '../../src/evaluate/report-data.ts';
+import { evaluationReportData } from '../../src/report/evaluation-data.ts';
 import { verdict } from '../../src/evaluate/verdict.ts';
 import { readModel, writeModel } from '../../src/formats/registry.ts';
 import { DEFAULT_MODEL, PACKAGE_ROOT } from '../../src/paths.ts';

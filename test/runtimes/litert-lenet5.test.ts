@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { LENET5_RECIPE, mnistBatches } from '../../src/data/mnist.ts';
-import { readModel, writeModel } from '../../src/formats/registry.ts';
+import { compileFile } from '../../src/compile/compile.ts';
 import { closeLiteRt, litertRuntime } from '../../src/runtimes/litert.ts';
 import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
 
@@ -21,7 +21,7 @@ after(async () => {
 
 test('lenet5.onnx → .tflite: LiteRT.js logits match onnxruntime-node within 1e-4 on 200 MNIST test images', async (t) => {
   const tflitePath = join(dir, 'lenet5.tflite');
-  await writeModel(await readModel(onnxPath), tflitePath);
+  await compileFile(onnxPath, tflitePath, { target: 'tflite' });
 
   const [batch] = [...mnistBatches('test', IMAGES, LENET5_RECIPE, { limit: IMAGES })];
   assert.equal(batch.dims[0], IMAGES);

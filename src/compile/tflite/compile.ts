@@ -2,11 +2,12 @@
 import { UsageError } from '../../errors.ts';
 import type { DataSource } from '../../data/source.ts';
 import { inferTypes } from '../../ir/infer.ts';
+import { assertValid } from '../../ir/verify.ts';
 import type { Model } from '../../ir/graph.ts';
 import type { PassStats } from '../../passes/index.ts';
 import { calibrate } from '../../quantize/calibrate/calibrate.ts';
 import type { CalibrationMethod } from '../../quantize/calibrate/calibrator.ts';
-import type { Progress } from '../../report/progress.ts';
+import type { Progress } from '../../util/progress.ts';
 import { builtinName } from '../../formats/tflite/schema/enums.ts';
 import type { TflModel } from '../../formats/tflite/schema/types.ts';
 import { encodeTflite } from '../../formats/tflite/write.ts';
@@ -77,12 +78,13 @@ export function tfliteOpStats(tfl: TflModel): { ops: Record<string, number>; tra
 
 /**
  * Compiles `model` to TFLite. The model is rewritten in place (shapes fixed, passes run).
- * @throws UnmappableOpsError listing every op that cannot be mapped (nothing is produced then);
- *   UsageError for w8a8 without calibration data or inputs with unknown dims.
+ * @throws GraphError for a graph the verifier rejects; UnmappableOpsError listing every op that cannot be mapped
+ *   (nothing is produced then); UsageError for w8a8 without calibration data or inputs with unknown dims.
  */
 export async function compileToTflite(model: Model, options: TfliteCompileOptions = {}): Promise<{ tflite: TflModel; bytes: Uint8Array; report: TfliteCompileReport }> {
   const quantize = options.quantize ?? 'none';
   if (quantize === 'w8a8' && !options.calibration) throw new UsageError('--quantize w8a8 needs calibration data (--calibration)');
+  assertValid(model);
   const { model: prepared, passes } = await prepareForCompile(model, options.inputShapes);
   const types = inferTypes(prepared, { tolerant: true });
   const ranges = quantize === 'w8a8'

@@ -87,6 +87,7 @@ export class EmitContext {
   /** How a value was emitted (non-constant values only). */
   emitted(name: string): Emitted {
     const e = this.values.get(name);
+    if (!e && this.isConst(name)) throw new Unmappable(`input '${name}' is a constant where the TFLite op needs a computed tensor`);
     if (!e) throw new Unmappable(`value '${name}' was not produced by a mapped op`);
     return e;
   }

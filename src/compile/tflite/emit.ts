@@ -20,6 +20,7 @@ export function emitGraph(model: Model, types: Map<string, ValueType>, options: 
   const ctx = new EmitContext(model, types, options, fusableActivations(model));
   const g = model.graph;
   const failures: UnmappedOp[] = [];
+  const cascaded: UnmappedOp[] = [];
   const readers = consumers(g);
   for (const vi of g.inputs) {
     if (g.initializers.has(vi.name)) continue;
@@ -51,9 +52,14 @@ export function emitGraph(model: Model, types: Map<string, ValueType>, options: 
       emitter(node, ctx);
     } catch (e) {
       if (!(e instanceof Unmappable)) throw e;
-      if (!/was not produced by a mapped op/.test(e.message)) failures.push({ node: node.name, op: node.op, why: e.message });
+      // A node downstream of one that failed fails too: those are listed only when nothing else explains the gap.
+      (/was not produced by a mapped op/.test(e.message) ? cascaded : failures).push({ node: node.name, op: node.op, why: e.message });
     }
   }
+  for (const vo of g.outputs) {
+    if (ctx.isConst(vo.name)) failures.push({ node: `output ${vo.name}`, op: 'output', why: 'is a constant (folded at compile time); a TFLite output must be computed by an op' });
+  }
+  if (!failures.length) failures.push(...cascaded);
   if (failures.length) throw new UnmappableOpsError('tflite', failures);
   for (const vo of g.outputs) {
     const e = ctx.emitted(vo.name);

@@ -1,12 +1,15 @@
 // Makes a model compilable: fixes symbolic input dims (batch → 1, others from the caller), then runs the default passes.
 import { checkShapeNames, parseInputShapes, resolveInputShape, type InputShapes } from '../../ir/input-shapes.ts';
+import { GraphError } from '../../errors.ts';
 import type { Model } from '../../ir/graph.ts';
+import { assertValid } from '../../ir/verify.ts';
 import { DEFAULT_PASSES, runPasses, type PassStats } from '../../passes/index.ts';
 
 /**
  * Gives every real input a static shape: `shapes[name]` if given (its rank must match), else the
  * declared shape with a symbolic first (batch) dim set to 1. Other unknown dims are an error naming the input.
- * Intermediate value infos are dropped so that inference recomputes them from the new shapes.
+ * Intermediate value infos are dropped so that inference recomputes them from the new shapes, and the graph is verified
+ * again with them (a GraphError names the shapes).
  */
 export function fixInputShapes(model: Model, shapes: InputShapes = {}): void {
   const g = model.graph;
@@ -18,6 +21,14 @@ export function fixInputShapes(model: Model, shapes: InputShapes = {}): void {
   }
   g.valueInfo.clear();
   for (const vo of g.outputs) if (vo.type.kind === 'tensor') vo.type = { kind: 'tensor', dtype: vo.type.dtype };
+  // Fixed shapes can expose what symbolic ones hid (a broadcast that only fits some sizes): check again, naming them.
+  try {
+    assertValid(model);
+  } catch (e) {
+    if (!(e instanceof GraphError)) throw e;
+    const given = inputs.map((vi) => `${vi.name}=[${vi.type.kind === 'tensor' ? vi.type.shape?.join(',') : ''}]`).join(' ');
+    throw new GraphError(`with input shapes ${given}: ${e.message}`, { cause: e });
+  }
 }
 
 /** Fixes input shapes and runs DEFAULT_PASSES (BN folding, constant folding, …); returns the pass statistics. */

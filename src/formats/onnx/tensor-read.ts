@@ -77,48 +77,47 @@ function inlineData(p: TensorProto, dtype: DType, count: number, what: string, f
     return { kind: 'bytes', bytes: plainBytes(p.raw_data) };
   }
   if (need > 0 && noTypedField(p)) fail(`has no data for its ${count} elements`);
+  // The typed field must hold exactly the values the dims ask for, checked before anything is allocated from the dims.
+  const { field, values, want } = typedField(p, dtype, count, need);
+  if (values.length !== want) fail(`${field} holds ${values.length} values, ${dtype} with ${count} elements needs ${want}`);
   const bytes = new Uint8Array(need);
   const view = new DataView(bytes.buffer);
-  const expect = (field: string, have: number, want: number) => {
-    if (have !== want) fail(`${field} holds ${have} values, ${dtype} with ${count} elements needs ${want}`);
-  };
-  const f32 = p.float_data ?? [], i32 = p.int32_data ?? [], i64 = p.int64_data ?? [];
-  const f64 = p.double_data ?? [], u64 = p.uint64_data ?? [];
   switch (dtype) {
     case 'float32': case 'complex64':
-      expect('float_data', f32.length, need / 4);
-      f32.forEach((v, i) => view.setFloat32(i * 4, v, true));
+      (values as number[]).forEach((v, i) => view.setFloat32(i * 4, v, true));
       break;
     case 'float64': case 'complex128':
-      expect('double_data', f64.length, need / 8);
-      f64.forEach((v, i) => view.setFloat64(i * 8, v, true));
+      (values as number[]).forEach((v, i) => view.setFloat64(i * 8, v, true));
       break;
-    case 'int64':
-      expect('int64_data', i64.length, count);
-      i64.forEach((v, i) => setInt64(view, i * 8, v));
-      break;
-    case 'uint64':
-      expect('uint64_data', u64.length, count);
-      u64.forEach((v, i) => setInt64(view, i * 8, v));
+    case 'int64': case 'uint64':
+      (values as Int64[]).forEach((v, i) => setInt64(view, i * 8, v));
       break;
     case 'uint32':
-      expect('uint64_data', u64.length, count);
-      u64.forEach((v, i) => view.setUint32(i * 4, typeof v === 'number' ? v : v.low, true));
+      (values as Int64[]).forEach((v, i) => view.setUint32(i * 4, typeof v === 'number' ? v : v.low, true));
       break;
     case 'int32':
-      expect('int32_data', i32.length, count);
-      i32.forEach((v, i) => view.setInt32(i * 4, v, true));
+      (values as number[]).forEach((v, i) => view.setInt32(i * 4, v, true));
       break;
     case 'int16': case 'uint16': case 'float16': case 'bfloat16':
-      expect('int32_data', i32.length, count);
-      i32.forEach((v, i) => view.setUint16(i * 2, v & 0xffff, true));
+      (values as number[]).forEach((v, i) => view.setUint16(i * 2, v & 0xffff, true));
       break;
     default:
       // 8-bit types (one value per int32) and 4-bit types (two nibbles already packed per int32).
-      expect('int32_data', i32.length, need);
-      i32.forEach((v, i) => { bytes[i] = v & 0xff; });
+      (values as number[]).forEach((v, i) => { bytes[i] = v & 0xff; });
   }
   return { kind: 'bytes', bytes };
+}
+
+/** The typed field that holds `dtype`'s values, and how many values `count` elements take there. */
+function typedField(p: TensorProto, dtype: DType, count: number, need: number): { field: string; values: readonly (number | Int64)[]; want: number } {
+  switch (dtype) {
+    case 'float32': case 'complex64': return { field: 'float_data', values: p.float_data ?? [], want: need / 4 };
+    case 'float64': case 'complex128': return { field: 'double_data', values: p.double_data ?? [], want: need / 8 };
+    case 'int64': return { field: 'int64_data', values: p.int64_data ?? [], want: count };
+    case 'uint64': case 'uint32': return { field: 'uint64_data', values: p.uint64_data ?? [], want: count };
+    case 'int32': case 'int16': case 'uint16': case 'float16': case 'bfloat16': return { field: 'int32_data', values: p.int32_data ?? [], want: count };
+    default: return { field: 'int32_data', values: p.int32_data ?? [], want: need };
+  }
 }
 
 function noTypedField(p: TensorProto): boolean {

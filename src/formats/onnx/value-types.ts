@@ -49,8 +49,17 @@ function readShape(shape: TensorShapeProto): Dim[] {
   return (shape.dim ?? []).map(readDim);
 }
 
+/**
+ * A dim_value is a size; a negative one (some exporters write -1) means unknown, as onnxruntime reads it. A value past
+ * 2^53 cannot be a size JavaScript numbers hold exactly: the file is refused.
+ */
 function readDim(d: DimensionProto): Dim {
-  if (has(d, 'dim_value') && d.dim_value !== undefined) return int64ToNumber(d.dim_value);
+  if (has(d, 'dim_value') && d.dim_value !== undefined) {
+    const n = int64ToNumber(d.dim_value);
+    if (n < 0) return null;
+    if (!Number.isSafeInteger(n)) throw new Error(`dim_value ${n} is too large to be a size`);
+    return n;
+  }
   if (has(d, 'dim_param') && d.dim_param !== undefined) return d.dim_param;
   return null;
 }
@@ -87,7 +96,13 @@ function writeShape(dims: Dim[], denotations?: (string | undefined)[]): TensorSh
 
 /** Decodes a ValueInfoProto. */
 export function readValueInfo(v: ValueInfoProto): ValueInfo {
-  const out: ValueInfo = { name: v.name ?? '', type: readType(v.type && has(v, 'type') ? v.type : undefined) };
+  let type: ValueType;
+  try {
+    type = readType(v.type && has(v, 'type') ? v.type : undefined);
+  } catch (e) {
+    throw new Error(`value '${v.name ?? ''}': ${(e as Error).message}`);
+  }
+  const out: ValueInfo = { name: v.name ?? '', type };
   if (v.doc_string) out.docString = v.doc_string;
   if (v.type?.denotation) out.denotation = v.type.denotation;
   if (v.metadata_props?.length) out.metadata = readEntries(v.metadata_props);

@@ -3,6 +3,7 @@ import type { Attribute, Model, Node, NodeAttributes, ValueInfo } from '../../ir
 import { emptyGraph } from '../../ir/graph.ts';
 import type { Tensor } from '../../ir/tensor.ts';
 import { builtinName, dtypeOfTensorType } from './schema/enums.ts';
+import { decodeStringBuffer } from './strings.ts';
 import { TABLES, UNIONS } from './schema/tables.ts';
 import type { TflModel, TflOperator, TflQuantization } from './schema/types.ts';
 
@@ -56,7 +57,9 @@ export function tfliteToIR(tfl: TflModel): Model {
     const data = t.buffer > 0 ? tfl.buffers[t.buffer]?.data : undefined;
     const dtype = dtypeOfTensorType(t.type);
     if (data && data.length > 0 && dtype) {
-      const tensor: Tensor = { name: names[i], dtype, dims: [...t.shape], data: { kind: 'bytes', bytes: data } };
+      const strings = dtype === 'string' ? decodeStringBuffer(data) : undefined;
+      const tensorData: Tensor['data'] = Array.isArray(strings) ? { kind: 'strings', values: strings } : { kind: 'bytes', bytes: data };
+      const tensor: Tensor = { name: names[i], dtype, dims: [...t.shape], data: tensorData };
       if (t.quantization?.scale?.length) tensor.extra = { tfliteQuantization: t.quantization };
       graph.initializers.set(names[i], tensor);
     } else graph.valueInfo.set(names[i], infoOf(i));

@@ -4,13 +4,22 @@ import { writeFileAtomic } from '../../util/atomic-file.ts';
 import { encodeRoot, TFLITE_IDENTIFIER } from './schema/codec.ts';
 import type { TflModel } from './schema/types.ts';
 
+/** Largest dim a TFLite shape (an int32 vector) holds. */
+const INT32_MAX = 2 ** 31 - 1;
+
 /** Flatbuffers address with 32-bit offsets: a file must stay below 2 GiB. */
 const MAX_BYTES = 2 ** 31 - 1;
 
-/** The .tflite bytes of a model object. Buffer 0 is forced to be the empty sentinel the format requires. */
+/** The .tflite bytes of a model object. Buffer 0 must be the empty sentinel the format requires; shapes must fit int32. */
 export function encodeTflite(model: TflModel): Uint8Array {
   if (model.buffers.length === 0 || (model.buffers[0].data?.length ?? 0) > 0) {
     throw new FormatError('tflite', 'buffer 0 must be the empty sentinel buffer');
+  }
+  for (const sg of model.subgraphs) {
+    for (const t of sg.tensors) {
+      const bad = [...t.shape, ...(t.shape_signature ?? [])].find((d) => !Number.isInteger(d) || d < -1 || d > INT32_MAX);
+      if (bad !== undefined) throw new FormatError('tflite', `tensor '${t.name}' has dim ${bad} in [${t.shape.join(',')}]; TFLite shapes are int32 sizes`);
+    }
   }
   const dataBytes = model.buffers.reduce((s, b) => s + (b.data?.length ?? 0) + 16, 0);
   if (dataBytes > MAX_BYTES) throw new FormatError('tflite', `weights of ${dataBytes} bytes exceed the 2 GiB flatbuffer limit`);

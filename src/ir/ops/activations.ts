@@ -17,8 +17,13 @@ function cast(ctx: InferContext) {
   if (!dtype) ctx.fail(`unknown target dtype code ${code}`);
   const x = ctx.input(0);
   const value = ctx.ints(0);
-  return [{ dtype, shape: x?.shape && [...x.shape], value: value && dtype.startsWith('int') ? value : undefined }];
+  const bits = INT_BITS[dtype];
+  // Known sizes wrap as the cast does (a batch of 2^32+1 cast to int32 is 1), so folding it later changes nothing.
+  const cast = bits && value?.map((v) => (typeof v === 'number' && bits < 64 ? Number(BigInt.asIntN(bits, BigInt(v))) : v));
+  return [{ dtype, shape: x?.shape && [...x.shape], value: cast || undefined }];
 }
+
+const INT_BITS: Partial<Record<string, number>> = { int8: 8, int16: 16, int32: 32, int64: 64 };
 
 const UNARY_OPS = [
   'Relu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'LeakyRelu', 'Elu', 'Selu', 'Celu', 'Erf', 'Gelu',

@@ -164,7 +164,11 @@ export function windowOutputs(ctx: InferContext, spatial: readonly Dim[], kernel
   const dilations = ctx.attrInts('dilations', new Array(n).fill(1));
   if (strides.length !== n) ctx.fail(`strides has ${strides.length} entries, expected ${n}`);
   if (dilations.length !== n) ctx.fail(`dilations has ${dilations.length} entries, expected ${n}`);
+  for (const [what, values] of [['kernel_shape', kernel], ['strides', strides], ['dilations', dilations]] as const) {
+    if (values.some((v) => !Number.isSafeInteger(v) || v < 1)) ctx.fail(`${what} ${formatShape(values)} must be positive integers`);
+  }
   const pads = resolvePads(ctx, spatial, kernel, strides, dilations);
+  if (pads !== 'same' && pads.some((p) => !Number.isSafeInteger(p) || p < 0)) ctx.fail(`pads ${formatShape(pads)} must be non-negative integers`);
   return spatial.map((d, i) => {
     if (pads === 'same') {
       if (typeof d !== 'number') return strides[i] === 1 ? d : null;

@@ -48,13 +48,23 @@ function convTransposeShape(ctx: InferContext, x: TensorInfo | undefined, w: Ten
   return [x.shape[0], outChannels, ...out];
 }
 
+/** The optional bias (input 2) must be 1-D with one value per output channel. */
+function checkBias(ctx: InferContext, channels: Dim | undefined): void {
+  const b = ctx.input(2)?.shape;
+  if (!b) return;
+  if (b.length !== 1 || conflictingDims(b[0], channels ?? null)) ctx.fail(`bias ${formatShape(b)} must be 1-D with one value per output channel (${channels ?? '?'})`);
+}
+
 export const convOps: OpTable = {
   Conv: (ctx) => {
     const x = ctx.input(0);
+    checkBias(ctx, ctx.input(1)?.shape?.[0]);
     return [x && { dtype: x.dtype, shape: convShape(ctx, x, ctx.input(1)) }];
   },
   ConvTranspose: (ctx) => {
     const x = ctx.input(0);
-    return [x && { dtype: x.dtype, shape: convTransposeShape(ctx, x, ctx.input(1)) }];
+    const out = x && { dtype: x.dtype, shape: convTransposeShape(ctx, x, ctx.input(1)) };
+    checkBias(ctx, out?.shape?.[1]);
+    return [out];
   },
 };

@@ -12,6 +12,15 @@ function scaled(shape: Dim[], scales: number[], axes: number[]): Dim[] {
   return out;
 }
 
+/** A roi/scales/sizes input whose values are not known yet must still be 1-D with `n` entries (or empty: omitted). */
+function checkVector(ctx: InferContext, i: number, n: number, what: string): void {
+  const shape = ctx.has(i) ? ctx.input(i)?.shape : undefined;
+  if (!shape) return;
+  if (shape.length !== 1 || (typeof shape[0] === 'number' && shape[0] !== 0 && shape[0] !== n)) {
+    ctx.fail(`${what} ${formatShape(shape)} must be 1-D with ${n} entries`);
+  }
+}
+
 function resize(ctx: InferContext): InferResult {
   const x = ctx.input(0);
   if (!x?.shape) return [x && { dtype: x.dtype }];
@@ -20,6 +29,11 @@ function resize(ctx: InferContext): InferResult {
   const legacy = ctx.opset > 0 && ctx.opset < 11;
   const scalesAt = legacy ? 1 : 2;
   const axes = (ctx.attrInts('axes') ?? x.shape.map((_, i) => i)).map((a) => normAxis(ctx, a, rank));
+  checkVector(ctx, scalesAt, axes.length, 'scales');
+  if (!legacy) {
+    checkVector(ctx, 1, 2 * axes.length, 'roi');
+    checkVector(ctx, 3, axes.length, 'sizes');
+  }
   const sizes = !legacy && ctx.has(3) ? ctx.ints(3) : undefined;
   const scales = ctx.has(scalesAt) ? ctx.floats(scalesAt) : undefined;
   if (sizes && sizes.length > 0) {
@@ -47,6 +61,7 @@ function resize(ctx: InferContext): InferResult {
 function upsample(ctx: InferContext): InferResult {
   const x = ctx.input(0);
   if (!x?.shape) return [x && { dtype: x.dtype }];
+  checkVector(ctx, 1, x.shape.length, 'scales');
   const scales = ctx.has(1) ? ctx.floats(1) : ctx.attrFloats('scales');
   if (!scales) return [{ dtype: x.dtype, shape: x.shape.map(() => null) }];
   if (scales.length !== x.shape.length) ctx.fail(`scales has ${scales.length} entries for rank ${x.shape.length}`);

@@ -1,10 +1,10 @@
 // Calibration: run the model with its activations exposed over a dataset, batch by batch, and compute a range per tensor.
-import { UsageError } from '../../errors.ts';
+import { OndeviceError, UsageError } from '../../errors.ts';
 import type { Model } from '../../ir/graph.ts';
 import type { DataSource } from '../../data/source.ts';
-import { silentProgress, type Progress } from '../../report/progress.ts';
+import { silentProgress, type Progress } from '../../util/progress.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
-import type { HostTensor } from '../../runtimes/runtime.ts';
+import type { HostTensor } from '../../ir/host-tensor.ts';
 import { writeTempModel } from '../../formats/temp-model.ts';
 import type { CalibrationMethod, Collector, TensorRange } from './calibrator.ts';
 import { createCollector, type CollectorOptions } from './collectors.ts';
@@ -24,6 +24,15 @@ export interface CalibrateOptions extends CollectorOptions {
   progress?: Progress;
   /** Runtime that executes the model (default 'ort-node'). */
   runtime?: string;
+}
+
+/**
+ * A runtime failure on the calibration copy of the model as one line: the runtime's first line, without the temp
+ * file's path (which is gone by the time it is read).
+ */
+function runtimeFailure(e: unknown, what: string): OndeviceError {
+  const message = (e instanceof OndeviceError ? e.message : e instanceof Error ? e.message : String(e)).split('\n')[0];
+  return new OndeviceError(`calibration ${what}: ${message.replace(/Load model from \S+ failed:\s*/, '')}`, { cause: e });
 }
 
 /** Values of a float32 host tensor. */
@@ -52,7 +61,7 @@ export async function calibrate(model: Model, source: DataSource, options: Calib
   const temp = await writeTempModel(exposeValues(model, fetches, types));
   const session = await runtime.load(temp.path).catch((e) => {
     temp.dispose();
-    throw e;
+    throw runtimeFailure(e, 'cannot load the model');
   });
   const total = Math.min(source.count ?? Infinity, limit ?? Infinity);
   progress.start(Number.isFinite(total) ? total : 0, `calibrating (${method})`);
@@ -67,7 +76,7 @@ export async function calibrate(model: Model, source: DataSource, options: Calib
       }
       const n = feeds[inputNames[0]]?.dims[0] ?? runBatch;
       if (fixedBatch !== undefined && n !== fixedBatch) break; // a short last batch cannot feed a fixed-batch model
-      const outputs = fetches.length > 0 ? await session.run(feeds, fetches) : {};
+      const outputs = fetches.length > 0 ? await session.run(feeds, fetches).catch((e) => { throw runtimeFailure(e, 'cannot run the model'); }) : {};
       for (const [name, collector] of collectors) collector.observe(floats(name, outputs[name] ?? feeds[name]));
       done += n;
       progress.update(done);

@@ -1,13 +1,13 @@
 // Turns an evaluation (figures, verdicts, per-layer analysis) into the HTML report's ReportData.
 import { basename } from 'node:path';
-import type { CandidateFidelity, ClassRecallData, ConfusionData, FidelityFigures, ReportData, ReportVariant } from '../report/html/types.ts';
+import type { CandidateFidelity, ClassRecallData, ConfusionData, FidelityFigures, ReportData, ReportVariant } from './html/types.ts';
 import { describeHost } from '../runtimes/host.ts';
 import type { RuntimeInfo } from '../runtimes/runtime.ts';
 import { describeRuntime } from '../runtimes/describe.ts';
-import { classNamesOf, classRecall, type ClassifierAccuracy } from './classify.ts';
-import type { Evaluation, ModelEvaluation, OutputFidelity } from './compare.ts';
-import type { LayerAnalysis } from './per-layer.ts';
-import { judgedFigures, worstPsnr, type Verdict } from './verdict.ts';
+import { classNamesOf, classRecall, type ClassifierAccuracy } from '../evaluate/classify.ts';
+import type { Evaluation, ModelEvaluation, OutputFidelity } from '../evaluate/compare.ts';
+import type { LayerAnalysis } from '../evaluate/per-layer.ts';
+import { judgedFigures, worstPsnr, type Verdict } from '../evaluate/verdict.ts';
 
 /**
  * ReportData for `writeHtmlReport`: one variant per model, each candidate's fidelity (judged figures and the runtime's),

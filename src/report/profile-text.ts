@@ -1,8 +1,8 @@
 // Renders a ProfileResult as terminal tables.
-import { formatBytes, formatPercent } from '../report/format.ts';
-import { renderTable } from '../report/table.ts';
+import { formatBytes, formatPercent } from './format.ts';
+import { renderTable } from './table.ts';
 import { describeRuntime } from '../runtimes/describe.ts';
-import type { ProfileResult } from './profile.ts';
+import type { ProfileResult } from '../profile/profile.ts';
 
 const ms = (x: number): string => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(x < 10 ? 3 : 1)} ms`);
 const us = (x: number): string => (x < 1000 ? `${x.toFixed(0)} µs` : `${(x / 1000).toFixed(2)} ms`);

