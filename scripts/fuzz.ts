@@ -15,7 +15,7 @@ const { values: args } = parseArgs({
     'max-mutants': { type: 'string' },
     'hang-seconds': { type: 'string', default: '60' },
     'memory-cap-mib': { type: 'string', default: '6144' },
-    rec: { type: 'boolean', default: false },
+    small: { type: 'boolean', default: false },
     verbose: { type: 'boolean', short: 'v', default: false },
   },
 });
@@ -24,7 +24,7 @@ const minutes = Number(args.minutes);
 const runSeed = Number(args.seed) >>> 0;
 const maxMutants = args['max-mutants'] ? Number(args['max-mutants']) : Infinity;
 if (!(minutes > 0) || !Number.isFinite(Number(args.seed))) {
-  console.error('usage: npm run fuzz -- [--minutes N] [--seed S] [--out DIR] [--max-mutants N] [--hang-seconds N] [--memory-cap-mib N] [--rec] [--verbose]');
+  console.error('usage: npm run fuzz -- [--minutes N] [--seed S] [--out DIR] [--max-mutants N] [--hang-seconds N] [--memory-cap-mib N] [--small] [--verbose]');
   process.exit(2);
 }
 
@@ -36,7 +36,7 @@ rmSync(work, { recursive: true, force: true });
 rmSync(repro, { recursive: true, force: true });
 for (const d of [work, tmp, repro]) mkdirSync(d, { recursive: true });
 
-const seeds = await prepareSeeds(join(out, 'seeds'), args.rec!);
+const seeds = await prepareSeeds(join(out, 'seeds'), args.small!);
 const tally = new Tally();
 const supervisor = new Supervisor({
   seeds, runSeed, work, tmp,

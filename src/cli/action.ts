@@ -1,5 +1,5 @@
 // Wraps CLI command actions: one clear line and a non-zero exit on failure, the stack only with --verbose.
-import { OndeviceError, UsageError } from '../errors.ts';
+import { OndeviceError, UsageError, withFile } from '../errors.ts';
 
 /**
  * Exit codes, the same for every command (README "Exit codes"): 0 done; 1 an error (bad file, failed operation);
@@ -38,6 +38,8 @@ export function setVerbose(on: boolean): void {
  */
 export function reportError(e: unknown, file?: string): number {
   if (e instanceof OndeviceError) {
+    // A failure on a model given as a model object (quantizeModel) names no file: it is the file the command works on.
+    if (file && !(e instanceof UsageError)) withFile(e, file);
     process.stderr.write(`ondevice: ${e.toString()}${e instanceof UsageError ? helpHint() : ''}\n`);
     if (verbose && e.stack) process.stderr.write(`${e.stack}\n`);
     return e instanceof UsageError ? EXIT.usage : EXIT.error;

@@ -49,3 +49,14 @@ test('a size cast to int32 wraps as the cast does, so a reshape it feeds is chec
   assert.equal(issue?.node, 'reshape');
   assert.match(issue.message, /cannot reshape \[4294967297,4\] .* to \[1,4\]/);
 });
+
+test('a shape spelled in floats and cast to int64 is known to the verifier, so the reshape it feeds is checked', () => {
+  const b = new ModelBuilder({ opset: 13 });
+  const x = b.input('x', 'float32', [2, 6]);
+  const shape = b.initializer('shape', 'float64', [2], new Float64Array([3, 5.9]));
+  const ints = b.op('Cast', [shape], { to: 7 }, { name: 'to_int64' });
+  b.output(b.op('Reshape', [x, ints], {}, { name: 'reshape' }));
+  const [issue] = verifyGraph(b.build({ inferOutputs: false })).filter((i) => i.severity === 'error');
+  assert.equal(issue?.node, 'reshape');
+  assert.match(issue.message, /cannot reshape \[2,6\] .* to \[3,5\]/);
+});

@@ -16,8 +16,10 @@ function cast(ctx: InferContext) {
   const dtype = dtypeOfOnnxCode(code);
   if (!dtype) ctx.fail(`unknown target dtype code ${code}`);
   const x = ctx.input(0);
-  const value = ctx.ints(0);
   const bits = INT_BITS[dtype];
+  // A float constant cast to an integer (a shape spelled in floats) truncates toward zero, as the cast does.
+  const floats = bits && !ctx.ints(0) ? ctx.floats(0) : undefined;
+  const value = ctx.ints(0) ?? (floats?.every(Number.isFinite) ? floats.map(Math.trunc) : undefined);
   // Known sizes wrap as the cast does (a batch of 2^32+1 cast to int32 is 1), so folding it later changes nothing.
   const cast = bits && value?.map((v) => (typeof v === 'number' && bits < 64 ? Number(BigInt.asIntN(bits, BigInt(v))) : v));
   return [{ dtype, shape: x?.shape && [...x.shape], value: cast || undefined }];

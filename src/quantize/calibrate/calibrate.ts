@@ -31,7 +31,8 @@ export interface CalibrateOptions extends CollectorOptions {
  * file's path (which is gone by the time it is read).
  */
 function runtimeFailure(e: unknown, what: string): OndeviceError {
-  const message = (e instanceof OndeviceError ? e.message : e instanceof Error ? e.message : String(e)).split('\n')[0];
+  // An OndeviceError already has its line breaks escaped: cut at either.
+  const message = (e instanceof Error ? e.message : String(e)).split(/\n|\\n/)[0];
   return new OndeviceError(`calibration ${what}: ${message.replace(/Load model from \S+ failed:\s*/, '')}`, { cause: e });
 }
 
