@@ -11,6 +11,8 @@ export { readVerifiedModel } from './formats/read-verified.ts';
 export type { VerifiedModel } from './formats/read-verified.ts';
 export { parseInputShapes, resolveInputShape } from './ir/input-shapes.ts';
 export type { InputShapes } from './ir/input-shapes.ts';
+export { parseInputValues } from './ir/input-values.ts';
+export type { InputValues } from './ir/input-values.ts';
 // Runtimes
 export type { Runtime, RuntimeSession, HostTensor, IoInfo, SessionOptions, ProfileEvent } from './runtimes/runtime.ts';
 export { registerRuntime, resolveRuntime, runtimeNames } from './runtimes/registry.ts';
@@ -36,20 +38,31 @@ export { silentProgress, terminalProgress } from './report/progress.ts';
 // Paths
 export { DEFAULT_MODEL } from './paths.ts';
 // Passes
-export { DEFAULT_PASSES, PASSES, passByName, parsePassList, runPasses } from './passes/index.ts';
-export type { Pass, PassContext, PassStats, PipelineResult, RunPassesOptions } from './passes/index.ts';
+export { DEFAULT_PASSES, PASSES, passByName, parsePassList, runPasses, fusePatterns, RULE_SETS } from './passes/index.ts';
+export type { Pass, PassContext, PassStats, PipelineResult, RunPassesOptions, RuleSet } from './passes/index.ts';
+export { dequantizeModel, preQuantizedOps, type DequantizeOutcome } from './passes/index.ts';
+export { liftTflite, type LiftOptions, type LiftReport, type UnliftableOp } from './passes/index.ts';
+export { foldIf, unrollLoops, type FoldIfOptions, type FoldIfStats, type UnrollLoopOptions, type UnrollLoopStats } from './passes/index.ts';
 // Data sources and recipes
 export { openDataSource } from './data/open-source.ts';
 export { mnistSource } from './data/mnist-source.ts';
 export { loadRecipe, parseRecipe, saveRecipe } from './data/recipe.ts';
 export type { Recipe } from './data/recipe.ts';
+export { loadDataRecipe, parseDataRecipe, saveDataRecipe } from './data/data-recipe.ts';
+export type { DataRecipe, InputRecipe, MultiInputRecipe } from './data/data-recipe.ts';
+export type { AudioRecipe } from './data/audio-recipe.ts';
+export { readWav, type Audio } from './data/wav.ts';
+export { wavSource } from './data/wav-source.ts';
+export { npyFolderSource } from './data/npy-folder.ts';
+export { combineSources } from './data/combined-source.ts';
+export { withInputValues } from './data/with-values.ts';
 export { modelInputs } from './data/model-inputs.ts';
 // Quantize and calibrate
 export { quantizeModel } from './quantize/quantize.ts';
 export type { QuantizeResult } from './quantize/quantize.ts';
 export { SCHEMES, QUANTIZE_TARGETS, TARGET_TYPES } from './quantize/schemes.ts';
 export type { QuantizeOptions, Scheme, CalibrationOptions, QuantizeTarget, ActivationType } from './quantize/schemes.ts';
-export type { QuantizeReport } from './quantize/report.ts';
+export type { QuantizeReport, SubgraphSummary } from './quantize/report.ts';
 export { calibrate } from './quantize/calibrate/calibrate.ts';
 export { CALIBRATION_METHODS } from './quantize/calibrate/calibrator.ts';
 export type { CalibrationMethod, TensorRange } from './quantize/calibrate/calibrator.ts';

@@ -1,9 +1,8 @@
 // `ondevice evaluate REFERENCE CANDIDATE... --data DATA`: accuracy, fidelity, verdicts, optional per-layer analysis.
 import type { Command } from 'commander';
-import { modelInputs } from '../data/model-inputs.ts';
 import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
 import { findLabels, readLabels } from '../data/labels.ts';
-import { findRecipe, loadRecipe, recipeExampleDims } from '../data/recipe.ts';
+import { imageRecipeOf } from '../data/data-recipe.ts';
 import { UsageError } from '../errors.ts';
 import { nameClasses } from '../evaluate/classify.ts';
 import { evaluateModels } from '../evaluate/compare.ts';
@@ -17,13 +16,14 @@ import { quantizeOptionsFromProvenance, readProvenance } from '../quantize/prove
 import { formatEvaluation, formatLayers, formatProposal } from '../report/evaluation-text.ts';
 import { writeHtmlReport } from '../report/html/index.ts';
 import { terminalProgress } from '../report/progress.ts';
-import { applyInputShapes, parseInputShapes, shapesFromRecipe } from '../ir/input-shapes.ts';
+import { modelData } from './model-data.ts';
 import { action, EXIT } from './action.ts';
-import { collect, INPUT_SHAPE_HELP, positiveInt, positiveNumber, refuseOverwritingInput } from './options.ts';
+import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, positiveInt, positiveNumber, refuseOverwritingInput } from './options.ts';
 
 interface EvaluateCliOptions {
   data: string;
   inputShape: string[];
+  inputValue: string[];
   recipe?: string;
   labels?: string;
   limit?: number;
@@ -60,17 +60,14 @@ export function registerEvaluate(program: Command): void {
     .option('--json', 'print JSON')
     .option('--report <file>', 'write an HTML report')
     .option('--input-shape <name=dims>', INPUT_SHAPE_HELP + '; shapes random data', collect, [] as string[])
+    .option('--input-value <name=value>', INPUT_VALUE_HELP, collect, [] as string[])
     .action(action(async (reference: string, candidates: string[], opts: EvaluateCliOptions) => {
       if (opts.report) refuseOverwritingInput(opts.report, reference, ...candidates);
       const { model: refModel } = await readVerifiedModel(reference);
       for (const c of candidates) await readVerifiedModel(c);
-      const recipePath = findRecipe(reference, opts.recipe);
-      const recipe = recipePath ? loadRecipe(recipePath) : undefined;
-      const declared = modelInputs(refModel);
-      const given = parseInputShapes(opts.inputShape);
-      const inputs = applyInputShapes(declared, recipe ? shapesFromRecipe(declared, recipe.input, recipeExampleDims(recipe), given) : given);
-      const labels = findLabels({ explicit: opts.labels, recipe, recipePath, modelPath: reference, data: opts.data });
-      const source = await openDataSource(opts.data, inputs, { recipe, purpose: 'evaluation', labels });
+      const { recipe, recipePath, inputs, values: inputValues } = modelData(reference, refModel, opts);
+      const labels = findLabels({ explicit: opts.labels, recipe: imageRecipeOf(recipe), recipePath, modelPath: reference, data: opts.data });
+      const source = await openDataSource(opts.data, inputs, { recipe, inputValues, purpose: 'evaluation', labels });
       if (source.warning) process.stderr.write(`warning: ${source.warning}\n`);
       const measured = await evaluateModels(reference, candidates, source, { limit: opts.limit, batchSize: opts.batch, runtime: opts.runtime, progress: terminalProgress() });
       const ev = nameClasses(measured, source.classNames ?? (labels ? readLabels(labels) : undefined));
@@ -88,7 +85,7 @@ export function registerEvaluate(program: Command): void {
           if (opts.proposeExclude) {
             const prov = readProvenance(await readModel(c));
             if (!prov) throw new UsageError('--propose-exclude needs a model made by `ondevice quantize` (no ondevice.quantization metadata)', { file: c });
-            const calibration = opts.calibration ? await openDataSource(opts.calibration, inputs, { recipe, purpose: 'calibration' }) : source;
+            const calibration = opts.calibration ? await openDataSource(opts.calibration, inputs, { recipe, inputValues, purpose: 'calibration' }) : source;
             entry.proposal = await proposeExclusions(reference, analysis.ranking, {
               quantize: quantizeOptionsFromProvenance(prov, calibration),
               data: source, limit: opts.limit, progress: terminalProgress(),

@@ -58,6 +58,10 @@ export function collect(value: string, previous: string[]): string[] {
 /** The help text of `--input-shape`, the same on every command. */
 export const INPUT_SHAPE_HELP = 'fixed input shape NAME=D1,D2,…, e.g. x=1,3,48,192 (repeatable; a dynamic batch dim defaults to 1, other dynamic dims must be given)';
 
+/** The help text of `--input-value`, the same on every command. */
+export const INPUT_VALUE_HELP = 'fixed input value NAME=V or NAME=V1,V2,…, e.g. sr=16000, state=0 (one value fills the input), flag=true '
+  + '(repeatable; fed on every example instead of data; compile treats the input as a constant)';
+
 /**
  * Refuses an output path that is one of the inputs (same path, a symlink or a hard link to it): nothing is written and
  * the input stays untouched.

@@ -1,16 +1,18 @@
-// `ondevice profile MODEL [--runtime R] [--threads N] [--warmup N] [--runs N] [--input-shape NAME=D,D,…] [--json]`.
+// `ondevice profile MODEL [--runtime R] [--threads N] [--warmup N] [--runs N] [--input-shape NAME=D,D,…] [--input-value NAME=V] [--json]`.
 import type { Command } from 'commander';
 import { formatProfile } from '../report/profile-text.ts';
-import { parseInputShapes, shapesFromRecipe } from '../ir/input-shapes.ts';
-import { findRecipe, loadRecipe, recipeExampleDims } from '../data/recipe.ts';
+import { applyInputShapes, parseInputShapes, shapesFromRecipe } from '../ir/input-shapes.ts';
+import { parseInputValues } from '../ir/input-values.ts';
+import { findRecipe } from '../data/recipe.ts';
+import { inputRecipeDims, inputRecipes, loadDataRecipe } from '../data/data-recipe.ts';
 import { modelInputs } from '../data/model-inputs.ts';
 import { readModel } from '../formats/registry.ts';
 import { profileModel } from '../profile/profile.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { action } from './action.ts';
-import { collect, INPUT_SHAPE_HELP, nonNegativeInt } from './options.ts';
+import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, nonNegativeInt } from './options.ts';
 
-interface ProfileFlags { runtime?: string; threads?: number; warmup: number; runs: number; inputShape: string[]; json?: boolean; perOp: boolean }
+interface ProfileFlags { runtime?: string; threads?: number; warmup: number; runs: number; inputShape: string[]; inputValue: string[]; json?: boolean; perOp: boolean }
 
 /** Adds the profile command. */
 export function registerProfile(program: Command): void {
@@ -23,6 +25,7 @@ export function registerProfile(program: Command): void {
     .option('--warmup <n>', 'untimed warm-up runs', nonNegativeInt('warmup'), 10)
     .option('--runs <n>', 'timed runs', nonNegativeInt('runs'), 100)
     .option('--input-shape <name=dims>', INPUT_SHAPE_HELP, collect, [] as string[])
+    .option('--input-value <name=value>', INPUT_VALUE_HELP + '; the others get seeded random data', collect, [] as string[])
     .option('--no-per-op', 'skip the per-op profiler pass')
     .option('--json', 'print JSON (see docs/profile-json.md)')
     .action(action(async (file: string, opts: ProfileFlags) => {
@@ -30,15 +33,20 @@ export function registerProfile(program: Command): void {
       // A recipe beside an ONNX model fills its dynamic dims (e.g. PaddleOCR's height and width) as the data would.
       const recipePath = file.endsWith('.onnx') ? findRecipe(file) : undefined;
       if (recipePath) {
-        const recipe = loadRecipe(recipePath);
-        shapes = shapesFromRecipe(modelInputs(await readModel(file)), recipe.input, recipeExampleDims(recipe), shapes);
+        const declared = modelInputs(await readModel(file));
+        for (const r of inputRecipes(loadDataRecipe(recipePath))) {
+          const dims = inputRecipeDims(r);
+          if (dims) shapes = shapesFromRecipe(declared, r.input, dims, shapes);
+        }
       }
+      const inputValues = opts.inputValue.length ? parseInputValues(opts.inputValue, applyInputShapes(modelInputs(await readModel(file)), shapes)) : undefined;
       const result = await profileModel(file, {
         runtime: opts.runtime,
         threads: opts.threads,
         warmup: opts.warmup,
         runs: opts.runs,
         shapes,
+        ...(inputValues ? { inputValues } : {}),
         perOp: opts.perOp,
         progress: opts.json ? undefined : terminalProgress(),
       });

@@ -2,7 +2,8 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
-import { findRecipe, loadRecipe, recipeExampleDims, recipePathFor, saveRecipe, type Recipe } from '../data/recipe.ts';
+import { recipePathFor } from '../data/recipe.ts';
+import { saveDataRecipe } from '../data/data-recipe.ts';
 import { UsageError } from '../errors.ts';
 import { readVerifiedModel } from '../formats/read-verified.ts';
 import { writeModel } from '../formats/registry.ts';
@@ -13,10 +14,9 @@ import { formatQuantizeReport } from '../quantize/report.ts';
 import { ACTIVATION_TYPES, parseMethod, parseScheme, parseTarget, QUANTIZE_TARGETS, SCHEMES, type ActivationType, type QuantizeOptions } from '../quantize/schemes.ts';
 import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
-import { modelInputs } from '../data/model-inputs.ts';
-import { applyInputShapes, parseInputShapes, shapesFromRecipe } from '../ir/input-shapes.ts';
+import { modelData } from './model-data.ts';
 import { action, EXIT } from './action.ts';
-import { collect, INPUT_SHAPE_HELP, positiveInt, refuseOverwritingInput } from './options.ts';
+import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, positiveInt, refuseOverwritingInput } from './options.ts';
 
 interface QuantizeCliOptions {
   output: string;
@@ -30,6 +30,7 @@ interface QuantizeCliOptions {
   asymmetricWeights?: boolean;
   target: string;
   inputShape: string[];
+  inputValue: string[];
   validation?: string;
   activationType?: string;
   blockSize?: number;
@@ -72,6 +73,7 @@ export function registerQuantize(program: Command): void {
     .option('--per-tensor', 'one scale per weight tensor instead of per channel')
     .option('--asymmetric-weights', 'weights with a zero point instead of symmetric')
     .option('--input-shape <name=dims>', INPUT_SHAPE_HELP + '; shapes the random calibration data', collect, [] as string[])
+    .option('--input-value <name=value>', INPUT_VALUE_HELP, collect, [] as string[])
     .option('--validation <data>', `held-out data on which --mixed-target-psnr measures PSNR: ${DATA_SPEC_HELP} (default: the calibration data)`)
     .option('--target <runtime>', `runtime the model is for, which picks the activation type: ${QUANTIZE_TARGETS.join(', ')} (onnx: int8, qnn: uint8; see docs/quantization.md)`, 'onnx')
     .option('--activation-type <type>', `activation integer type, overriding the target's: ${ACTIVATION_TYPES.join(', ')}`)
@@ -86,17 +88,13 @@ export function registerQuantize(program: Command): void {
       const method = parseMethod(opts.method);
       refuseOverwritingInput(opts.output, file);
       const { model } = await readVerifiedModel(file);
-      const recipePath = findRecipe(file, opts.recipe);
-      const recipe: Recipe | undefined = recipePath ? loadRecipe(recipePath) : undefined;
-      const declared = modelInputs(model);
-      const given = parseInputShapes(opts.inputShape);
-      const inputs = applyInputShapes(declared, recipe ? shapesFromRecipe(declared, recipe.input, recipeExampleDims(recipe), given) : given);
-      const source = opts.calibration ? await openDataSource(opts.calibration, inputs, { recipe, purpose: 'calibration' }) : undefined;
+      const { recipe, inputs, values: inputValues } = modelData(file, model, opts);
+      const source = opts.calibration ? await openDataSource(opts.calibration, inputs, { recipe, inputValues, purpose: 'calibration' }) : undefined;
       if (source?.warning) process.stderr.write(`warning: ${source.warning}\n`);
       const mixed = mixedOption(opts);
       if (opts.validation && !mixed) throw new UsageError('--validation goes with --mixed-target-psnr');
       if (mixed && opts.validation) {
-        const validation = await openDataSource(opts.validation, inputs, { recipe, purpose: 'evaluation' });
+        const validation = await openDataSource(opts.validation, inputs, { recipe, inputValues, purpose: 'evaluation' });
         if (validation.warning) process.stderr.write(`warning: ${validation.warning}\n`);
         mixed.validation = validation;
       }
@@ -114,7 +112,7 @@ export function registerQuantize(program: Command): void {
       };
       const { model: quantized, report } = mixed ? await quantizeMixedPrecision(model, options, mixed) : await quantizeModel(model, options);
       await writeModel(quantized, opts.output);
-      if (recipe) saveRecipe(recipe, recipePathFor(opts.output));
+      if (recipe) saveDataRecipe(recipe, recipePathFor(opts.output));
       const sizes = { before: statSync(file).size, after: statSync(opts.output).size };
       process.stdout.write(opts.json
         ? `${JSON.stringify({ output: opts.output, sizes, ...report }, null, 2)}\n`

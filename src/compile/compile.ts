@@ -5,9 +5,13 @@ import { readVerifiedModel } from '../formats/read-verified.ts';
 import { writeModel } from '../formats/registry.ts';
 import { writeFileAtomic } from '../util/atomic-file.ts';
 import type { Model } from '../ir/graph.ts';
-import { DEFAULT_PASSES, runPasses } from '../passes/index.ts';
+import type { InputValues } from '../ir/input-values.ts';
+import { runPasses } from '../passes/index.ts';
+import { hasTfliteNodes, liftTflite, type LiftReport } from '../passes/lift-tflite/index.ts';
+import { UnmappableOpsError } from './tflite/errors.ts';
 import { compileToTflite, type TfliteCompileOptions, type TfliteCompileReport } from './tflite/compile.ts';
-import { fixInputShapes } from './tflite/prepare.ts';
+import { dequantizeForCompile, type PreQuantizedNote } from './pre-quantized.ts';
+import { compilePasses, fixInputShapes } from './tflite/prepare.ts';
 
 /** Compile targets. */
 export const TARGETS = ['tflite', 'onnx'] as const;
@@ -15,8 +19,12 @@ export const TARGETS = ['tflite', 'onnx'] as const;
 export type Target = (typeof TARGETS)[number];
 
 /** Options for {@link compileFile}. */
-export interface CompileOptions extends Omit<TfliteCompileOptions, 'calibration'> {
+export interface CompileOptions extends Omit<TfliteCompileOptions, 'calibration' | 'inputValues'> {
   target: Target;
+  /** A .tflite input: declare its rank-4 inputs/outputs NCHW after lifting to ONNX (default NHWC, as stored). */
+  nchwIo?: boolean;
+  /** Fixed input values (`--input-value`), or a function that parses them once the model's inputs are known. */
+  inputValues?: InputValues | ((model: Model) => InputValues);
   /** Calibration data for w8a8, opened against the model's inputs once the model is read. */
   calibration?: TfliteCompileOptions['calibration'] | ((model: Model) => Promise<TfliteCompileOptions['calibration']>);
 }
@@ -33,8 +41,12 @@ export interface CompileReport {
   transposes?: TfliteCompileReport['transposes'];
   quantize: string;
   hardSwishFused?: number;
+  /** A .tflite input: the lift to ONNX ops (op histogram, transposes left at the boundary and inside). */
+  lift?: Omit<LiftReport, 'unliftable'>;
   /** Node count change per pass. */
   passes: { name: string; nodesBefore: number; nodesAfter: number }[];
+  /** A pre-quantized input: what was found and dequantized before compiling (see {@link dequantizeForCompile}). */
+  preQuantized?: PreQuantizedNote;
 }
 
 /**
@@ -50,23 +62,46 @@ export async function compileFile(input: string, output: string, options: Compil
   }
 }
 
+/**
+ * A model read from .tflite (`ai.tflite` nodes) lifted onto ONNX ops, so both targets see ONNX semantics; a node that
+ * cannot be lifted fails the compile (UnmappableOpsError listing every such node, nothing written). For the tflite
+ * target, when every input and output is rank 4, the lift declares NCHW I/O and the compiler NHWC I/O (unless `nchwIo`),
+ * so no Transpose is added at the boundary (the compiler's NHWC I/O would also permute rank-3 outputs, so not then).
+ */
+function liftIfTflite(model: Model, options: CompileOptions): { model: Model; lift?: CompileReport['lift'] } {
+  if (!hasTfliteNodes(model)) return { model };
+  const { model: lifted, report } = liftTflite(model, { nchwIo: options.nchwIo || (options.target === 'tflite' && allRank4(model)) });
+  if (report.unliftable.length) throw new UnmappableOpsError('onnx', report.unliftable);
+  return { model: lifted, lift: { ops: report.ops, transposes: report.transposes } };
+}
+
+/** True when every graph input and output is a rank-4 tensor. */
+function allRank4(model: Model): boolean {
+  return [...model.graph.inputs, ...model.graph.outputs].every((v) => v.type.kind === 'tensor' && v.type.shape?.length === 4);
+}
+
 async function compile(input: string, output: string, options: CompileOptions): Promise<CompileReport> {
-  const { model } = await readVerifiedModel(input);
+  const { model: read } = await readVerifiedModel(input);
   const inputBytes = statSync(input).size;
+  const { model, lift } = liftIfTflite(read, options);
+  const preQuantized = dequantizeForCompile(model, options.target);
   if (options.target === 'onnx') {
     if (options.quantize && options.quantize !== 'none') throw new UsageError('--quantize is for --target tflite; use `ondevice quantize` for ONNX');
     if (options.inputShapes) fixInputShapes(model, options.inputShapes);
-    const { model: out, stats } = await runPasses(model, DEFAULT_PASSES);
+    const inputValues = typeof options.inputValues === 'function' ? options.inputValues(model) : options.inputValues;
+    const { model: out, stats } = await runPasses(model, compilePasses(model, inputValues));
     await writeModel(out, output, { format: 'onnx' });
     const ops: Record<string, number> = {};
     for (const n of out.graph.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
-    return { target: 'onnx', output, inputBytes, outputBytes: statSync(output).size, ops, quantize: 'none', passes: stats.map(({ name, nodesBefore, nodesAfter }) => ({ name, nodesBefore, nodesAfter })) };
+    return { target: 'onnx', output, inputBytes, outputBytes: statSync(output).size, ops, quantize: 'none', ...(lift ? { lift } : {}), ...(preQuantized ? { preQuantized } : {}), passes: stats.map(({ name, nodesBefore, nodesAfter }) => ({ name, nodesBefore, nodesAfter })) };
   }
   const calibration = typeof options.calibration === 'function' ? await options.calibration(model) : options.calibration;
-  const { bytes, report } = await compileToTflite(model, { ...options, calibration });
+  const inputValues = typeof options.inputValues === 'function' ? options.inputValues(model) : options.inputValues;
+  const nhwcIo = lift ? !options.nchwIo && allRank4(read) : options.nhwcIo;
+  const { bytes, report } = await compileToTflite(model, { ...options, nhwcIo, calibration, inputValues });
   writeFileAtomic(output, bytes);
   return {
-    target: 'tflite', output, inputBytes, outputBytes: bytes.byteLength, ops: report.ops, transposes: report.transposes,
+    target: 'tflite', output, inputBytes, outputBytes: bytes.byteLength, ops: report.ops, transposes: report.transposes, ...(lift ? { lift } : {}), ...(preQuantized ? { preQuantized } : {}),
     quantize: report.quantize, hardSwishFused: report.hardSwishFused,
     passes: report.passes.map(({ name, nodesBefore, nodesAfter }) => ({ name, nodesBefore, nodesAfter })),
   };

@@ -4,11 +4,16 @@ import type { Pass } from './pass.ts';
 import { eliminateIdentityPass } from './eliminate-identity.ts';
 import { deadCodePass } from './dead-code.ts';
 import { foldConstantsPass } from './fold-constants.ts';
+import { foldIfPass } from './fold-if.ts';
+import { unrollLoopPass } from './unroll-loop.ts';
 import { foldBatchNormPass } from './fold-batchnorm.ts';
 import { fuseMatMulAddPass } from './fuse-matmul-add.ts';
 import { fuseActivationPass } from './fuse-activation.ts';
 import { fuseConvBiasPass } from './fuse-conv-bias.ts';
 import { upgradeOpsetPass } from './upgrade-opset.ts';
+import { fusePatternsPass } from './fuse-patterns.ts';
+import { dequantizePass } from './dequantize/index.ts';
+import { liftTflitePass } from './lift-tflite/index.ts';
 import { ortEvaluator } from '../runtimes/ort-node-evaluator.ts';
 
 /**
@@ -17,9 +22,15 @@ import { ortEvaluator } from '../runtimes/ort-node-evaluator.ts';
  */
 export const foldConstantsWithOrt: Pass = foldConstantsPass({ evaluate: ortEvaluator });
 
+/** fold-if (Ifs with a constant condition inlined) with the same onnxruntime-backed constant folding. */
+export const foldIfWithOrt: Pass = foldIfPass({ evaluate: ortEvaluator });
+
+/** unroll-loop (Loops with a small constant trip count become plain nodes) with the same constant folding. */
+export const unrollLoopWithOrt: Pass = unrollLoopPass({ evaluate: ortEvaluator });
+
 /** Every pass, by name. */
 export const PASSES: ReadonlyMap<string, Pass> = new Map(
-  [eliminateIdentityPass, foldConstantsWithOrt, deadCodePass, fuseMatMulAddPass, fuseConvBiasPass, foldBatchNormPass, fuseActivationPass, upgradeOpsetPass].map((p) => [p.name, p]),
+  [eliminateIdentityPass, foldConstantsWithOrt, foldIfWithOrt, unrollLoopWithOrt, deadCodePass, fuseMatMulAddPass, fuseConvBiasPass, foldBatchNormPass, fuseActivationPass, upgradeOpsetPass, dequantizePass, fusePatternsPass, liftTflitePass].map((p) => [p.name, p]),
 );
 
 /**
@@ -51,8 +62,14 @@ export { eliminateIdentity } from './eliminate-identity.ts';
 export { eliminateDeadCode } from './dead-code.ts';
 export { foldConstants, foldConstantsPass, type FoldConstantsOptions, type NodeEvaluator } from './fold-constants.ts';
 export { foldBatchNorm } from './fold-batchnorm.ts';
+export { foldIf, foldIfPass, dynamicIfReason, type DynamicIf, type FoldIfOptions, type FoldIfStats } from './fold-if.ts';
+export { unrollLoops, unrollLoopPass, type KeptLoop, type UnrollLoopOptions, type UnrollLoopStats } from './unroll-loop.ts';
 export { fuseMatMulAdd } from './fuse-matmul-add.ts';
 export { fuseConvBias } from './fuse-conv-bias.ts';
 export { upgradeOpset, upgradeOpsetPass, upgradeOpsetPassTo, type UpgradeOutcome } from './upgrade-opset.ts';
 export { findActivationFusions, activationFusionsOf, type ActivationFusion, type FusedActivationKind } from './fuse-activation.ts';
 export { getAnalysis, setAnalysis, type ModelAnalyses } from './analyses.ts';
+export { fusePatternsPass } from './fuse-patterns.ts';
+export { fusePatterns, RULE_SETS, type RuleSet } from './patterns/index.ts';
+export { dequantizeModel, dequantizePass, describeDequantize, describeOpCounts, preQuantizedOps, isQuantizedOp, type DequantizeOutcome } from './dequantize/index.ts';
+export { liftTflite, liftTfliteOrThrow, liftTflitePass, hasTfliteNodes, LIFTERS, type LiftOptions, type LiftReport, type UnliftableOp } from './lift-tflite/index.ts';

@@ -1,6 +1,8 @@
 // Synthesises profiling inputs from a model's input info: symbolic batch dims set to 1, other dims from --input-shape.
 import { UsageError } from '../errors.ts';
 import { checkShapeNames, resolveInputShape } from '../ir/input-shapes.ts';
+import type { InputValues } from '../ir/input-values.ts';
+import { valueFeed } from '../data/with-values.ts';
 import { TYPED_ARRAY_OF, type DType } from '../ir/dtype.ts';
 import { allocationProblem } from '../ir/size-limit.ts';
 import type { HostTensor, IoInfo } from '../runtimes/runtime.ts';
@@ -26,15 +28,20 @@ function syntheticTensor(dtype: DType, dims: number[], rand: () => number): Host
 
 /**
  * One feed per model input, shaped by `overrides` (name → dims, from `--input-shape`), else by its declared dims with a
- * symbolic batch dim set to 1; other dynamic dims must be given (a shape is never invented).
+ * symbolic batch dim set to 1; other dynamic dims must be given (a shape is never invented). An input in `values`
+ * (`--input-value`) is fed that value instead.
  * @throws UsageError for an override naming no input, an input type that cannot be synthesised, or dims that are not sizes or
  * ask for more than the size limit.
  */
-export function synthesizeInputs(inputs: readonly IoInfo[], overrides: Record<string, number[]> = {}, seed = 0): Record<string, HostTensor> {
+export function synthesizeInputs(inputs: readonly IoInfo[], overrides: Record<string, number[]> = {}, seed = 0, values?: InputValues): Record<string, HostTensor> {
   checkShapeNames(overrides, inputs);
   const rand = mulberry32(seed);
   const feeds: Record<string, HostTensor> = {};
   for (const info of inputs) {
+    if (values?.has(info.name)) {
+      feeds[info.name] = valueFeed(values, info.name);
+      continue;
+    }
     if (info.dtype === 'unknown') throw new UsageError(`input '${info.name}' is not a tensor: cannot synthesise it for profiling`);
     const dims = resolveInputShape(info, overrides[info.name]);
     const problem = allocationProblem(dims, info.dtype);

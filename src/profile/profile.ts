@@ -7,6 +7,7 @@ import { silentProgress, type Progress } from '../util/progress.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import { hostCpu } from '../runtimes/host.ts';
 import type { HostTensor, RuntimeInfo } from '../runtimes/runtime.ts';
+import type { InputValues } from '../ir/input-values.ts';
 import { synthesizeInputs } from './inputs.ts';
 import { maxRss, RssTracker } from './memory.ts';
 import { aggregateOpTimes, type OpTimes } from './op-times.ts';
@@ -30,6 +31,8 @@ export interface ProfileOptions {
   topNodes?: number;
   /** Input name → dims, for symbolic dims (default: each symbolic dim is 1). */
   shapes?: Record<string, number[]>;
+  /** Fixed input values (`--input-value`), fed instead of synthesised data. */
+  inputValues?: InputValues;
   progress?: Progress;
 }
 
@@ -108,7 +111,7 @@ export async function profileModel(path: string, options: ProfileOptions = {}): 
   let feeds: Record<string, HostTensor>;
   let firstInferenceMs: number;
   try {
-    feeds = synthesizeInputs(session.inputs, options.shapes);
+    feeds = synthesizeInputs(session.inputs, options.shapes, 0, options.inputValues);
     t = performance.now();
     await session.run(feeds);
     firstInferenceMs = performance.now() - t;

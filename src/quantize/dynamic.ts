@@ -2,33 +2,46 @@
 import type { Attribute, Graph, Model, Node } from '../ir/graph.ts';
 import { attrFloat } from '../ir/graph.ts';
 import { makeTensor, tensorFloats } from '../ir/tensor.ts';
-import { toposort } from '../ir/toposort.ts';
-import { constantOf, nameAllocator } from '../passes/graph-edit.ts';
+import { constantOf, nameAllocator, opsetOf } from '../passes/graph-edit.ts';
+import { describeRewrites, upgradeOpset, UPGRADE_DEFAULT_TARGET } from '../passes/upgrade-opset.ts';
 import type { ExcludeList } from './exclude.ts';
-import { matMulWeight, rewriteFloatNodes } from './weight-nodes.ts';
+import { applyReplacements, matMulWeight, rewriteFloatNodes } from './weight-nodes.ts';
+import { dequantizedRecurrentWeights, dynamicLstm } from './dynamic-recurrent.ts';
 import { quantizeWeight } from './params.ts';
 import type { QuantizeReport } from './report.ts';
 import type { ResolvedOptions } from './schemes.ts';
-import { ensureOpset } from './static.ts';
+import { ensureOpset, qdqDomain } from './static.ts';
 
 type Fresh = (base: string) => string;
 
-/** Quantizes MatMul/Gemm/Conv with constant weights in place; fills the report. */
+/** What the report says of each rewritten op. */
+function detailOf(node: Node, options: ResolvedOptions): string {
+  if (node.op === 'LSTM') return `int8 ${options.perChannel ? 'per-gate-unit' : 'per-direction'} W and R in com.microsoft DynamicQuantizeLSTM (inputs quantized at run time); gates and the h/c state stay float32`;
+  if (node.op === 'GRU' || node.op === 'RNN') return `int8 ${options.perChannel ? 'per-channel' : 'per-tensor'} W and R dequantized on load (onnxruntime has no integer ${node.op}); the recurrence stays float32`;
+  return `int8 ${options.perChannel ? 'per-channel' : 'per-tensor'} weights, uint8 activations quantized at run time`;
+}
+
+/** Quantizes MatMul/Gemm/Conv with constant weights (and LSTM/GRU/RNN weights) in place, bodies included; fills the report. */
 export async function quantizeDynamic(model: Model, options: ResolvedOptions, exclude: ExcludeList, report: QuantizeReport): Promise<Model> {
-  const graph = model.graph;
-  const fresh = nameAllocator(graph);
-  const detail = `int8 ${options.perChannel ? 'per-channel' : 'per-tensor'} weights, uint8 activations quantized at run time`;
-  const replaced = rewriteFloatNodes(model, exclude, report, detail, (node) => {
+  // DynamicQuantizeLinear (what ConvInteger reads) exists from opset 11: older models are upgraded first.
+  if ((opsetOf(model.opsets) ?? 1) < 11 && model.graph.nodes.some((n) => n.op === 'Conv' && n.domain === '' && !exclude.matches(n))) {
+    const r = upgradeOpset(model, UPGRADE_DEFAULT_TARGET);
+    report.passLog.push(`upgrade-opset: opset ${r.from} → ${r.to} for DynamicQuantizeLinear, rewrote ${describeRewrites(r.rewritten)}`);
+  }
+  const fresh = nameAllocator(model.graph);
+  const dqDomain = qdqDomain(model, false, options.perChannel);
+  const replaced = rewriteFloatNodes(model, exclude, report, (node) => detailOf(node, options), (node, graph) => {
     const isDefault = node.domain === '' || node.domain === 'ai.onnx';
     return !isDefault ? 'custom-domain op'
       : node.op === 'MatMul' || node.op === 'Gemm' ? dynamicMatMul(graph, node, options, fresh)
       : node.op === 'Conv' ? dynamicConv(graph, node, options, fresh)
-      : 'int8-dynamic quantizes only MatMul, Gemm and Conv';
+      : node.op === 'LSTM' ? dynamicLstm(graph, node, options, fresh)
+      : node.op === 'GRU' || node.op === 'RNN' ? dequantizedRecurrentWeights(graph, node, options, fresh, dqDomain)
+      : 'int8-dynamic quantizes only MatMul, Gemm, Conv and LSTM/GRU/RNN weights';
   });
-  const usedContrib = [...replaced.values()].some((nodes) => nodes.some((n) => n.domain === 'com.microsoft'));
-  graph.nodes = graph.nodes.flatMap((n) => replaced.get(n) ?? [n]);
-  graph.nodes = toposort(graph);
-  if (usedContrib) ensureOpset(model, 'com.microsoft', 1);
+  const added = [...replaced.values()].flat();
+  applyReplacements(model, replaced);
+  if (added.some((n) => n.domain === 'com.microsoft')) ensureOpset(model, 'com.microsoft', 1);
   return model;
 }
 

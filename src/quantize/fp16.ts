@@ -3,7 +3,7 @@ import type { Graph, Model, Node, ValueType } from '../ir/graph.ts';
 import { subgraphsOf } from '../ir/graph.ts';
 import { inferTypes } from '../ir/infer.ts';
 import { makeTensor, tensorFloats, type Tensor } from '../ir/tensor.ts';
-import { toposort } from '../ir/toposort.ts';
+import { outerReferences, toposort } from '../ir/toposort.ts';
 import { constantOf, nameAllocator } from '../passes/graph-edit.ts';
 import { producers as producersOf } from '../ir/toposort.ts';
 import { calibrate } from './calibrate/calibrate.ts';
@@ -11,6 +11,7 @@ import { computesOnFloat, type ExcludeList } from './exclude.ts';
 import { FLOAT16_MAX, toFloat16 } from './half.ts';
 import type { QuantizeReport } from './report.ts';
 import type { ResolvedOptions } from './schemes.ts';
+import { scopedGraphs } from './subgraphs.ts';
 
 /**
  * Ops kept in float32 by default: onnxruntime's float16 converter's list (ops without float16
@@ -32,7 +33,7 @@ function blockReason(node: Node, exclude: ExcludeList): string | undefined {
   if (exclude.matches(node)) return 'excluded by the user';
   if (FP16_BLOCK_LIST.includes(node.op)) return 'unsafe in float16 (default block list)';
   if (node.domain !== '' && node.domain !== 'ai.onnx') return `custom-domain op (${node.domain})`;
-  if (subgraphsOf(node).length) return 'has subgraphs (control flow stays float32)';
+  if (subgraphsOf(node).length) return 'control flow: the node keeps a float32 interface; its bodies run in float16';
   return undefined;
 }
 
@@ -44,31 +45,66 @@ function isFloat32(types: ReadonlyMap<string, ValueType>, graph: Graph, name: st
   return type?.kind === 'tensor' && type.dtype === 'float32';
 }
 
-/** Converts `model` in place to float16; fills the report. */
+/** Converts `model` in place to float16, inside If/Loop/Scan bodies too; fills the report. */
 export async function quantizeFp16(model: Model, options: ResolvedOptions, exclude: ExcludeList, report: QuantizeReport): Promise<Model> {
-  const graph = model.graph;
   const types = inferTypes(model, { tolerant: true });
-  const nodes = toposort(graph);
+  const graphs = scopedGraphs(model).map((s) => ({ ...s, nodes: toposort(s.graph) }));
   const blocked = new Map<Node, string>();
-  for (const node of nodes) {
-    const reason = blockReason(node, exclude);
-    if (reason) blocked.set(node, reason);
+  for (const { nodes } of graphs) {
+    for (const node of nodes) {
+      const reason = blockReason(node, exclude);
+      if (reason) blocked.set(node, reason);
+    }
   }
-  if (options.calibration) await blockOverflowingActivations(model, nodes, types, options, blocked, report);
-
-  const fresh = nameAllocator(graph);
+  if (options.calibration) await blockOverflowingActivations(model, graphs, types, options, blocked, report);
+  const fresh = nameAllocator(model.graph);
+  // Values (of any scope) held in float16: bodies are converted after their enclosing graph and see its choices.
   const inFp16 = new Set<string>();
+  for (const { graph, nodes, owner } of graphs) convertGraph(graph, nodes, !owner, { types, blocked, inFp16, fresh, report });
+  for (const { nodes, owner, scope } of graphs) {
+    const where = owner ? { scope } : {};
+    for (const node of nodes) {
+      if (!computesOnFloat(node, types)) continue;
+      const reason = blocked.get(node);
+      if (reason) report.float.push({ node: node.name, op: node.op, detail: reason, ...where });
+      else report.quantized.push({ node: node.name, op: node.op, detail: 'float16', ...where });
+    }
+  }
+  return model;
+}
+
+interface Fp16Context {
+  types: ReadonlyMap<string, ValueType>;
+  blocked: ReadonlyMap<Node, string>;
+  inFp16: Set<string>;
+  fresh: (base: string) => string;
+  report: QuantizeReport;
+}
+
+/**
+ * Converts one graph: unblocked nodes compute in float16, its constants follow their readers, Casts go where a value's
+ * type differs from what its reader runs in, and the graph's outputs stay float32 (so If/Loop/Scan keep a float32
+ * interface; the control-flow node itself is blocked and its bodies convert on their own).
+ */
+function convertGraph(graph: Graph, nodes: Node[], isMain: boolean, ctx: Fp16Context): void {
+  const { types, blocked, inFp16, fresh, report } = ctx;
   for (const node of nodes) if (!blocked.has(node)) for (const o of node.outputs) if (isFloat32(types, graph, o)) inFp16.add(o);
 
-  // Constants: float16 when every float reader runs in float16; a float16 copy when readers are mixed.
+  // Constants: float16 when every float reader runs in float16 (readers inside bodies included: a weight the bodies
+  // share stays in the enclosing graph); a float16 copy for this graph's readers when readers are mixed.
   const readers = new Map<string, Node[]>();
   for (const node of nodes) for (const v of node.inputs) if (v && constantOf(graph, v)?.dtype === 'float32') readers.set(v, [...(readers.get(v) ?? []), node]);
+  for (const [name, t] of graph.initializers) if (t.dtype === 'float32' && !readers.has(name) && constantOf(graph, name)) readers.set(name, []);
   const halfCopies = new Map<string, string>();
   for (const [name, users] of readers) {
     const t = constantOf(graph, name)!;
+    const inBodies = bodyReaders(graph, name);
+    if (!users.length && !inBodies.length) continue;
+    const all = [...users, ...inBodies];
     const fp16Users = users.filter((n) => !blocked.has(n));
-    if (!fp16Users.length) continue;
-    const converted = convertTensor(t, fp16Users.length === users.length ? name : fresh(`${name}_fp16`), report);
+    const inPlace = all.every((n) => !blocked.has(n));
+    if (!inPlace && !fp16Users.length) continue;
+    const converted = convertTensor(t, inPlace ? name : fresh(`${name}_fp16`), report);
     graph.initializers.set(converted.name, converted);
     if (converted.name === name) inFp16.add(name);
     else halfCopies.set(name, converted.name);
@@ -99,9 +135,18 @@ export async function quantizeFp16(model: Model, options: ResolvedOptions, exclu
     if (wantsHalf) retypeNode(node, report);
   }
 
-  // Graph outputs stay float32: the producer writes `<name>_fp16`, a Cast restores the name.
+  // Graph outputs stay float32: the producer writes `<name>_fp16`, a Cast restores the name. A body output made
+  // outside the body (an outer float16 value) gets a Cast inside the body instead (body outputs match by position).
+  const produced = new Set(nodes.flatMap((n) => n.outputs));
   for (const out of graph.outputs) {
     if (!inFp16.has(out.name)) continue;
+    if (!produced.has(out.name)) {
+      if (isMain) continue;
+      const restored = fresh(`${out.name}_fp32`);
+      castNodes.push(castNode(fresh(`${out.name}_Cast_float32`), out.name, restored, FLOAT32));
+      out.name = restored;
+      continue;
+    }
     const half = fresh(`${out.name}_fp16`);
     for (const node of [...nodes, ...castNodes]) {
       node.outputs = node.outputs.map((o) => (o === out.name ? half : o));
@@ -117,13 +162,13 @@ export async function quantizeFp16(model: Model, options: ResolvedOptions, exclu
   }
   graph.nodes = [...nodes, ...castNodes];
   graph.nodes = toposort(graph);
-  for (const node of nodes) {
-    if (!computesOnFloat(node, types)) continue;
-    const reason = blocked.get(node);
-    if (reason) report.float.push({ node: node.name, op: node.op, detail: reason });
-    else report.quantized.push({ node: node.name, op: node.op, detail: 'float16' });
-  }
-  return model;
+}
+
+/** The nodes inside `graph`'s bodies (nested ones included) that read `name` of an enclosing scope. */
+function bodyReaders(graph: Graph, name: string): Node[] {
+  return graph.nodes.flatMap((n) => subgraphsOf(n).flatMap((g) => outerReferences(g).has(name)
+    ? [...g.nodes.filter((m) => m.inputs.includes(name)), ...bodyReaders(g, name)]
+    : []));
 }
 
 /** A float32 tensor as float16, clamped to ±65504 (clamps are reported). */
@@ -147,12 +192,12 @@ function retypeNode(node: Node, report: QuantizeReport): void {
   }
 }
 
-/** With calibration data: producers of activations whose range exceeds float16 stay float32. */
-async function blockOverflowingActivations(model: Model, nodes: Node[], types: ReadonlyMap<string, ValueType>, options: ResolvedOptions, blocked: Map<Node, string>, report: QuantizeReport): Promise<void> {
+/** With calibration data: producers of activations (bodies included) whose range exceeds float16 stay float32. */
+async function blockOverflowingActivations(model: Model, graphs: { graph: Graph; nodes: Node[] }[], types: ReadonlyMap<string, ValueType>, options: ResolvedOptions, blocked: Map<Node, string>, report: QuantizeReport): Promise<void> {
   const cal = options.calibration!;
-  const graph = model.graph;
-  const producers = producersOf(graph);
-  const tensors = nodes.filter((n) => !blocked.has(n)).flatMap((n) => n.outputs.filter((o) => isFloat32(types, graph, o)));
+  const producers = new Map<string, Node>();
+  for (const { graph } of graphs) for (const [v, n] of producersOf(graph)) producers.set(v, n);
+  const tensors = graphs.flatMap(({ graph, nodes }) => nodes.filter((n) => !blocked.has(n)).flatMap((n) => n.outputs.filter((o) => isFloat32(types, graph, o))));
   const ranges = await calibrate(model, cal.source, { method: 'minmax', tensors, batchSize: cal.batchSize, limit: cal.limit, progress: options.progress });
   for (const [name, r] of ranges) {
     const maxAbs = Math.max(Math.abs(r.min), Math.abs(r.max));

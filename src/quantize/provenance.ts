@@ -26,6 +26,8 @@ export interface QuantizationProvenance {
   /** Why that activation type: 'default for onnx' (the target's rule, docs/quantization.md) or '--activation-type'. */
   activationTypeReason?: string;
   blockSize?: number;
+  /** The input was pre-quantized: its quantization ops (`N Op, …`), dequantized before this quantization. */
+  dequantizedFrom?: string;
   tool: string;
   date: string;
 }

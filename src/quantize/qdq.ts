@@ -70,22 +70,38 @@ export class QdqPlan implements QdqMarker {
   /**
    * @param types value types (from inference) to tell float tensors apart
    * @param fused values between a producer and its Relu/Clip: they never get a Q/DQ pair
+   * @param fresh name allocator; pass one made over the whole model when `graph` is a body, so new names shadow no
+   *   value of an enclosing scope (default: one over `graph`)
+   * @param outerConstant for a body: the constants of its enclosing graphs (innermost first)
    */
-  constructor(readonly graph: Graph, private readonly types: Map<string, ValueType>, private readonly fused: ReadonlySet<string>, private readonly settings: QdqSettings) {
+  constructor(
+    readonly graph: Graph, private readonly types: Map<string, ValueType>, private readonly fused: ReadonlySet<string>, private readonly settings: QdqSettings,
+    private readonly fresh?: (base: string) => string, private readonly outerConstant?: (name: string) => Tensor | undefined,
+  ) {
     this.producers = producersOf(graph);
     this.inputNames = new Set(graph.inputs.map((v) => v.name));
   }
 
+  /**
+   * The constant behind a value: an initializer of this graph or, for a body, of an enclosing graph (a weight several
+   * bodies share). Quantizing an outer constant puts its integer copy and the DequantizeLinear inside this body.
+   */
+  private constant(value: string): Tensor | undefined {
+    const local = constantOf(this.graph, value);
+    if (local || !this.outerConstant || this.producers.has(value) || this.inputNames.has(value)) return local;
+    return this.outerConstant(value);
+  }
+
   isFloat(value: string): boolean {
     if (!value) return false;
-    const t = constantOf(this.graph, value);
+    const t = this.constant(value);
     if (t) return t.dtype === 'float32';
     const type = this.types.get(value);
     return type?.kind === 'tensor' && type.dtype === 'float32';
   }
 
   floatConstant(value: string): Tensor | undefined {
-    const t = value ? constantOf(this.graph, value) : undefined;
+    const t = value ? this.constant(value) : undefined;
     return t?.dtype === 'float32' ? t : undefined;
   }
 
@@ -120,16 +136,16 @@ export class QdqPlan implements QdqMarker {
 
   /** Activations whose range calibration must measure (not constants, not params shared from another value). */
   activationsToCalibrate(): string[] {
-    return [...this.marked].filter((v) => !this.shared.has(v) && !constantOf(this.graph, v));
+    return [...this.marked].filter((v) => !this.shared.has(v) && !this.constant(v));
   }
 
   /** Inserts everything planned, using the calibrated ranges. */
   apply(ranges: ReadonlyMap<string, TensorRange>): QdqOutcome {
-    const fresh = nameAllocator(this.graph);
+    const fresh = this.fresh ?? nameAllocator(this.graph);
     const outcome: QdqOutcome = { activations: 0, wideActivations: 0, weights: 0, biases: 0, missingRanges: [], saturatedBias: 0 };
     const params = this.activationParams(ranges, outcome);
     // Name shared scale/zero-point initializers after the first activation (in graph order) that uses them.
-    for (const [value, p] of params) if (!constantOf(this.graph, value)) this.sharedParams(fresh, value, p);
+    for (const [value, p] of params) if (!this.constant(value)) this.sharedParams(fresh, value, p);
     const front: Node[] = [];
     const weightScales = new Map<string, number[]>();
     const weightCache = new Map<string, string>();
@@ -137,7 +153,7 @@ export class QdqPlan implements QdqMarker {
       const name = node.inputs[slot];
       const key = `${name}\u0000${axis}`;
       let dq = weightCache.get(key);
-      const t = constantOf(this.graph, name)!;
+      const t = this.constant(name)!;
       const usableAxis = axis !== undefined && axis < t.dims.length && t.dims.length > 1 ? axis : undefined;
       if (!dq) {
         const q = quantizeWeight(tensorFloats(t), t.dims, this.settings.weightType, this.settings.symmetricWeights, usableAxis, this.biasScaleFloor(node, slot, params, usableAxis === undefined ? 1 : t.dims[usableAxis]));
@@ -155,7 +171,7 @@ export class QdqPlan implements QdqMarker {
       const input = params.get(inputName);
       const weightDq = node.inputs[weightSlot];
       const wScales = weightScales.get(weightDq);
-      const t = constantOf(this.graph, node.inputs[slot]);
+      const t = this.constant(node.inputs[slot]);
       if (!input || !wScales || !t) continue;
       const q = quantizeBias(tensorFloats(t), input.scale, wScales);
       outcome.saturatedBias += q.saturated;
@@ -172,7 +188,7 @@ export class QdqPlan implements QdqMarker {
     }
     const after = new Map<Node | undefined, Node[]>();
     for (const [value, p] of params) {
-      const constant = constantOf(this.graph, value);
+      const constant = this.constant(value);
       const nodes = constant ? this.quantizeConstantActivation(fresh, front, value, constant, p) : this.insertPair(fresh, value, p);
       if (!constant) {
         const producer = this.producers.get(value);
@@ -207,7 +223,7 @@ export class QdqPlan implements QdqMarker {
   private biasScaleFloor(node: Node, weightSlot: number, params: Map<string, QuantParams>, channels: number): Float64Array | undefined {
     const request = this.biases.find((b) => b.node === node && b.weightSlot === weightSlot);
     const input = request && params.get(node.inputs[request.inputSlot]);
-    const bias = request && constantOf(this.graph, node.inputs[request.slot]);
+    const bias = request && this.constant(node.inputs[request.slot]);
     if (!input || !bias) return undefined;
     const floor = minWeightScalesForBias(tensorFloats(bias), input.scale);
     if (channels === floor.length) return floor;
@@ -238,7 +254,7 @@ export class QdqPlan implements QdqMarker {
       if (source !== undefined) {
         p = resolve(source, seen);
       } else {
-        const constant = constantOf(this.graph, value);
+        const constant = this.constant(value);
         const range = constant ? rangeOf(tensorFloats(constant)) : ranges.get(value);
         if (range && Number.isFinite(range.min) && Number.isFinite(range.max)) p = computeParams(range, this.typeOf(value), false);
       }

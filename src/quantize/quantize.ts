@@ -4,6 +4,7 @@ import { assertValid } from '../ir/verify.ts';
 import { DEFAULT_PASSES, runPasses } from '../passes/index.ts';
 import { eliminateDeadCode } from '../passes/dead-code.ts';
 import { nameUnnamedNodes } from '../passes/graph-edit.ts';
+import { liftTfliteOrThrow } from '../passes/lift-tflite/index.ts';
 import { quantizeDynamic } from './dynamic.ts';
 import { ExcludeList } from './exclude.ts';
 import { quantizeFp16 } from './fp16.ts';
@@ -12,6 +13,9 @@ import { emptyReport, type QuantizeReport } from './report.ts';
 import { resolveOptions, type QuantizeOptions, type ResolvedOptions, type Scheme } from './schemes.ts';
 import { quantizeStatic } from './static.ts';
 import { quantizeWeight4 } from './weight4.ts';
+import { dequantizeBeforeQuantizing } from './pre-quantized.ts';
+import { prepareControlFlow, summarizeSubgraphs } from './control-flow.ts';
+import { hasSubgraphs, scopedGraphs } from './subgraphs.ts';
 
 /** The quantized model and what was done to it. */
 export interface QuantizeResult {
@@ -36,17 +40,20 @@ const IMPLEMENTATIONS: Record<Scheme, SchemeImpl> = {
  *   UsageError for an unknown scheme or method, or a static scheme without calibration data.
  */
 export async function quantizeModel(model: Model, options: QuantizeOptions): Promise<QuantizeResult> {
-  return quantizeOnce(model, resolveOptions(options));
+  // A model read from .tflite is lifted to ONNX ops first (GraphError listing any op that cannot be).
+  return quantizeOnce(liftTfliteOrThrow(model).model, resolveOptions(options));
 }
 
 async function quantizeOnce(model: Model, resolved: ResolvedOptions): Promise<QuantizeResult> {
   assertValid(model);
   const report = emptyReport(resolved.scheme);
+  const dequantizedFrom = dequantizeBeforeQuantizing(model, resolved.scheme, report);
   let current = model;
   if (resolved.runPasses) {
     current = (await runPasses(current, DEFAULT_PASSES, { log: (m) => report.passLog.push(m) })).model;
   }
-  nameUnnamedNodes(current.graph);
+  if (hasSubgraphs(current)) await prepareControlFlow(current, resolved, report);
+  for (const { graph } of scopedGraphs(current)) nameUnnamedNodes(graph);
   const exclude = new ExcludeList(resolved.exclude);
   const usesData = resolved.scheme === 'w8a8' || resolved.scheme === 'w8a16' || resolved.scheme === 'fp16';
   const cal = usesData ? resolved.calibration : undefined;
@@ -56,7 +63,8 @@ async function quantizeOnce(model: Model, resolved: ResolvedOptions): Promise<Qu
     report.calibrationData = cal.source.description;
   }
   current = await IMPLEMENTATIONS[resolved.scheme](current, resolved, exclude, report);
-  eliminateDeadCode(current.graph);
+  for (const { graph } of scopedGraphs(current)) eliminateDeadCode(graph);
+  if (hasSubgraphs(current)) report.subgraphs = summarizeSubgraphs(current, report);
   for (const e of exclude.unmatched()) report.warnings.push(`--exclude '${e}' matches no node name or op type`);
   recordProvenance(current, {
     scheme: resolved.scheme,
@@ -67,6 +75,7 @@ async function quantizeOnce(model: Model, resolved: ResolvedOptions): Promise<Qu
     ...(resolved.scheme === 'w8a8' || resolved.scheme === 'w8a16'
       ? { target: resolved.target, activationType: resolved.activationType, activationTypeReason: resolved.activationTypeReason } : {}),
     ...(resolved.scheme === 'w4' ? { blockSize: resolved.blockSize } : {}),
+    ...(dequantizedFrom ? { dequantizedFrom } : {}),
     tool: toolName(),
     date: new Date().toISOString(),
   });

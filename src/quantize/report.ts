@@ -8,6 +8,8 @@ export interface NodeDecision {
   op: string;
   /** How it was quantized, or why it stayed float. */
   detail: string;
+  /** The If/Loop/Scan body holding the node (see quantize/subgraphs.ts); absent in the main graph. */
+  scope?: string;
 }
 
 /** A constant or activation whose values exceed the float16 range (clamped to ±65504). */
@@ -37,6 +39,23 @@ export interface MixedPrecisionOutcome {
   sizeCost?: number;
 }
 
+/** What was done inside one If/Loop/Scan body (the decisions themselves carry its `scope`). */
+export interface SubgraphSummary {
+  /** e.g. `If '/If' then_branch`. */
+  scope: string;
+  /** Nodes quantized (or run in float16) inside the body, and per op type. */
+  quantized: number;
+  quantizedOps: Record<string, number>;
+  /** Nodes computing on float that stay float inside the body. */
+  float: number;
+  /** Integer (int8/uint8/4-bit/16-bit) weight tensors stored inside the body. */
+  integerWeights: number;
+  /** float16 constants stored inside the body. */
+  float16Constants: number;
+  /** DequantizeLinear nodes inside the body. */
+  dequantizeLinear: number;
+}
+
 /** The report {@link quantizeModel} returns beside the model. */
 export interface QuantizeReport {
   scheme: Scheme;
@@ -56,6 +75,8 @@ export interface QuantizeReport {
   types?: { target: string; activationType: string; reason: string };
   /** What automatic mixed precision did, when asked for. */
   mixedPrecision?: MixedPrecisionOutcome;
+  /** Per If/Loop/Scan body, when the model has any. */
+  subgraphs?: SubgraphSummary[];
 }
 
 /** An empty report for a scheme. */
@@ -88,7 +109,11 @@ export function formatQuantizeReport(report: QuantizeReport, sizes?: SizeFigures
   const byOp = new Map<string, number>();
   for (const d of report.quantized) byOp.set(d.op, (byOp.get(d.op) ?? 0) + 1);
   const ops = [...byOp].map(([op, n]) => `${op} ×${n}`).join(', ');
-  lines.push(`quantized ${report.quantized.length} node(s)${ops ? `: ${ops}` : ''}${report.quantized[0] ? ` (${report.quantized[0].detail})` : ''}`);
+  const details = new Map<string, Set<string>>();
+  for (const d of report.quantized) details.set(d.detail, (details.get(d.detail) ?? new Set()).add(d.op));
+  lines.push(`quantized ${report.quantized.length} node(s)${ops ? `: ${ops}` : ''}${details.size === 1 ? ` (${report.quantized[0].detail})` : ''}`);
+  // Ops quantized differently (e.g. LSTM weights-only beside Q/DQ Gemm) each say how.
+  if (details.size > 1) for (const [detail, opsWith] of details) lines.push(`  ${[...opsWith].join(', ')}: ${detail}`);
   if (report.types) lines.push(`activation type for target ${report.types.target}: ${report.types.reason}`);
   if (report.float.length) {
     lines.push(`left in float ${report.float.length} node(s):`);
@@ -97,6 +122,7 @@ export function formatQuantizeReport(report: QuantizeReport, sizes?: SizeFigures
       lines.push(`  ${reason}: ${names}${nodes.length > 6 ? `, … ${nodes.length - 6} more` : ''}`);
     }
   }
+  for (const sub of report.subgraphs ?? []) lines.push(formatSubgraph(report, sub));
   for (const o of report.fp16Overflows) {
     lines.push(o.kind === 'constant'
       ? `float16 overflow: ${o.count} value(s) of constant '${o.tensor}' clamped to ±65504 (max |x| ${o.maxAbs.toExponential(3)})`
@@ -113,4 +139,16 @@ export function formatQuantizeReport(report: QuantizeReport, sizes?: SizeFigures
   }
   for (const w of report.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
+}
+
+/** One body as text: `If '/If' then_branch: 2 node(s) quantized (LSTM ×1, Gemm ×1), 3 weight(s) int8; float: 4 (why…)`. */
+function formatSubgraph(report: QuantizeReport, sub: SubgraphSummary): string {
+  const ops = Object.entries(sub.quantizedOps).map(([op, n]) => `${op} ×${n}`).join(', ');
+  const parts = [`${sub.quantized} node(s) ${report.scheme === 'fp16' ? 'in float16' : 'quantized'}${ops ? ` (${ops})` : ''}`];
+  if (sub.integerWeights) parts.push(`${sub.integerWeights} weight(s) ${report.scheme === 'w4' ? '4-bit' : 'int8'}`);
+  if (sub.float16Constants) parts.push(`${sub.float16Constants} constant(s) float16`);
+  const reasons = new Map<string, string[]>();
+  for (const d of report.float.filter((x) => x.scope === sub.scope)) reasons.set(d.detail, [...(reasons.get(d.detail) ?? []), d.op]);
+  const why = [...reasons].map(([reason, ops]) => `${[...new Set(ops)].join('/')} ×${ops.length}: ${reason}`).join('; ');
+  return `${sub.scope}: ${parts.join(', ')}${sub.float ? `; stays float ${sub.float} node(s) — ${why}` : ''}`;
 }

@@ -1,13 +1,16 @@
 // Static QDQ quantization (w8a8, w8a16): mark per op, calibrate the marked activations, insert Q/DQ.
 import type { Model } from '../ir/graph.ts';
+import { subgraphsOf } from '../ir/graph.ts';
 import { inferTypes } from '../ir/infer.ts';
 import { toposort } from '../ir/toposort.ts';
 import { activationFusionsOf, findActivationFusions } from '../passes/fuse-activation.ts';
-import { opsetOf } from '../passes/graph-edit.ts';
+import { nameAllocator, opsetOf } from '../passes/graph-edit.ts';
 import { describeRewrites, upgradeOpset, UPGRADE_DEFAULT_TARGET } from '../passes/upgrade-opset.ts';
 import { calibrate } from './calibrate/calibrate.ts';
 import { computesOnFloat, type ExcludeList } from './exclude.ts';
 import { quantizerFor } from './ops/registry.ts';
+import { WEIGHT_ONLY_OPS } from './ops/recurrent.ts';
+import { graphAsModel, outerConstants, scopedGraphs } from './subgraphs.ts';
 import { eliminateDeadCode } from '../passes/dead-code.ts';
 import { foldConvAffine, foldHardSigmoidIntoConv, foldScaleIntoNextConv } from './prepare.ts';
 import { dropClampsBeforeQ, dropDefaultAttributes, runMoversOnQuantized } from './fold-qdq.ts';
@@ -67,31 +70,49 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     target: options.target, activationType: options.activationType,
     reason: options.activationTypeReason === '--activation-type' ? `${options.activationType} as asked (--activation-type)` : `${options.activationType}, the default for ${TARGET_TYPES[options.target].why}`,
   };
-  const plan = new QdqPlan(graph, types, fused, settings);
   const detail = `int8 ${options.perChannel ? 'per-channel' : 'per-tensor'} weights, ${options.activationType} activations`;
-  for (const node of toposort(graph)) {
-    const floatNode = computesOnFloat(node, types);
-    if (exclude.matches(node)) {
-      if (floatNode) report.float.push({ node: node.name, op: node.op, detail: 'excluded by the user' });
-      continue;
+  // One plan per graph: the main graph, then every If/Loop/Scan body (values inside bodies are calibrated too).
+  const fresh = nameAllocator(graph);
+  const plans = scopedGraphs(model).map((scoped) => {
+    const fusedHere = scoped.owner ? new Set(findActivationFusions(graphAsModel(model, scoped.graph)).map((f) => f.value)) : fused;
+    const plan = new QdqPlan(scoped.graph, types, fusedHere, settings, fresh, outerConstants(scoped));
+    const where = scoped.owner ? { scope: scoped.scope } : {};
+    for (const node of toposort(scoped.graph)) {
+      const floatNode = computesOnFloat(node, types);
+      if (exclude.matches(node)) {
+        if (floatNode) report.float.push({ node: node.name, op: node.op, detail: 'excluded by the user', ...where });
+        continue;
+      }
+      if (subgraphsOf(node).length) {
+        if (floatNode) report.float.push({ node: node.name, op: node.op, detail: 'control flow: the node itself stays float; its bodies are quantized on their own', ...where });
+        continue;
+      }
+      const verdict = quantizerFor(node)(node, plan);
+      if (verdict === true) {
+        plan.markNode(node);
+        report.quantized.push({ node: node.name, op: node.op, detail: WEIGHT_ONLY_OPS[node.op] ?? detail, ...where });
+      } else if (floatNode) {
+        report.float.push({ node: node.name, op: node.op, detail: verdict, ...where });
+      }
     }
-    const verdict = quantizerFor(node)(node, plan);
-    if (verdict === true) {
-      plan.markNode(node);
-      report.quantized.push({ node: node.name, op: node.op, detail });
-    } else if (floatNode) {
-      report.float.push({ node: node.name, op: node.op, detail: verdict });
-    }
-  }
-  const tensors = plan.activationsToCalibrate();
+    return plan;
+  });
+  const tensors = [...new Set(plans.flatMap((p) => p.activationsToCalibrate()))];
   const ranges = await calibrate(model, calibration.source, {
     method: calibration.method, tensors, batchSize: calibration.batchSize, limit: calibration.limit, progress: options.progress,
   });
-  const outcome = plan.apply(ranges);
+  const outcome = { activations: 0, wideActivations: 0, missingRanges: [] as string[], saturatedBias: 0 };
+  for (const plan of plans) {
+    const o = plan.apply(ranges);
+    outcome.activations += o.activations;
+    outcome.wideActivations += o.wideActivations;
+    outcome.missingRanges.push(...o.missingRanges);
+    outcome.saturatedBias += o.saturatedBias;
+    dropClampsBeforeQ(plan.graph);
+    runMoversOnQuantized(plan.graph, !sixteenBit);
+    dropDefaultAttributes(plan.graph);
+  }
   report.activations = { quantized: outcome.activations, sixteenBit: sixteenBit ? outcome.activations : outcome.wideActivations };
-  dropClampsBeforeQ(graph);
-  runMoversOnQuantized(graph, !sixteenBit);
-  dropDefaultAttributes(graph);
   if (outcome.missingRanges.length) report.warnings.push(`no calibrated range for ${outcome.missingRanges.length} value(s), left float: ${outcome.missingRanges.slice(0, 5).join(', ')}${outcome.missingRanges.length > 5 ? ', …' : ''}`);
   if (outcome.saturatedBias) report.warnings.push(`${outcome.saturatedBias} bias value(s) saturated int32`);
   if (!sixteenBit && options.wideValues.length && settings.wideDomain === 'com.microsoft') ensureOpset(model, 'com.microsoft', 1);

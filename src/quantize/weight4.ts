@@ -4,7 +4,7 @@ import { attrFloat } from '../ir/graph.ts';
 import { makeTensor, tensorFloats } from '../ir/tensor.ts';
 import { constantOf, nameAllocator } from '../passes/graph-edit.ts';
 import type { ExcludeList } from './exclude.ts';
-import { matMulWeight, rewriteFloatNodes } from './weight-nodes.ts';
+import { applyReplacements, matMulWeight, rewriteFloatNodes } from './weight-nodes.ts';
 import { quantizeBlocks4 } from './params.ts';
 import type { QuantizeReport } from './report.ts';
 import type { ResolvedOptions } from './schemes.ts';
@@ -12,16 +12,15 @@ import { ensureOpset } from './static.ts';
 
 /** Replaces MatMul/Gemm with constant weights by MatMulNBits in place; fills the report. */
 export async function quantizeWeight4(model: Model, options: ResolvedOptions, exclude: ExcludeList, report: QuantizeReport): Promise<Model> {
-  const graph = model.graph;
-  const fresh = nameAllocator(graph);
+  const fresh = nameAllocator(model.graph);
   const detail = `4-bit weights, blocks of ${options.blockSize}, ${options.symmetric ? 'symmetric' : 'asymmetric'}`;
-  const replaced = rewriteFloatNodes(model, exclude, report, detail, (node) => {
+  const replaced = rewriteFloatNodes(model, exclude, report, detail, (node, graph) => {
     const isDefault = node.domain === '' || node.domain === 'ai.onnx';
     return isDefault && (node.op === 'MatMul' || node.op === 'Gemm') ? toMatMulNBits(graph, node, options, fresh)
       : isDefault && node.op === 'Gather' ? 'w4 does not quantize Gather (embeddings) yet'
       : 'w4 quantizes only MatMul and Gemm weights';
   });
-  graph.nodes = graph.nodes.map((n) => replaced.get(n) ?? n);
+  applyReplacements(model, replaced);
   if (replaced.size) ensureOpset(model, 'com.microsoft', 1);
   return model;
 }

@@ -89,7 +89,8 @@ test('unmappable ops give one report listing each node, and no file', async () =
   const err = await compileFile(src, out, { target: 'tflite' }).catch((e: unknown) => e);
   assert.ok(err instanceof UnmappableOpsError, String(err));
   assert.deepEqual(err.failures.map((f) => [f.node, f.op]), [['the_einsum', 'Einsum'], ['the_nms', 'NonMaxSuppression']]);
-  assert.match(err.message, /node 'the_einsum' \(Einsum\): no TFLite mapping/);
+  assert.match(err.message, /node 'the_einsum' \(Einsum\): einsum 'nchw,nchw->nc' is not a batched matrix product/);
+  assert.match(err.message, /node 'the_nms' \(NonMaxSuppression\): no TFLite mapping/);
   assert.equal(existsSync(out), false);
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.bad')), []);
 });

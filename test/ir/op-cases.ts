@@ -37,6 +37,11 @@ export const OP_CASES: OpCase[] = [
   { name: 'MatMul 1-D · 1-D', op: 'MatMul', inputs: [f32(4), f32(4)], expect: [[]] },
   { name: 'MatMul symbolic', op: 'MatMul', inputs: [f32('b', 'n', 4), f32(4, 6)], expect: [['b', 'n', 6]] },
 
+  // recurrent.ts
+  { name: 'LSTM bidirectional', op: 'LSTM', inputs: [f32(6, 2, 5), f32(2, 16, 5), f32(2, 16, 4)], attrs: { hidden_size: 4, direction: 'bidirectional' }, outputs: 3, expect: [[6, 2, 2, 4], [2, 2, 4], [2, 2, 4]] },
+  { name: 'RNN forward', op: 'RNN', inputs: [f32(4, 1, 2), f32(1, 3, 2), f32(1, 3, 3)], attrs: { hidden_size: 3 }, outputs: 2, expect: [[4, 1, 1, 3], [1, 1, 3]] },
+  { name: 'GRU layout 1 (batch-major)', op: 'GRU', inputs: [f32(2, 6, 5), f32(1, 12, 5), f32(1, 12, 4)], attrs: { hidden_size: 4, layout: 1 }, outputs: 2, expect: [[2, 6, 1, 4], [2, 1, 4]], noRuntime: true },
+
   // pool.ts
   { name: 'MaxPool pads+strides', op: 'MaxPool', inputs: [f32(1, 2, 11, 11)], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, outputs: 2, expect: [[1, 2, conv(11, 3, 2, 1, 1), conv(11, 3, 2, 1, 1)], [1, 2, conv(11, 3, 2, 1, 1), conv(11, 3, 2, 1, 1)]], expectDtypes: ['float32', 'int64'] },
   { name: 'MaxPool ceil_mode', op: 'MaxPool', inputs: [f32(1, 1, 8, 8)], attrs: { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 }, expect: [[1, 1, poolCeil(8, 3, 2), poolCeil(8, 3, 2)]] },

@@ -4,6 +4,7 @@ import type { DataSource } from '../../data/source.ts';
 import { inferTypes } from '../../ir/infer.ts';
 import { assertValid } from '../../ir/verify.ts';
 import type { Model } from '../../ir/graph.ts';
+import type { InputValues } from '../../ir/input-values.ts';
 import type { PassStats } from '../../passes/index.ts';
 import { calibrate } from '../../quantize/calibrate/calibrate.ts';
 import type { CalibrationMethod } from '../../quantize/calibrate/calibrator.ts';
@@ -15,8 +16,9 @@ import { emitGraph } from './emit.ts';
 import { finalizeDraft } from './finalize.ts';
 import { toFloat16Weights } from './fp16.ts';
 import { quantizeInt8 } from './int8.ts';
-import { fuseHardSwish } from './patterns.ts';
 import { prepareForCompile, type InputShapes } from './prepare.ts';
+import { EMITTERS } from './ops/index.ts';
+import { fusePatterns, RULE_SETS } from '../../passes/patterns/index.ts';
 
 /** Weight/activation precision of the output. */
 export const TFLITE_QUANTIZATIONS = ['none', 'fp16', 'w8a8'] as const;
@@ -37,6 +39,8 @@ export interface TfliteCompileOptions {
   nhwcIo?: boolean;
   /** Fixed input shapes; symbolic batch dims default to 1. */
   inputShapes?: InputShapes;
+  /** Fixed input values (`--input-value`): such inputs are constants to the compiler (e.g. an If condition folded away). */
+  inputValues?: InputValues;
   progress?: Progress;
 }
 
@@ -48,10 +52,18 @@ export interface TfliteCompileReport {
   transposes: { boundary: number; inner: number };
   /** Hard-swish patterns fused into HARD_SWISH. */
   hardSwishFused: number;
+  /** Matches rewritten per rule set of `passes/patterns` (hard-swish, gelu, layer-norm, …). */
+  patternsFused: Record<string, number>;
   quantize: TfliteQuantization;
   passes: PassStats[];
   bytes: number;
 }
+
+/**
+ * The pattern rule sets worth running before emission: those whose ops have an emitter. Hard-sigmoid spellings are
+ * left as they are (relu6(x + 3)/6 already emits as ADD with a fused RELU6 and one MUL; HardSigmoid would take three).
+ */
+const TFLITE_RULE_SETS = RULE_SETS.filter((s) => s.name !== 'hard-sigmoid' && s.produces.every((op) => EMITTERS.has(op)));
 
 /** Counts TFLite op types and boundary/inner TRANSPOSEs of a model object. */
 export function tfliteOpStats(tfl: TflModel): { ops: Record<string, number>; transposes: { boundary: number; inner: number } } {
@@ -85,17 +97,19 @@ export async function compileToTflite(model: Model, options: TfliteCompileOption
   const quantize = options.quantize ?? 'none';
   if (quantize === 'w8a8' && !options.calibration) throw new UsageError('--quantize w8a8 needs calibration data (--calibration)');
   assertValid(model);
-  const { model: prepared, passes } = await prepareForCompile(model, options.inputShapes);
-  const types = inferTypes(prepared, { tolerant: true });
+  const { model: prepared, passes } = await prepareForCompile(model, options.inputShapes, options.inputValues);
   const ranges = quantize === 'w8a8'
     ? await calibrate(prepared, options.calibration!, { method: options.method ?? 'minmax', limit: options.limit ?? 1000, ...(options.progress ? { progress: options.progress } : {}) })
     : undefined;
-  const hardSwishFused = fuseHardSwish(prepared);
+  // After calibration (onnxruntime runs the model as the file spells it), before emission: fused outputs keep their names.
+  const patternsFused = fusePatterns(prepared, TFLITE_RULE_SETS, { standardOps: true });
+  const hardSwishFused = patternsFused['hard-swish'] ?? 0;
+  const types = inferTypes(prepared, { tolerant: true });
   const draft = emitGraph(prepared, types, { nhwcIo: options.nhwcIo ?? false });
   if (quantize === 'fp16') toFloat16Weights(draft);
   if (ranges) quantizeInt8(draft, ranges);
   const meta: [string, string][] = [['ondevice', JSON.stringify({ quantize, nhwcIo: options.nhwcIo ?? false, source: prepared.producerName ?? '' })]];
   const tflite = finalizeDraft(draft, `ondevice compile (${quantize})`, meta);
   const bytes = encodeTflite(tflite);
-  return { tflite, bytes, report: { ...tfliteOpStats(tflite), hardSwishFused, quantize, passes, bytes: bytes.byteLength } };
+  return { tflite, bytes, report: { ...tfliteOpStats(tflite), hardSwishFused, patternsFused, quantize, passes, bytes: bytes.byteLength } };
 }

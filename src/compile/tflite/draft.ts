@@ -36,6 +36,10 @@ export interface DraftOp {
   options?: { table: string; values: TflOptions };
   /** The IR node it came from ('' for boundary/layout ops). */
   node: string;
+  /** Lowest operator version its inputs or options need (e.g. TRANSPOSE_CONV with a bias: 3). */
+  version?: number;
+  /** Part of a float island: stays float32 in an int8 model, behind DEQUANTIZE / QUANTIZE (see float-islands.ts). */
+  float?: boolean;
 }
 
 /** The whole draft: one subgraph. */
@@ -70,9 +74,16 @@ export class DraftBuilder {
     return this.tensor({ name, shape, dtype: 'int32', data: Int32Array.from(values), role: 'shape' });
   }
 
+  /** Runs `emit` and marks every op it adds as a float island (decompositions whose intermediates have no calibrated range). */
+  floatIsland(emit: () => void): void {
+    const first = this.graph.ops.length;
+    emit();
+    for (const o of this.graph.ops.slice(first)) o.float = true;
+  }
+
   /** Adds an operator. */
-  op(op: BuiltinOpName, inputs: number[], outputs: number[], node: string, options?: { table: string; values: TflOptions }): DraftOp {
-    const o: DraftOp = { op, inputs, outputs, node, ...(options ? { options } : {}) };
+  op(op: BuiltinOpName, inputs: number[], outputs: number[], node: string, options?: { table: string; values: TflOptions }, version?: number): DraftOp {
+    const o: DraftOp = { op, inputs, outputs, node, ...(options ? { options } : {}), ...(version ? { version } : {}) };
     this.graph.ops.push(o);
     return o;
   }

@@ -1,5 +1,5 @@
 // Walks the IR in execution order and emits the draft TFLite graph: boundary layouts, per-op emitters, failures collected.
-import type { Model, ValueType } from '../../ir/graph.ts';
+import type { Model, Node, ValueType } from '../../ir/graph.ts';
 import { consumers, toposort } from '../../ir/toposort.ts';
 import { EmitContext, Unmappable, type EmitOptions } from './context.ts';
 import type { DraftGraph } from './draft.ts';
@@ -9,7 +9,12 @@ import { channelsLast, identity, isIdentity } from './layout.ts';
 import { EMITTERS } from './ops/index.ts';
 
 /** Ops whose rank-4 input is best read in IR (NCHW) order; any other reader makes the input go channels-last at once. */
-const ORDER_READERS = new Set(['Reshape', 'Flatten', 'Gemm', 'MatMul', 'Shape']);
+const ORDER_READERS = new Set(['Reshape', 'Flatten', 'Gemm', 'MatMul', 'Einsum', 'Shape']);
+
+/** True when some reader of `value` wants channels-last data (a Transpose is a relabelling: its readers decide). */
+function wantsChannelsLast(value: string, readers: Map<string, Node[]>): boolean {
+  return (readers.get(value) ?? []).some((n) => (n.op === 'Transpose' ? wantsChannelsLast(n.outputs[0], readers) : !ORDER_READERS.has(n.op)));
+}
 
 /**
  * Emits the draft graph of a model whose shapes are static. Rank-4 float inputs are transposed to
@@ -38,7 +43,7 @@ export function emitGraph(model: Model, types: Map<string, ValueType>, options: 
     }
     const raw = ctx.define(vi.name, identity(rank));
     ctx.draft.graph.inputs.push(raw);
-    if (spatial && (readers.get(vi.name) ?? []).some((n) => !ORDER_READERS.has(n.op))) {
+    if (spatial && wantsChannelsLast(vi.name, readers)) {
       const nhwc = ctx.input(vi.name, channelsLast(4));
       ctx.alias(vi.name, { index: nhwc, perm: channelsLast(4) });
       ctx.cacheLayout(vi.name, identity(4), raw);
@@ -46,7 +51,7 @@ export function emitGraph(model: Model, types: Map<string, ValueType>, options: 
   }
   for (const node of toposort(g)) {
     if (ctx.absorbed.has(node)) continue;
-    const emitter = node.domain === '' || node.domain === 'ai.onnx' ? EMITTERS.get(node.op) : undefined;
+    const emitter = EMITTERS.get(node.domain === '' || node.domain === 'ai.onnx' ? node.op : `${node.domain}/${node.op}`);
     try {
       if (!emitter) throw new Unmappable(`no TFLite mapping for ${node.domain ? `${node.domain}.` : ''}${node.op}`);
       emitter(node, ctx);

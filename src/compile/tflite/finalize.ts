@@ -13,6 +13,8 @@ const INT8_VERSIONS: Record<string, number> = {
   SOFTMAX: 2, LOGISTIC: 2, TANH: 2, CONCATENATION: 2, PAD: 2, PADV2: 2, MEAN: 2, TRANSPOSE: 2, QUANTIZE: 2,
   DEQUANTIZE: 2, RESIZE_BILINEAR: 2, RESIZE_NEAREST_NEIGHBOR: 2, GATHER: 2, SLICE: 2, STRIDED_SLICE: 2, RELU: 2,
   RELU6: 2, MAXIMUM: 2, MINIMUM: 2, SPLIT_V: 2, REDUCE_MAX: 2, HARD_SWISH: 1, RESHAPE: 1, LEAKY_RELU: 2,
+  TRANSPOSE_CONV: 3, BATCH_MATMUL: 2, GATHER_ND: 2, MIRROR_PAD: 2, LOG_SOFTMAX: 2, RSQRT: 2, SQUARED_DIFFERENCE: 2,
+  GELU: 2, SUM: 2,
 };
 
 function bytesOf(data: NonNullable<DraftGraph['tensors'][number]['data']>): Uint8Array {
@@ -33,7 +35,8 @@ export function finalizeDraft(g: DraftGraph, description: string, metadata: [str
   });
   const operators = g.ops.map((op) => {
     const inputType = g.tensors[op.inputs[0]]?.dtype;
-    const version = inputType === 'int8' || g.tensors[op.outputs[0]]?.dtype === 'int8' ? INT8_VERSIONS[op.op] ?? 1 : op.op === 'DEQUANTIZE' && inputType === 'float16' ? 3 : 1;
+    const base = inputType === 'int8' || g.tensors[op.outputs[0]]?.dtype === 'int8' ? INT8_VERSIONS[op.op] ?? 1 : op.op === 'DEQUANTIZE' && inputType === 'float16' ? 3 : 1;
+    const version = Math.max(base, op.version ?? 1);
     const key = `${op.op}@${version}`;
     let index = codeIndex.get(key);
     if (index === undefined) {

@@ -13,6 +13,7 @@ export const TFLITE_DOMAIN = 'ai.tflite';
 function optionAttributes(op: TflOperator): NodeAttributes {
   const attrs: NodeAttributes = new Map();
   const table = op.builtin_options_type ? UNIONS.BuiltinOptions[op.builtin_options_type - 1] : undefined;
+  if (op.custom_options?.length) attrs.set('custom_options', { type: 'string', value: op.custom_options });
   if (!table || !op.builtin_options) return attrs;
   for (const fd of TABLES[table] ?? []) {
     const v = op.builtin_options[fd.name];

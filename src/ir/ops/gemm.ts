@@ -1,4 +1,4 @@
-// Inference for matrix products: Gemm, MatMul (numpy matmul semantics with batch broadcasting).
+// Inference for matrix products: Gemm, MatMul (numpy matmul semantics with batch broadcasting), explicit-output Einsum.
 import { broadcastShapes, conflictingDims, formatShape, type InferContext, type OpTable, type TensorInfo } from './common.ts';
 import type { Dim } from '../graph.ts';
 
@@ -32,7 +32,27 @@ function gemm(ctx: InferContext): (TensorInfo | undefined)[] {
   return [{ dtype: a.dtype, shape: [m, n] }];
 }
 
+/** Output shape of an explicit-output Einsum ('ij,jk->ik'): each output letter takes its size from the inputs. */
+function einsumShape(ctx: InferContext, shapes: (readonly Dim[] | undefined)[]): Dim[] | undefined {
+  const equation = ctx.attrString('equation', '').replace(/\s/g, '');
+  const arrow = equation.indexOf('->');
+  if (arrow < 0 || equation.includes('.') || shapes.some((s) => !s)) return undefined;
+  const terms = equation.slice(0, arrow).split(',');
+  if (terms.length !== shapes.length) ctx.fail(`equation '${equation}' has ${terms.length} operand(s) for ${shapes.length} input(s)`);
+  const size = new Map<string, Dim>();
+  terms.forEach((t, i) => {
+    if (t.length !== shapes[i]!.length) ctx.fail(`operand ${i} '${t}' has rank ${t.length} but the input has shape ${formatShape(shapes[i]!)}`);
+    [...t].forEach((c, j) => { const d = shapes[i]![j]; if (!size.has(c) || size.get(c) === 1) size.set(c, d); });
+  });
+  return [...equation.slice(arrow + 2)].map((c) => size.get(c) ?? ctx.fail(`output letter '${c}' is not in any operand`));
+}
+
 export const gemmOps: OpTable = {
+  Einsum: (ctx) => {
+    const a = ctx.input(0);
+    const shapes = Array.from({ length: ctx.node.inputs.length }, (_, i) => ctx.input(i)?.shape);
+    return [a && { dtype: a.dtype, shape: einsumShape(ctx, shapes) }];
+  },
   Gemm: gemm,
   MatMul: (ctx) => {
     const a = ctx.input(0);

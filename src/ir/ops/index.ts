@@ -8,6 +8,7 @@ import { gemmOps } from './gemm.ts';
 import { normOps } from './norm.ts';
 import { poolOps } from './pool.ts';
 import { quantOps } from './quant.ts';
+import { recurrentOps } from './recurrent.ts';
 import { reduceOps } from './reduce.ts';
 import { resizeOps } from './resize.ts';
 import { shapeOps } from './shape-ops.ts';
@@ -17,7 +18,7 @@ export * from './common.ts';
 export { constantNodeTensor } from './constant.ts';
 
 const FAMILIES: OpTable[] = [
-  activationOps, controlOps, convOps, elementwiseOps, gemmOps, normOps, poolOps, quantOps, reduceOps, resizeOps, shapeOps, softmaxOps,
+  activationOps, controlOps, convOps, elementwiseOps, gemmOps, normOps, poolOps, quantOps, recurrentOps, reduceOps, resizeOps, shapeOps, softmaxOps,
 ];
 
 /** Every op with inference, keyed by op type (default domain) or `domain/op`. */

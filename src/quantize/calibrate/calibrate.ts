@@ -9,7 +9,8 @@ import { writeTempModel } from '../../formats/temp-model.ts';
 import type { CalibrationMethod, Collector, TensorRange } from './calibrator.ts';
 import { createCollector, type CollectorOptions } from './collectors.ts';
 import { calibrationTargets } from './select.ts';
-import { exposeValues, valueTypes } from '../../ir/expose.ts';
+import { valueTypes } from '../../ir/expose.ts';
+import { routeOutValues } from './route-out.ts';
 
 /** Options for {@link calibrate}. */
 export interface CalibrateOptions extends CollectorOptions {
@@ -59,7 +60,9 @@ export async function calibrate(model: Model, source: DataSource, options: Calib
   const runBatch = fixedBatch ?? batchSize;
 
   const runtime = await resolveRuntime({ name: options.runtime ?? 'ort-node' });
-  const temp = await writeTempModel(exposeValues(model, fetches, types));
+  // Values inside If/Loop/Scan bodies leave through extra outputs of their control-flow nodes (see route-out.ts).
+  const routed = routeOutValues(model, fetches, types);
+  const temp = await writeTempModel(routed.model);
   const session = await runtime.load(temp.path).catch((e) => {
     temp.dispose();
     throw runtimeFailure(e, 'cannot load the model');
@@ -77,8 +80,12 @@ export async function calibrate(model: Model, source: DataSource, options: Calib
       }
       const n = feeds[inputNames[0]]?.dims[0] ?? runBatch;
       if (fixedBatch !== undefined && n !== fixedBatch) break; // a short last batch cannot feed a fixed-batch model
-      const outputs = fetches.length > 0 ? await session.run(feeds, fetches).catch((e) => { throw runtimeFailure(e, 'cannot run the model'); }) : {};
-      for (const [name, collector] of collectors) collector.observe(floats(name, outputs[name] ?? feeds[name]));
+      const outputs = fetches.length > 0 ? await session.run(feeds, fetches.map((f) => routed.fetch.get(f)!)).catch((e) => { throw runtimeFailure(e, 'cannot run the model'); }) : {};
+      for (const [name, collector] of collectors) {
+        const values = floats(name, outputs[routed.fetch.get(name) ?? name] ?? feeds[name]);
+        // A body value is empty in runs that took the other If branch: nothing to observe.
+        if (values.length) collector.observe(values);
+      }
       done += n;
       progress.update(done);
     }

@@ -6,6 +6,7 @@ import { OP_QUANTIZERS as CONV } from './conv.ts';
 import { OP_QUANTIZERS as ELEMENTWISE } from './elementwise.ts';
 import { OP_QUANTIZERS as GEMM } from './gemm.ts';
 import { OP_QUANTIZERS as POOL } from './pool.ts';
+import { OP_QUANTIZERS as RECURRENT } from './recurrent.ts';
 import { OP_QUANTIZERS as SHAPE } from './shape.ts';
 
 /** What an op quantizer may ask for; the QDQ plan carries it out once calibration ranges are known. */
@@ -33,7 +34,7 @@ export type OpQuantizer = (node: Node, m: QdqMarker) => true | string;
 /** A family's table of quantizers keyed by op type (default ONNX domain). */
 export type OpQuantizerTable = Record<string, OpQuantizer>;
 
-const REGISTRY: OpQuantizerTable = { ...CONV, ...GEMM, ...POOL, ...ELEMENTWISE, ...ACTIVATIONS, ...SHAPE };
+const REGISTRY: OpQuantizerTable = { ...CONV, ...GEMM, ...POOL, ...ELEMENTWISE, ...ACTIVATIONS, ...SHAPE, ...RECURRENT };
 
 /** Pass-through default: the node stays float (onnxruntime has no integer kernel for it). */
 const keepFloat: OpQuantizer = (node) => `no integer kernel for ${node.domain ? `${node.domain}.` : ''}${node.op} in onnxruntime`;

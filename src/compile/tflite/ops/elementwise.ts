@@ -9,7 +9,7 @@ const BINARY: Record<string, BuiltinOpName> = { Add: 'ADD', Sub: 'SUB', Mul: 'MU
 const OPTIONS: Partial<Record<BuiltinOpName, string>> = { ADD: 'AddOptions', SUB: 'SubOptions', MUL: 'MulOptions', DIV: 'DivOptions' };
 
 /** A float constant broadcast against an output of `rank`, stored under `perm` (scalars stay scalars). */
-function constOperand(ctx: EmitContext, name: string, rank: number, perm: Perm, transform?: (v: number) => number): number {
+export function constOperand(ctx: EmitContext, name: string, rank: number, perm: Perm, transform?: (v: number) => number): number {
   let data = ctx.constFloats(name, 'operand');
   if (transform) data = data.map(transform);
   const dims = ctx.shape(name);

@@ -2,19 +2,32 @@
 import type { Node } from '../../../ir/graph.ts';
 import type { EmitContext } from '../context.ts';
 import { emitConv } from './conv.ts';
+import { emitConvTranspose } from './conv-transpose.ts';
 import { emitAlias, emitBinary, emitUnary } from './elementwise.ts';
 import { emitFullyConnected } from './gemm.ts';
+import { emitMatMul } from './matmul.ts';
+import { emitEinsum } from './einsum.ts';
+import { emitErf, emitGelu } from './gelu.ts';
+import { emitLayerNorm } from './normalization.ts';
 import { emitGlobalPool, emitPool } from './pool.ts';
 import { emitReduce, emitSoftmax } from './reduce.ts';
 import { emitResize } from './resize.ts';
-import { emitConcat, emitGather, emitPad, emitReshape, emitSlice, emitSplit, emitTranspose } from './shape.ts';
+import { emitConcat, emitReshape, emitSlice, emitSplit, emitTranspose } from './shape.ts';
+import { emitPad } from './pad.ts';
+import { emitGather, emitGatherND } from './gather.ts';
+import { emitLstm } from './lstm.ts';
+import { emitGru } from './gru.ts';
+import { emitRnn } from './rnn.ts';
+import { emitIf } from './control-flow.ts';
 
 /** Writes the TFLite ops of one ONNX node (throws Unmappable when it cannot). */
 export type Emitter = (node: Node, ctx: EmitContext) => void;
 
 const table: [Emitter, string[]][] = [
   [emitConv, ['Conv']],
-  [emitFullyConnected, ['Gemm', 'MatMul']],
+  [emitConvTranspose, ['ConvTranspose']],
+  [emitFullyConnected, ['Gemm']],
+  [emitMatMul, ['MatMul']],
   [emitPool, ['MaxPool', 'AveragePool']],
   [emitGlobalPool, ['GlobalAveragePool', 'GlobalMaxPool']],
   [emitBinary, ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Pow']],
@@ -26,11 +39,20 @@ const table: [Emitter, string[]][] = [
   [emitPad, ['Pad']],
   [emitSlice, ['Slice']],
   [emitGather, ['Gather']],
+  [emitGatherND, ['GatherND']],
   [emitSplit, ['Split']],
   [emitSoftmax, ['Softmax', 'LogSoftmax']],
   [emitReduce, ['ReduceMean', 'ReduceMax', 'ReduceSum']],
   [emitResize, ['Resize', 'Upsample']],
+  [emitEinsum, ['Einsum']],
+  [emitLayerNorm, ['LayerNormalization']],
+  [emitGelu, ['Gelu', 'com.microsoft/Gelu', 'com.microsoft/FastGelu']],
+  [emitErf, ['Erf']],
+  [emitLstm, ['LSTM']],
+  [emitGru, ['GRU']],
+  [emitRnn, ['RNN']],
+  [emitIf, ['If']],
 ];
 
-/** Emitters of the default ONNX domain, by op type. */
+/** Emitters by op type (default ONNX domain) or `domain/op` (e.g. `com.microsoft/Gelu`). */
 export const EMITTERS: ReadonlyMap<string, Emitter> = new Map(table.flatMap(([fn, ops]) => ops.map((op) => [op, fn] as const)));

@@ -9,15 +9,18 @@ export interface Padding {
   explicit?: number[];
 }
 
-/** Resolves ONNX padding for input [H, W], kernel, strides and dilations; `ceil` is the ceil_mode attribute. */
-export function resolvePadding(node: Node, inHW: number[], kernel: number[], strides: number[], dilations: number[], ceil = false): Padding {
+/**
+ * Resolves ONNX padding for input [H, W], kernel, strides and dilations; `ceil` is the ceil_mode attribute,
+ * `given` replaces the `pads` attribute (a 1-D op lifted to 2-D).
+ */
+export function resolvePadding(node: Node, inHW: number[], kernel: number[], strides: number[], dilations: number[], ceil = false, given?: number[]): Padding {
   const auto = attrString(node, 'auto_pad', 'NOTSET');
   if (auto === 'VALID') return { padding: 'VALID' };
   const effK = kernel.map((k, i) => (k - 1) * dilations[i] + 1);
   const sameOut = inHW.map((n, i) => Math.ceil(n / strides[i]));
   const sameTotal = inHW.map((n, i) => Math.max((sameOut[i] - 1) * strides[i] + effK[i] - n, 0));
   if (auto === 'SAME_UPPER') return { padding: 'SAME' };
-  let pads = attrInts(node, 'pads', [0, 0, 0, 0]);
+  let pads = given ?? attrInts(node, 'pads', [0, 0, 0, 0]);
   if (auto === 'SAME_LOWER') pads = [...sameTotal.map((t) => t - Math.floor(t / 2)), ...sameTotal.map((t) => Math.floor(t / 2))];
   const round = ceil ? Math.ceil : Math.floor;
   const onnxOut = inHW.map((n, i) => round((n + pads[i] + pads[i + 2] - effK[i]) / strides[i]) + 1);

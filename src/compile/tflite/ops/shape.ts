@@ -1,8 +1,8 @@
-// Data-movement ops: Reshape/Flatten/Squeeze/Unsqueeze, Transpose (a relabelling), Concat, Pad, Slice, Gather, Split.
-import { attrInt, attrInts, attrString, type Node } from '../../../ir/graph.ts';
+// Data-movement ops: Reshape/Flatten/Squeeze/Unsqueeze, Transpose (a relabelling), Concat, Slice, Split.
+import { attrInt, attrInts, type Node } from '../../../ir/graph.ts';
 import { consumers } from '../../../ir/toposort.ts';
 import { Unmappable, type EmitContext } from '../context.ts';
-import { channelsLast, identity, permuteDims, sameOrder, storedAxis, type Perm } from '../layout.ts';
+import { channelsLast, identity, isIdentity, permuteDims, sameOrder, samePerm, storedAxis, transposeBetween, type Perm } from '../layout.ts';
 
 const prod = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
 
@@ -12,6 +12,29 @@ function onlyFullyConnectedReaders(ctx: EmitContext, value: string): boolean {
   if (ctx.graph.outputs.some((o) => o.name === value)) return false;
   return readers.length > 0 && readers.every((n) => (n.op === 'Gemm' || n.op === 'MatMul') && n.inputs[0] === value && n.inputs[1] !== value &&
     ctx.isConst(n.inputs[1]) && attrInt(n, 'transA', 0) === 0);
+}
+
+/**
+ * For a reshape that only inserts or drops size-1 axes, the output layout that keeps the stored element order of
+ * input layout `perm` (so no TRANSPOSE is needed); undefined for any other reshape.
+ */
+export function unitReshapeLayout(inShape: number[], outShape: number[], perm: Perm): Perm | undefined {
+  const inReal = identity(inShape.length).filter((a) => inShape[a] !== 1);
+  const outReal = identity(outShape.length).filter((a) => outShape[a] !== 1);
+  if (inReal.length !== outReal.length || inReal.some((a, i) => inShape[a] !== outShape[outReal[i]])) return undefined;
+  const storedReal = perm.filter((a) => inShape[a] !== 1).map((a) => outReal[inReal.indexOf(a)]);
+  let next = 0;
+  return identity(outShape.length).map((a) => (outShape[a] === 1 ? a : storedReal[next++]));
+}
+
+/** True when a reader of `value` is a Transpose that, relabelling identity-stored data, yields channels-last data. */
+function transposedToChannelsLast(ctx: EmitContext, value: string): boolean {
+  const rank = ctx.shape(value).length;
+  return (consumers(ctx.graph).get(value) ?? []).some((n) => {
+    if (n.op !== 'Transpose') return false;
+    const t = attrInts(n, 'perm', identity(rank).reverse());
+    return samePerm(identity(rank).map((a) => t.indexOf(a)), channelsLast(rank));
+  });
 }
 
 /** Reshape-like ops (the output shape comes from inference): RESHAPE without moving data whenever the order allows. */
@@ -33,19 +56,44 @@ export function emitReshape(node: Node, ctx: EmitContext): void {
     ctx.draft.op('RESHAPE', [e.index, ctx.draft.int32(`${y}/shape`, outShape)], [out], node.name, { table: 'ReshapeOptions', values: { new_shape: outShape } });
     ctx.alias(y, { index: out, perm: identity(2), columns });
     return;
-  } else source = ctx.input(x, identity(inShape.length));
-  const outPerm = outShape.length >= 3 && sameOrder(outShape, channelsLast(outShape.length)) ? channelsLast(outShape.length) : identity(outShape.length);
+  } else {
+    const kept = unitReshapeLayout(inShape, outShape, e.perm);
+    if (kept) {
+      const out = ctx.define(y, kept);
+      const stored = permuteDims(outShape, kept);
+      ctx.draft.op('RESHAPE', [e.index, ctx.draft.int32(`${y}/shape`, stored)], [out], node.name, { table: 'ReshapeOptions', values: { new_shape: stored } });
+      return;
+    }
+    source = ctx.input(x, identity(inShape.length));
+  }
+  const outPerm = outShape.length >= 3 && sameOrder(outShape, channelsLast(outShape.length)) && !transposedToChannelsLast(ctx, y) ? channelsLast(outShape.length) : identity(outShape.length);
   const stored = permuteDims(outShape, outPerm);
   const out = ctx.define(y, outPerm);
   ctx.draft.op('RESHAPE', [source, ctx.draft.int32(`${y}/shape`, stored)], [out], node.name, { table: 'ReshapeOptions', values: { new_shape: stored } });
 }
 
-/** ONNX Transpose costs nothing: the output is the same data under a relabelled layout. */
+/** Ops that cut a tensor into pieces along an axis. */
+const CUTTERS = new Set(['Slice', 'Split', 'Gather']);
+
+/**
+ * ONNX Transpose costs nothing: the output is the same data under a relabelled layout. Except when the output is cut
+ * into pieces (several Slice/Gather readers, or a Split — attention's q/k/v head split): then one TRANSPOSE into IR order
+ * here replaces one per piece downstream.
+ */
 export function emitTranspose(node: Node, ctx: EmitContext): void {
   const e = ctx.emitted(node.inputs[0]);
   const rank = e.perm.length;
   const t = attrInts(node, 'perm', identity(rank).reverse());
-  ctx.alias(node.outputs[0], { index: e.index, perm: e.perm.map((a) => t.indexOf(a)) });
+  const relabelled = e.perm.map((a) => t.indexOf(a));
+  const readers = consumers(ctx.graph).get(node.outputs[0]) ?? [];
+  const cut = readers.every((n) => CUTTERS.has(n.op) && n.inputs[0] === node.outputs[0]) && (readers.length > 1 || readers[0]?.op === 'Split');
+  if (!cut || e.columns || isIdentity(relabelled) || ctx.graph.outputs.some((o) => o.name === node.outputs[0])) {
+    ctx.alias(node.outputs[0], { index: e.index, perm: relabelled });
+    return;
+  }
+  const out = ctx.define(node.outputs[0], identity(rank));
+  ctx.draft.op('TRANSPOSE', [e.index, ctx.draft.int32(`${node.name}/perm`, transposeBetween(relabelled, identity(rank)))], [out], node.name);
+  ctx.innerTransposes++;
 }
 
 /** Concat along a remapped axis, every input in the first live input's layout. */
@@ -58,26 +106,7 @@ export function emitConcat(node: Node, ctx: EmitContext): void {
   ctx.draft.op('CONCATENATION', inputs, [out], node.name, { table: 'ConcatenationOptions', values: { axis: storedAxis(perm, attrInt(node, 'axis', 0)), fused_activation_function: 0 } });
 }
 
-/** Pad (constant, reflect) with the paddings reordered to the stored layout. */
-export function emitPad(node: Node, ctx: EmitContext): void {
-  const x = node.inputs[0];
-  const { perm } = ctx.emitted(x);
-  const rank = perm.length;
-  const mode = attrString(node, 'mode', 'constant');
-  const pads = ctx.opset < 11 ? attrInts(node, 'pads', []) : ctx.constInts(node.inputs[1], 'pads');
-  if (ctx.opset >= 18 && node.inputs[3]) throw new Unmappable('Pad with axes');
-  if (pads.some((p) => p < 0)) throw new Unmappable('negative pads (cropping)');
-  const value = ctx.opset < 11 ? ctx.attrFloat(node, 'value', 0) : node.inputs[2] ? ctx.constFloats(node.inputs[2], 'constant_value')[0] : 0;
-  const paddings = ctx.draft.int32(`${node.name}/paddings`, perm.flatMap((a) => [pads[a], pads[a + rank]]), [rank, 2]);
-  const input = ctx.input(x);
-  const out = ctx.define(node.outputs[0], perm);
-  if (mode === 'reflect') ctx.draft.op('MIRROR_PAD', [input, paddings], [out], node.name, { table: 'MirrorPadOptions', values: { mode: 0 } });
-  else if (mode !== 'constant') throw new Unmappable(`pad mode '${mode}'`);
-  else if (value === 0) ctx.draft.op('PAD', [input, paddings], [out], node.name, { table: 'PadOptions', values: {} });
-  else ctx.draft.op('PADV2', [input, paddings, ctx.floatConst(`${node.name}/value`, Float32Array.of(value), [], 'operand')], [out], node.name);
-}
-
-/** Slice → SLICE (unit steps) or STRIDED_SLICE (positive steps), begin/size in stored order. */
+/** Slice → SLICE (unit steps) or STRIDED_SLICE (any non-zero steps; a negative step runs to the start through end_mask), in stored order. */
 export function emitSlice(node: Node, ctx: EmitContext): void {
   const x = node.inputs[0];
   const shape = ctx.shape(x);
@@ -91,12 +120,22 @@ export function emitSlice(node: Node, ctx: EmitContext): void {
   const begin = shape.map(() => 0);
   const end = [...shape];
   const stride = shape.map(() => 1);
+  let endMask = 0;
   axes.forEach((a, i) => {
-    if (steps[i] <= 0) throw new Unmappable('Slice with a negative step');
-    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + shape[a] : v, 0), shape[a]);
-    begin[a] = clamp(starts[i]);
-    end[a] = Math.max(clamp(ends[i]), begin[a]);
+    if (steps[i] === 0) throw new Unmappable('Slice with a zero step');
+    const wrap = (v: number) => (v < 0 ? v + shape[a] : v);
     stride[a] = steps[i];
+    if (steps[i] > 0) {
+      const clamp = (v: number) => Math.min(Math.max(wrap(v), 0), shape[a]);
+      begin[a] = clamp(starts[i]);
+      end[a] = Math.max(clamp(ends[i]), begin[a]);
+    } else {
+      // ONNX clamps a backward start to [0, dim-1] and its end to [-1, dim-1]; -1 (run to the start) is TFLite's end_mask.
+      begin[a] = Math.min(Math.max(wrap(starts[i]), 0), shape[a] - 1);
+      end[a] = Math.min(Math.max(wrap(ends[i]), -1), shape[a] - 1);
+      if (end[a] < 0) endMask |= 1 << perm.indexOf(a);
+      end[a] = Math.max(end[a], 0);
+    }
   });
   const input = ctx.input(x);
   const out = ctx.define(node.outputs[0], perm);
@@ -104,28 +143,8 @@ export function emitSlice(node: Node, ctx: EmitContext): void {
   if (stride.every((s) => s === 1)) {
     ctx.draft.op('SLICE', [input, b, ctx.draft.int32(`${node.name}/size`, permuteDims(end.map((e, i) => e - begin[i]), perm))], [out], node.name, { table: 'SliceOptions', values: {} });
   } else {
-    ctx.draft.op('STRIDED_SLICE', [input, b, ctx.draft.int32(`${node.name}/end`, permuteDims(end, perm)), ctx.draft.int32(`${node.name}/strides`, permuteDims(stride, perm))], [out], node.name, { table: 'StridedSliceOptions', values: {} });
+    ctx.draft.op('STRIDED_SLICE', [input, b, ctx.draft.int32(`${node.name}/end`, permuteDims(end, perm)), ctx.draft.int32(`${node.name}/strides`, permuteDims(stride, perm))], [out], node.name, { table: 'StridedSliceOptions', values: { end_mask: endMask } });
   }
-}
-
-/** Gather along a remapped axis with (constant or computed) indices. */
-export function emitGather(node: Node, ctx: EmitContext): void {
-  const [data, idx] = node.inputs;
-  const shape = ctx.shape(data);
-  const rank = shape.length;
-  let axis = attrInt(node, 'axis', 0);
-  if (axis < 0) axis += rank;
-  const idxRank = ctx.shape(idx).length;
-  let perm: Perm = ctx.isConst(data) ? identity(rank) : ctx.emitted(data).perm;
-  if (idxRank > 1) perm = identity(rank);
-  const params = ctx.input(data, perm);
-  const indices = ctx.isConst(idx)
-    ? ctx.draft.int32(`${idx}`, ctx.constInts(idx, 'indices').map((i) => (i < 0 ? i + shape[axis] : i)), ctx.shape(idx))
-    : ctx.input(idx);
-  const remaining = perm.filter((a) => a !== axis).map((a) => (a > axis ? a - 1 : a));
-  const outPerm = idxRank === 0 ? remaining : idxRank === 1 ? perm : identity(rank - 1 + idxRank);
-  const out = ctx.define(node.outputs[0], outPerm);
-  ctx.draft.op('GATHER', [params, indices], [out], node.name, { table: 'GatherOptions', values: { axis: perm.indexOf(axis), batch_dims: 0 } });
 }
 
 /** Split → SPLIT_V along a remapped axis. */

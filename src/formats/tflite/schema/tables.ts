@@ -51,7 +51,8 @@ export const TABLES: Readonly<Record<string, readonly FieldDef[]>> = {
   ],
   Operator: [
     f('opcode_index', 0, 'uint32', 0), f('inputs', 1, 'int32[]'), f('outputs', 2, 'int32[]'),
-    f('builtin_options', 3, { union: 'BuiltinOptions' }), f('intermediates', 8, 'int32[]'),
+    f('builtin_options', 3, { union: 'BuiltinOptions' }), f('custom_options', 5, 'bytes'),
+    f('custom_options_format', 6, 'int8', 0), f('intermediates', 8, 'int32[]'),
   ],
   // Builtin options (the ones the compiler emits or inspect shows).
   Conv2DOptions: [f('padding', 0, 'int8', 0), f('stride_w', 1, 'int32', 0), f('stride_h', 2, 'int32', 0), act(3), f('dilation_w_factor', 4, 'int32', 1), f('dilation_h_factor', 5, 'int32', 1)],
@@ -83,6 +84,10 @@ export const TABLES: Readonly<Record<string, readonly FieldDef[]>> = {
   MirrorPadOptions: [f('mode', 0, 'int8', 0)],
   PadOptions: [], TransposeOptions: [], SliceOptions: [], DequantizeOptions: [], QuantizeOptions: [],
   HardSwishOptions: [], MaximumMinimumOptions: [], ExpOptions: [],
+  TransposeConvOptions: [f('padding', 0, 'int8', 0), f('stride_w', 1, 'int32', 0), f('stride_h', 2, 'int32', 0), act(3)],
+  BatchMatMulOptions: [f('adj_x', 0, 'bool', false), f('adj_y', 1, 'bool', false), f('asymmetric_quantize_inputs', 2, 'bool', false)],
+  GeluOptions: [f('approximate', 0, 'bool', false)],
+  GatherNdOptions: [], LogSoftmaxOptions: [], SquaredDifferenceOptions: [], PadV2Options: [],
 };
 
 /** Union members in schema order: the type byte of a member is its index + 1 (0 = NONE). */
@@ -105,6 +110,11 @@ export const UNIONS: Readonly<Record<string, readonly string[]>> = {
     'LeakyReluOptions', 'SquaredDifferenceOptions', 'MirrorPadOptions', 'AbsOptions', 'SplitVOptions', 'UniqueOptions',
     'ReverseV2Options', 'AddNOptions', 'GatherNdOptions', 'CosOptions', 'WhereOptions', 'RankOptions',
     'ReverseSequenceOptions', 'MatrixDiagOptions', 'QuantizeOptions', 'MatrixSetDiagOptions', 'HardSwishOptions',
+    'IfOptions', 'WhileOptions', 'DepthToSpaceOptions', 'NonMaxSuppressionV4Options', 'NonMaxSuppressionV5Options',
+    'ScatterNdOptions', 'SelectV2Options', 'DensifyOptions', 'SegmentSumOptions', 'BatchMatMulOptions', 'CumsumOptions',
+    'CallOnceOptions', 'BroadcastToOptions', 'Rfft2dOptions', 'Conv3DOptions', 'HashtableOptions', 'HashtableFindOptions',
+    'HashtableImportOptions', 'HashtableSizeOptions', 'VarHandleOptions', 'ReadVariableOptions', 'AssignVariableOptions',
+    'RandomOptions', 'BucketizeOptions', 'GeluOptions',
   ],
 };
 

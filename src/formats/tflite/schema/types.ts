@@ -34,6 +34,9 @@ export interface TflOperator {
   /** BuiltinOptions union type byte (0 = none). */
   builtin_options_type?: number;
   builtin_options?: TflOptions;
+  /** A custom op's options as stored (the op defines the layout; MediaPipe's are raw C structs). */
+  custom_options?: Uint8Array;
+  custom_options_format?: number;
   intermediates?: number[];
 }
 

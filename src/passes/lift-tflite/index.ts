@@ -1,0 +1,160 @@
+// Lifts a TFLite model read as `ai.tflite` nodes onto standard ONNX ops: the lifter table, the lift itself and its pass.
+import { GraphError } from '../../errors.ts';
+import type { Model, Node } from '../../ir/graph.ts';
+import { toposort } from '../../ir/toposort.ts';
+import { eliminateDeadCode } from '../dead-code.ts';
+import { countOps, renameValue } from '../graph-edit.ts';
+import type { Pass } from '../pass.ts';
+import { LiftContext, LiftRefusal, TO_NCHW, TO_NHWC, ints } from './context.ts';
+import { liftConv2d, liftDepthwiseConv2d, liftTransposeConv, liftTransposeConvBias } from './conv.ts';
+import { liftDequantize } from './dequantize.ts';
+import * as ew from './elementwise.ts';
+import { countTransposes, optimizeTransposes, type TransposeCounts } from './layout.ts';
+import type { Lifter } from './lifter.ts';
+import { liftBatchMatMul, liftFullyConnected, liftResizeBilinear, liftResizeNearest, liftSoftmax } from './misc.ts';
+import { liftAveragePool2d, liftMaxPool2d } from './pool.ts';
+import { liftConcatenation, liftMean, liftPad, liftReshape, liftSlice, liftTranspose } from './shape.ts';
+
+/** Domain of the nodes the TFLite reader creates (formats/tflite/to-ir.ts). */
+const TFLITE_DOMAIN = 'ai.tflite';
+
+/** ONNX opset the lifted model imports (HardSwish needs 14; ReduceMean still takes `axes` as an attribute in 17). */
+export const LIFTED_OPSET = 17;
+
+/** One lifter per TFLite op (builtin name, or the custom code of a custom op). */
+export const LIFTERS: ReadonlyMap<string, Lifter> = new Map<string, Lifter>([
+  ['CONV_2D', liftConv2d], ['DEPTHWISE_CONV_2D', liftDepthwiseConv2d], ['Convolution2DTransposeBias', liftTransposeConvBias],
+  ['TRANSPOSE_CONV', liftTransposeConv],
+  ['MAX_POOL_2D', liftMaxPool2d], ['AVERAGE_POOL_2D', liftAveragePool2d],
+  ['ADD', ew.liftAdd], ['SUB', ew.liftSub], ['MUL', ew.liftMul], ['DIV', ew.liftDiv], ['MAXIMUM', ew.liftMaximum], ['MINIMUM', ew.liftMinimum],
+  ['RELU', ew.liftRelu], ['RELU6', ew.liftRelu6], ['RELU_N1_TO_1', ew.liftReluN1To1], ['LOGISTIC', ew.liftLogistic], ['TANH', ew.liftTanh],
+  ['HARD_SWISH', ew.liftHardSwish], ['PRELU', ew.liftPrelu], ['LEAKY_RELU', ew.liftLeakyRelu], ['RSQRT', ew.liftRsqrt], ['SQRT', ew.liftSqrt],
+  ['EXP', ew.liftExp], ['ABS', ew.liftAbs],
+  ['RESHAPE', liftReshape], ['CONCATENATION', liftConcatenation], ['TRANSPOSE', liftTranspose], ['PAD', liftPad], ['PADV2', liftPad],
+  ['MEAN', liftMean], ['SLICE', liftSlice], ['SOFTMAX', liftSoftmax], ['FULLY_CONNECTED', liftFullyConnected], ['BATCH_MATMUL', liftBatchMatMul],
+  ['RESIZE_BILINEAR', liftResizeBilinear], ['RESIZE_NEAREST_NEIGHBOR', liftResizeNearest], ['DEQUANTIZE', liftDequantize],
+]);
+
+/** Options for {@link liftTflite}. */
+export interface LiftOptions {
+  /** Declare rank-4 inputs and outputs NCHW (default: NHWC, as the .tflite model has them). */
+  nchwIo?: boolean;
+}
+
+/** A node the lift could not express in ONNX. */
+export interface UnliftableOp {
+  node: string;
+  op: string;
+  why: string;
+}
+
+/** What {@link liftTflite} did. */
+export interface LiftReport {
+  /** Nodes left as `ai.tflite` (empty when the lift succeeded). */
+  unliftable: UnliftableOp[];
+  /** Transposes after cancelling: at the model boundary and inside. */
+  transposes: TransposeCounts;
+  /** ONNX op → count in the lifted graph. */
+  ops: Record<string, number>;
+}
+
+/** True when the model holds nodes read from a .tflite file. */
+export function hasTfliteNodes(model: Model): boolean {
+  return model.graph.nodes.some((n) => n.domain === TFLITE_DOMAIN);
+}
+
+/**
+ * Rewrites every `ai.tflite` node of `model` into standard ONNX ops (opset {@link LIFTED_OPSET}) with ONNX semantics:
+ * weights permuted to OIHW, SAME padding made explicit, fused activations as Relu/Clip/Tanh, float16/int8 constant
+ * weights dequantized to float32. Spatial ops compute in NCHW between Transposes, which are then pushed through
+ * layout-agnostic ops and cancelled in pairs. When any node cannot be lifted, the report lists every such node with why
+ * and the graph's nodes stay as they were (constants folded from DEQUANTIZE may have been added).
+ */
+export function liftTflite(model: Model, options: LiftOptions = {}): { model: Model; report: LiftReport } {
+  const graph = model.graph;
+  const ctx = new LiftContext(graph);
+  const unliftable: UnliftableOp[] = [];
+  for (const node of toposort(graph)) {
+    if (node.domain !== TFLITE_DOMAIN) {
+      ctx.nodes.push(node);
+      continue;
+    }
+    const lifter = LIFTERS.get(node.op);
+    if (!lifter) {
+      unliftable.push({ node: node.name, op: node.op, why: 'no ONNX lifting for this TFLite op' });
+      continue;
+    }
+    const mark = ctx.nodes.length;
+    try {
+      lifter(node, ctx);
+    } catch (e) {
+      // A refusal says why; anything else a lifter meets (a malformed constant, a shape it cannot use) is reported the same way.
+      if (!(e instanceof Error)) throw e;
+      ctx.nodes.length = mark;
+      unliftable.push({ node: node.name, op: node.op, why: e instanceof LiftRefusal ? e.message : `cannot be lifted (${e.message})` });
+    }
+  }
+  if (unliftable.length) return { model, report: { unliftable, transposes: { boundary: 0, inside: 0 }, ops: {} } };
+  graph.nodes = ctx.nodes;
+  graph.valueInfo.clear();
+  if (options.nchwIo) toNchwIo(model, ctx);
+  eliminateDeadCode(graph);
+  optimizeTransposes(graph);
+  model.opsets = [{ domain: '', version: LIFTED_OPSET }, ...model.opsets.filter((o) => o.domain !== '' && o.domain !== TFLITE_DOMAIN)];
+  model.irVersion = 8;
+  if (model.extra) delete model.extra.tflite;
+  return { model, report: { unliftable, transposes: countTransposes(graph), ops: Object.fromEntries(countOps(graph)) } };
+}
+
+/** Declares rank-4 graph inputs/outputs NCHW, with Transposes to the NHWC values inside (cancelled by the optimiser). */
+function toNchwIo(model: Model, ctx: LiftContext): void {
+  const graph = model.graph;
+  const nhwc = (dims: readonly unknown[], perm: number[]) => perm.map((p) => dims[p]);
+  for (const input of graph.inputs) {
+    if (input.type.kind !== 'tensor' || input.type.shape?.length !== 4) continue;
+    const inner = ctx.name(`${input.name}_nhwc`);
+    for (const n of graph.nodes) n.inputs = n.inputs.map((x) => (x === input.name ? inner : x));
+    graph.nodes.unshift(transposeNode(ctx, input.name, inner, TO_NHWC));
+    input.type = { ...input.type, shape: nhwc(input.type.shape, TO_NCHW) as typeof input.type.shape };
+  }
+  for (const output of graph.outputs) {
+    if (output.type.kind !== 'tensor' || output.type.shape?.length !== 4) continue;
+    const name = output.name;
+    const inner = ctx.name(`${name}_nhwc`);
+    renameValue(graph, name, inner);
+    graph.nodes.push(transposeNode(ctx, inner, name, TO_NCHW));
+    output.name = name;
+    output.type = { ...output.type, shape: nhwc(output.type.shape, TO_NCHW) as typeof output.type.shape };
+  }
+}
+
+function transposeNode(ctx: LiftContext, input: string, output: string, perm: number[]): Node {
+  return { op: 'Transpose', domain: '', name: ctx.name(`Transpose_${output}`), inputs: [input], outputs: [output], attributes: new Map([['perm', ints(perm)]]) };
+}
+
+/**
+ * The model with its `ai.tflite` nodes lifted (unchanged when it has none), for commands that work on ONNX semantics.
+ * @throws GraphError listing every node that cannot be lifted, with why.
+ */
+export function liftTfliteOrThrow(model: Model, options: LiftOptions = {}): { model: Model; report?: LiftReport } {
+  if (!hasTfliteNodes(model)) return { model };
+  const { model: out, report } = liftTflite(model, options);
+  if (report.unliftable.length) {
+    throw new GraphError(`cannot lift ${report.unliftable.length} TFLite op(s) to ONNX: ${report.unliftable.map((u) => `node '${u.node}' (${u.op}): ${u.why}`).join('; ')}`);
+  }
+  return { model: out, report };
+}
+
+/** The lift as a pass: a node that cannot be lifted is a GraphError listing every such node. */
+export const liftTflitePass: Pass = {
+  name: 'lift-tflite',
+  description: 'Rewrite TFLite operators (ai.tflite nodes) into standard ONNX ops with ONNX semantics, NCHW inside.',
+  run(model, pctx) {
+    const { model: out, report } = liftTfliteOrThrow(model);
+    if (report) pctx.log(`lift-tflite: ${out.graph.nodes.length} ONNX nodes, transposes ${report.transposes.boundary} at the boundary, ${report.transposes.inside} inside`);
+    return out;
+  },
+};
+
+export { countTransposes, optimizeTransposes, type TransposeCounts } from './layout.ts';
+export type { Lifter } from './lifter.ts';
