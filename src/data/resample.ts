@@ -16,30 +16,45 @@ function besselI0(x: number): number {
   return sum;
 }
 
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
 /**
- * `samples` at `from` Hz resampled to `to` Hz (length ⌊n·to/from⌋). Each output sample is the windowed-sinc interpolation
- * of the input at its exact time, with the cut-off at the lower Nyquist rate so downsampling does not alias; the ends are
- * treated as silence.
+ * `samples` at `from` Hz resampled to `to` Hz (length ⌊n·to/from⌋; integer rates). Each output sample is the
+ * windowed-sinc interpolation of the input at its exact time, with the cut-off at the lower Nyquist rate so
+ * downsampling does not alias; the ends are treated as silence. The filter taps are computed once per phase
+ * (to / gcd(from, to) phases), so the cost per output sample is one dot product.
  */
 export function resample(samples: Float32Array, from: number, to: number): Float32Array {
   if (from === to) return samples.slice();
-  const step = from / to;
+  const g = gcd(from, to);
+  const phases = to / g;
   const cutoff = Math.min(1, to / from);
   const half = Math.ceil(ZERO_CROSSINGS / cutoff);
+  const taps = 2 * half;
   const norm = besselI0(BETA);
-  const out = new Float32Array(Math.floor((samples.length * to) / from));
-  for (let j = 0; j < out.length; j++) {
-    const t = j * step;
-    const center = Math.floor(t);
-    let acc = 0;
-    for (let k = Math.max(0, center - half + 1); k <= Math.min(samples.length - 1, center + half); k++) {
-      const d = t - k;
+  // Output j sits at input time t = j·from/to = center + p/phases, with center = ⌊t⌋; its taps are inputs center-half+1 … center+half.
+  const table = new Float32Array(phases * taps);
+  for (let p = 0; p < phases; p++) {
+    const frac = p / phases;
+    for (let i = 0; i < taps; i++) {
+      const d = frac + half - 1 - i; // t - k for k = center - half + 1 + i
       const r = d / half;
       if (r <= -1 || r >= 1) continue;
       const x = Math.PI * cutoff * d;
-      const sinc = x === 0 ? 1 : Math.sin(x) / x;
-      acc += samples[k] * cutoff * sinc * (besselI0(BETA * Math.sqrt(1 - r * r)) / norm);
+      table[p * taps + i] = cutoff * (x === 0 ? 1 : Math.sin(x) / x) * (besselI0(BETA * Math.sqrt(1 - r * r)) / norm);
     }
+  }
+  const step = from / g;
+  const out = new Float32Array(Math.floor((samples.length * to) / from));
+  for (let j = 0; j < out.length; j++) {
+    const pos = j * step; // in units of 1/phases input samples
+    const center = Math.floor(pos / phases);
+    const row = (pos - center * phases) * taps;
+    const first = center - half + 1;
+    let acc = 0;
+    for (let i = Math.max(0, -first); i < taps && first + i < samples.length; i++) acc += samples[first + i] * table[row + i];
     out[j] = acc;
   }
   return out;

@@ -4,6 +4,7 @@ import { OndeviceError } from '../errors.ts';
 import type { DType } from '../ir/dtype.ts';
 import { acquireHost, closeLiteRtHosts, litertAvailable, releaseHost, type LiteRtHost } from './litert/host.ts';
 import { fromWire, LITERT_DTYPES, toWire, type WireTensor } from './litert/transfer.ts';
+import { errorLines, liteRtFailure, watchLog } from './litert/log.ts';
 import { createRequire } from 'node:module';
 import type { HostTensor, IoInfo, Runtime, RuntimeInfo, RuntimeSession, SessionOptions } from './runtime.ts';
 
@@ -36,13 +37,22 @@ export function hasTfliteIdentifier(bytes: Uint8Array): boolean {
 
 type LoadInfo = { inputs: PageDetails[]; outputs: PageDetails[]; compileMs: number };
 
+/** A model compiled in a page: its id there, its I/O, and the LiteRT error lines its compilation logged. */
+type Compiled = { id: number; info: LoadInfo; log: string[] };
+
 /** Compiles `bytes` in a host's page under a fresh id. */
-async function compileIn(host: LiteRtHost, bytes: Uint8Array, threads: number): Promise<{ id: number; info: LoadInfo }> {
+async function compileIn(host: LiteRtHost, bytes: Uint8Array, threads: number): Promise<Compiled> {
   const id = nextId++;
   const path = `/model/${id}.tflite`;
   host.server.put(path, { body: bytes, type: 'application/octet-stream' });
   try {
-    return { id, info: await host.call<LoadInfo>('load', id, path, threads) };
+    const { value: info, lines } = await watchLog(host.page.page, () => host.call<LoadInfo>('load', id, path, threads));
+    const failure = liteRtFailure(lines);
+    if (failure) {
+      await host.call('release', id).catch(() => undefined);
+      throw new Error(failure);
+    }
+    return { id, info, log: errorLines(lines) };
   } finally {
     host.server.drop(path);
   }
@@ -79,6 +89,7 @@ class LiteRtWasmSession implements LiteRtSession {
     private readonly modelPath: string,
     private readonly bytes: Uint8Array,
     info: LoadInfo,
+    private loadLog: string[],
   ) {
     this.inputs = info.inputs.map(ioInfo);
     this.outputs = info.outputs.map(ioInfo);
@@ -95,7 +106,9 @@ class LiteRtWasmSession implements LiteRtSession {
     if (!this.host.closed) return;
     const host = await acquireHost(this.threads);
     try {
-      this.id = (await compileIn(host, this.bytes, this.threads)).id;
+      const compiled = await compileIn(host, this.bytes, this.threads);
+      this.id = compiled.id;
+      this.loadLog = compiled.log;
       this.host = host;
     } catch (e) {
       releaseHost(this.threads, host);
@@ -136,11 +149,16 @@ class LiteRtWasmSession implements LiteRtSession {
         return w;
       });
       let answer: { outputs: (WireTensor | null)[]; runMs: number };
+      let failure: string | undefined;
       try {
-        answer = await this.host.call('run', this.id, wire, want);
+        const host = this.host;
+        const { value, lines } = await watchLog(host.page.page, () => host.call<typeof answer>('run', this.id, wire, want));
+        answer = value;
+        failure = liteRtFailure([...this.loadLog, ...lines]);
       } catch (e) {
         throw fail((e as Error).message, e);
       }
+      if (failure) throw fail(`${failure}; its outputs are not results`);
       this.lastMs = answer.runMs;
       const out: Record<string, HostTensor> = {};
       for (const i of want) out[this.outputs[i].name] = fromWire(answer.outputs[i]!);
@@ -187,8 +205,8 @@ export const litertRuntime: Runtime = {
       throw new OndeviceError(`LiteRT.js could not start in Chromium: ${(e as Error).message}`, { file: modelPath, cause: e });
     });
     try {
-      const { id, info } = await compileIn(host, bytes, threads);
-      return new LiteRtWasmSession(host, id, threads, modelPath, bytes, info);
+      const { id, info, log } = await compileIn(host, bytes, threads);
+      return new LiteRtWasmSession(host, id, threads, modelPath, bytes, info, log);
     } catch (e) {
       releaseHost(threads, host);
       const msg = (e as Error).message;

@@ -41,6 +41,18 @@ test('quantize vad.onnx w8a8 on .wav clips with --input-value sr=16000 --input-v
   assert.ok(psnr > 30, `prob PSNR ${psnr} dB`);
 });
 
+test('compile: --input-value sr makes sr a constant (its If folded), a recipe value feeds state for calibration only', () => {
+  const both = join(dir, 'vad-both.json');
+  writeFileSync(both, JSON.stringify({ inputs: { audio: { audio: { sampleRate: 16000, frame: 512, hop: 256 } }, state: { value: 0 } } }));
+  const out = join(dir, 'vad.tflite');
+  const c = ondevice('compile', VAD, '--target', 'tflite', '--quantize', 'w8a8', '--calibration', clips, '--recipe', both, '--input-value', 'sr=16000', '-o', out, '--json');
+  assert.equal(c.code, 0, c.stderr);
+  const inspected = ondevice('inspect', out, '--json');
+  assert.equal(inspected.code, 0, inspected.stderr);
+  const inputs = JSON.parse(inspected.stdout).inputs.map((i: { name: string }) => i.name);
+  assert.deepEqual(inputs, ['audio', 'state'], 'sr is folded away, state stays an input');
+});
+
 test('profile feeds --input-value and random data for the rest', () => {
   const r = ondevice('profile', VAD, '--input-value', 'sr=8000', '--input-value', 'state=0', '--runs', '3', '--warmup', '1', '--no-per-op', '--json');
   assert.equal(r.code, 0, r.stderr);

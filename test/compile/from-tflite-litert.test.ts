@@ -1,4 +1,4 @@
-// MediaPipe .tflite models lifted to ONNX ops run in onnxruntime and match the original in LiteRT.js; the lifted ONNX recompiles to .tflite and quantizes to fp16.
+// MediaPipe .tflite models lifted to ONNX ops run in onnxruntime and match the original in LiteRT.js (also with int8 weights); the lifted ONNX recompiles to .tflite and quantizes to fp16.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,9 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { compileFile } from '../../src/compile/compile.ts';
 import { readModel, writeModel } from '../../src/formats/registry.ts';
+import { readTfliteFile } from '../../src/formats/tflite/read.ts';
+import { writeTfliteFile } from '../../src/formats/tflite/write.ts';
+import { halfToFloat } from '../../src/ir/tensor.ts';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { quantizeModel } from '../../src/quantize/quantize.ts';
 import { closeLiteRt, litertRuntime } from '../../src/runtimes/litert.ts';
@@ -112,3 +115,41 @@ for (const [name, file, range] of MODELS) {
     if (process.env.ONDEVICE_PRINT_FIGURES) console.log(name, JSON.stringify(figures));
   });
 }
+
+/** The face detector with every float16 conv weight requantized to int8, symmetric per output channel (axis 0). */
+function withInt8Weights(file: string, out: string): number {
+  const tfl = readTfliteFile(file);
+  const sg = tfl.subgraphs[0];
+  const dequantize = tfl.operator_codes.findIndex((c) => Math.max(c.builtin_code, c.deprecated_builtin_code) === 6);
+  let count = 0;
+  for (const op of sg.operators.filter((o) => o.opcode_index === dequantize)) {
+    const t = sg.tensors[op.inputs[0]];
+    if (t.type !== 1 || t.shape.length !== 4) continue; // FLOAT16, rank 4
+    const half = new Uint16Array(new Uint8Array(tfl.buffers[t.buffer].data!).buffer);
+    const channels = t.shape[0], inner = half.length / channels;
+    const q = new Int8Array(half.length), scale: number[] = [];
+    for (let c = 0; c < channels; c++) {
+      const row = Array.from(half.subarray(c * inner, (c + 1) * inner), halfToFloat);
+      const s = Math.max(...row.map(Math.abs)) / 127 || 1;
+      scale.push(s);
+      row.forEach((v, i) => { q[c * inner + i] = Math.round(v / s); });
+    }
+    tfl.buffers[t.buffer] = { data: new Uint8Array(q.buffer) };
+    t.type = 9; // INT8
+    t.quantization = { scale, zero_point: new Array<number>(channels).fill(0), quantized_dimension: 0 };
+    count++;
+  }
+  writeTfliteFile(tfl, out);
+  return count;
+}
+
+test('int8 per-channel weights behind DEQUANTIZE lift to the float32 constants LiteRT dequantizes them to (≥ 60 dB)', async () => {
+  const file = join(dir, 'face-int8-weights.tflite');
+  assert.ok(withInt8Weights(MODELS[0][1], file) > 0);
+  const input = await portrait(128, 128, [-1, 1]);
+  const reference = await run(litertRuntime, file, input);
+  const onnx = join(dir, 'face-int8-weights.onnx');
+  await compileFile(file, onnx, { target: 'onnx' });
+  const psnrs = assertPsnr('int8 weights', reference, await run(ortNodeRuntime, onnx, input), 60, 1e-3);
+  if (process.env.ONDEVICE_PRINT_FIGURES) console.log('int8 weights', JSON.stringify(psnrs));
+});

@@ -56,6 +56,22 @@ const CASES: OpCase[] = [
     build: (b) => b.output(b.op('ConvTranspose', ['x', weights(b, 'w', [2, 3, 3, 3]), weights(b, 'b', [3])], { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] })),
   },
   {
+    name: 'ConvTranspose 3×3 stride 2 auto_pad SAME_UPPER (odd total padding)', inputs: { x: [1, 2, 4, 5] }, ops: ['TRANSPOSE_CONV'],
+    build: (b) => b.output(b.op('ConvTranspose', ['x', weights(b, 'w', [2, 3, 3, 3])], { strides: [2, 2], auto_pad: 'SAME_UPPER' })),
+  },
+  {
+    name: 'ConvTranspose 3×3 stride 2 with output_shape (odd total padding)', inputs: { x: [1, 2, 4, 5] }, ops: ['TRANSPOSE_CONV'],
+    build: (b) => b.output(b.op('ConvTranspose', ['x', weights(b, 'w', [2, 3, 3, 3])], { strides: [2, 2], output_shape: [8, 10] })),
+  },
+  {
+    name: 'ConvTranspose 1-D (rank 3, kernel 4, stride 2, pads 1) → TRANSPOSE_CONV over height 1', inputs: { x: [1, 3, 7] }, ops: ['TRANSPOSE_CONV'], w8a8: 30,
+    build: (b) => b.output(b.op('ConvTranspose', ['x', weights(b, 'w', [3, 2, 4]), weights(b, 'b', [2])], { strides: [2], pads: [1, 1] })),
+  },
+  {
+    name: 'ConvTranspose 1-D kernel 3 stride 2 pads 1 output_padding 1 (cropped)', inputs: { x: [1, 3, 5] }, ops: ['TRANSPOSE_CONV', 'SLICE'],
+    build: (b) => b.output(b.op('ConvTranspose', ['x', weights(b, 'w', [3, 2, 3])], { strides: [2], pads: [1, 1], output_padding: [1] })),
+  },
+  {
     name: 'attention: Q·Kᵀ (Kᵀ by Transpose), Softmax, ·V → BATCH_MATMUL with adj_y, no TRANSPOSE', w8a8: 30, inputs: { q: [1, 2, 5, 4], k: [1, 2, 5, 4], v: [1, 2, 5, 3] },
     ops: ['BATCH_MATMUL', 'SOFTMAX'],
     build: (b) => {
@@ -65,14 +81,14 @@ const CASES: OpCase[] = [
     },
   },
   {
-    name: 'multi-head attention (Reshape, Transpose, Split into q/k/v, merge): 2 TRANSPOSEs, as the ONNX graph moves data twice', inputs: { x: [1, 5, 24] },
+    name: 'multi-head attention (Reshape, Transpose, Split into q/k/v, merge, projection): 2 TRANSPOSEs, as the ONNX graph moves data twice', inputs: { x: [1, 5, 24] },
     ops: ['BATCH_MATMUL', 'SPLIT_V'], innerTransposes: 2, w8a8: 20,
     build: (b) => {
       const heads = b.op('Transpose', [b.op('Reshape', [b.op('Relu', ['x']), ints(b, 'split_shape', [1, 5, 3, 2, 4])])], { perm: [2, 0, 3, 1, 4] });
       const [q, k, v] = b.node('Split', [heads], { axis: 0 }, { outputs: 3 }).map((t) => b.op('Squeeze', [t, ints(b, 'axis0', [0])]));
       const p = b.op('Softmax', [b.op('MatMul', [q, b.op('Transpose', [k], { perm: [0, 1, 3, 2] })])], { axis: -1 });
       const merged = b.op('Transpose', [b.op('MatMul', [p, v])], { perm: [0, 2, 1, 3] });
-      b.output(b.op('Reshape', [merged, ints(b, 'merge_shape', [1, 5, 8])]));
+      b.output(b.op('MatMul', [b.op('Reshape', [merged, ints(b, 'merge_shape', [1, 5, 8])]), weights(b, 'proj', [8, 6])]));
     },
   },
   {
@@ -148,6 +164,14 @@ const CASES: OpCase[] = [
     build: (b) => {
       const r = b.op('Reshape', [conv(b, 'x', 3, 4), ints(b, 'shape', [1, 4, 6])]);
       b.output(b.op('MatMul', [b.op('Transpose', [r], { perm: [0, 2, 1] }), weights(b, 'fc', [4, 5])]));
+    },
+  },
+  {
+    name: 'ShuffleNet channel shuffle (Reshape, Transpose, Reshape) of NHWC data between convs: one TRANSPOSE', inputs: { x: [1, 6, 3, 4] }, ops: ['CONV_2D'], innerTransposes: 1,
+    build: (b) => {
+      const split = b.op('Reshape', [conv(b, 'x', 6, 6), ints(b, 'groups', [1, 2, 3, 3, 4])]);
+      const shuffled = b.op('Reshape', [b.op('Transpose', [split], { perm: [0, 2, 1, 3, 4] }), ints(b, 'merged', [1, 6, 3, 4])]);
+      b.output(conv(b, shuffled, 6, 5));
     },
   },
   ...resizeCases(),

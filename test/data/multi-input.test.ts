@@ -121,3 +121,20 @@ test('an input neither the data nor a value feeds is an error naming it and --in
   assert.match(ok.description, /with sr=16000, state=0 \(all of \[2,1,64\]\)/);
   assert.notEqual(await ok.fingerprint(), await (await openDataSource(clips, vadInputs, { recipe, inputValues: parseInputValues(['sr=8000', 'state=0'], vadInputs) })).fingerprint());
 });
+
+test('a recipe value entry feeds its input on every example (data only), beside the audio entry framing a plain .wav folder', async () => {
+  const clips = join(dir, 'value-clips');
+  mkdirSync(clips);
+  writeWav(join(clips, 'a.wav'), [sineWithNoise(16000, 0.1, 440, 61)], 16000);
+  const recipe = parseDataRecipe({ inputs: { audio: { audio: { frame: 512, hop: 512 } }, state: { value: 0.25 }, sr: { value: 16000 } } });
+  const source = await openDataSource(clips, vadInputs, { recipe });
+  const batches = await all(source.batches(8));
+  assert.equal(batches.length, 3);
+  assert.ok(batches.every((b) => b.inputs.state.dims.join() === '2,1,64' && (b.inputs.state.data as Float32Array).every((v) => v === 0.25) && b.inputs.sr.data[0] === 16000n));
+  // --input-value wins over the recipe's value for the same input.
+  const flagged = await openDataSource(clips, vadInputs, { recipe, inputValues: parseInputValues(['sr=8000'], vadInputs) });
+  assert.equal((await all(flagged.batches(1)))[0].inputs.sr.data[0], 8000n);
+  assert.throws(() => parseDataRecipe({ inputs: { state: { value: 'zero' } } }, 'r.json'), (e: unknown) => e instanceof UsageError && e.file === 'r.json' && /inputs\.state\.value must be a number/.test(e.message));
+  await assert.rejects(openDataSource(clips, vadInputs, { recipe: parseDataRecipe({ inputs: { audio: { audio: { frame: 512 } }, state: { value: [1, 2] } } }) }),
+    /recipe inputs\.state\.value: input 'state' has shape \[2,1,64\] \(128 values\)/);
+});

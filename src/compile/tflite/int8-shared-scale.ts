@@ -1,22 +1,25 @@
-// Int8 ops whose kernels need every input on the output's scale and zero point (CONCATENATION, PACK): retunes or requantizes their inputs.
+// Int8 ops whose kernels need every input on the output's scale and zero point (CONCATENATION, PACK, MAXIMUM, MINIMUM): retunes or requantizes their inputs.
 import type { TflQuantization } from '../../formats/tflite/schema/types.ts';
 import { quantizeValue } from '../../quantize/params.ts';
 import type { DraftGraph, DraftOp } from './draft.ts';
 
 /**
- * Ops whose int8 TFLite kernels reject inputs quantized unlike the output (Prepare fails with
- * "t->params.scale != output->params.scale"; LiteRT.js then runs nothing and returns stale memory).
+ * Ops whose int8 TFLite kernels need inputs quantized like the output: CONCATENATION and PACK refuse
+ * to prepare otherwise (LiteRT.js then runs nothing and returns stale memory); MAXIMUM and MINIMUM
+ * compare the raw int8 values, so mixed scales give silently wrong results. Each output's own
+ * calibrated range covers what its inputs can contribute (values below a MAXIMUM's output range
+ * cannot win, so saturating them there is exact).
  */
-export const SHARED_SCALE_INPUTS = new Set(['CONCATENATION', 'PACK']);
+export const SHARED_SCALE_INPUTS = new Set(['CONCATENATION', 'PACK', 'MAXIMUM', 'MINIMUM']);
 
 function sameParams(a: TflQuantization | undefined, b: TflQuantization): boolean {
   return a?.scale?.[0] === b.scale![0] && a?.zero_point?.[0] === b.zero_point![0];
 }
 
 /**
- * Gives every activation input of a CONCATENATION/PACK the op's output quantization (whose calibrated
- * range covers all inputs): an input that only this op reads, produced by an op free to pick its output
- * parameters, is simply retuned; any other (model input, output of a same-scale or fixed-scale op, a
+ * Gives every activation input of a {@link SHARED_SCALE_INPUTS} op the op's output quantization: an
+ * input that only this op reads, produced by an op free to pick its output parameters, is simply
+ * retuned; any other (model input, output of a same-scale or fixed-scale op or of another such op, a
  * tensor read elsewhere) gets an int8→int8 QUANTIZE in front of the op. Float constant inputs are
  * quantized with the output's parameters. Run after output parameters are final, before constants are quantized.
  * @param pinned ops whose output parameters are tied to their input or fixed by the spec (not retunable).

@@ -8,7 +8,7 @@ import { bridgeFloatIslands, floatIslandConstants, floatIslandOutputs } from './
 import { shareOutputScale } from './int8-shared-scale.ts';
 
 /** Ops whose int8 kernels need the output to share the input's scale and zero point. */
-const SAME_SCALE = new Set(['MAX_POOL_2D', 'AVERAGE_POOL_2D', 'RESHAPE', 'TRANSPOSE', 'PAD', 'PADV2', 'MIRROR_PAD', 'SLICE', 'STRIDED_SLICE', 'GATHER', 'SPLIT_V', 'REDUCE_MAX', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'MAXIMUM', 'MINIMUM']);
+const SAME_SCALE = new Set(['MAX_POOL_2D', 'AVERAGE_POOL_2D', 'RESHAPE', 'TRANSPOSE', 'PAD', 'PADV2', 'MIRROR_PAD', 'SLICE', 'STRIDED_SLICE', 'GATHER', 'SPLIT_V', 'REDUCE_MAX', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR']);
 /** Ops whose int8 output quantization is fixed by the spec. */
 const FIXED: Record<string, QuantParams> = { SOFTMAX: { scale: 1 / 256, zeroPoint: -128 }, LOGISTIC: { scale: 1 / 256, zeroPoint: -128 }, TANH: { scale: 1 / 128, zeroPoint: 0 } };
 

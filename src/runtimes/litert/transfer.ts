@@ -39,12 +39,16 @@ export function toWire(t: HostTensor, server: LocalServer, path: string): { wire
   return { wire: { dtype: t.dtype, dims: t.dims, url: path }, blob: path };
 }
 
-/** Rebuilds a HostTensor from the page's answer (base64). */
+/** Rebuilds a HostTensor from the page's answer (base64); throws when its byte length does not fit its dtype and dims. */
 export function fromWire(w: WireTensor): HostTensor {
   const Ctor = TYPED[w.dtype as keyof typeof TYPED];
   if (!Ctor) throw new Error(`LiteRT.js returned an unsupported ${w.dtype} tensor`);
   if (w.b64 === undefined) throw new Error('the page returned an output without data');
   const raw = Buffer.from(w.b64, 'base64');
+  const count = w.dims.reduce((a, b) => a * b, 1);
+  if (raw.byteLength !== count * Ctor.BYTES_PER_ELEMENT) {
+    throw new Error(`LiteRT.js returned ${raw.byteLength} bytes for a ${w.dtype} [${w.dims}] output (${count * Ctor.BYTES_PER_ELEMENT} expected)`);
+  }
   // Copy into a fresh, aligned buffer: Buffer pools may start at offsets not divisible by 4.
   const aligned = new Uint8Array(raw.byteLength);
   aligned.set(raw);

@@ -2,7 +2,8 @@
 import { attrInt, attrInts, type Node } from '../../../ir/graph.ts';
 import { consumers } from '../../../ir/toposort.ts';
 import { Unmappable, type EmitContext } from '../context.ts';
-import { channelsLast, identity, isIdentity, permuteDims, sameOrder, samePerm, storedAxis, transposeBetween, type Perm } from '../layout.ts';
+import { reshapeLayout } from '../reshape-layout.ts';
+import { channelsLast, identity, isIdentity, permuteDims, sameOrder, samePerm, storedAxis, transposeBetween } from '../layout.ts';
 
 const prod = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
 
@@ -14,18 +15,8 @@ function onlyFullyConnectedReaders(ctx: EmitContext, value: string): boolean {
     ctx.isConst(n.inputs[1]) && attrInt(n, 'transA', 0) === 0);
 }
 
-/**
- * For a reshape that only inserts or drops size-1 axes, the output layout that keeps the stored element order of
- * input layout `perm` (so no TRANSPOSE is needed); undefined for any other reshape.
- */
-export function unitReshapeLayout(inShape: number[], outShape: number[], perm: Perm): Perm | undefined {
-  const inReal = identity(inShape.length).filter((a) => inShape[a] !== 1);
-  const outReal = identity(outShape.length).filter((a) => outShape[a] !== 1);
-  if (inReal.length !== outReal.length || inReal.some((a, i) => inShape[a] !== outShape[outReal[i]])) return undefined;
-  const storedReal = perm.filter((a) => inShape[a] !== 1).map((a) => outReal[inReal.indexOf(a)]);
-  let next = 0;
-  return identity(outShape.length).map((a) => (outShape[a] === 1 ? a : storedReal[next++]));
-}
+/** Ops that read their operands' trailing axes in IR order. */
+const MATRIX_OPS = new Set(['Gemm', 'MatMul', 'Einsum']);
 
 /** True when a reader of `value` is a Transpose that, relabelling identity-stored data, yields channels-last data. */
 function transposedToChannelsLast(ctx: EmitContext, value: string): boolean {
@@ -57,11 +48,15 @@ export function emitReshape(node: Node, ctx: EmitContext): void {
     ctx.alias(y, { index: out, perm: identity(2), columns });
     return;
   } else {
-    const kept = unitReshapeLayout(inShape, outShape, e.perm);
-    if (kept) {
-      const out = ctx.define(y, kept);
-      const stored = permuteDims(outShape, kept);
-      ctx.draft.op('RESHAPE', [e.index, ctx.draft.int32(`${y}/shape`, stored)], [out], node.name, { table: 'ReshapeOptions', values: { new_shape: stored } });
+    // Split/merge runs of axes stored contiguously reshape in place. When they are not, one TRANSPOSE is needed either
+    // way: to the closest such layout, unless a matrix op reads the result (it wants IR order, as the fallback gives).
+    const kept = reshapeLayout(inShape, outShape, e.perm);
+    const matrixReader = (consumers(ctx.graph).get(y) ?? []).some((n) => MATRIX_OPS.has(n.op));
+    if (kept && (samePerm(kept.input, e.perm) || !matrixReader)) {
+      const input = ctx.input(x, kept.input);
+      const out = ctx.define(y, kept.output);
+      const stored = permuteDims(outShape, kept.output);
+      ctx.draft.op('RESHAPE', [input, ctx.draft.int32(`${y}/shape`, stored)], [out], node.name, { table: 'ReshapeOptions', values: { new_shape: stored } });
       return;
     }
     source = ctx.input(x, identity(inShape.length));
