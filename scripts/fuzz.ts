@@ -17,15 +17,16 @@ const { values: args } = parseArgs({
     'memory-cap-mib': { type: 'string', default: '6144' },
     small: { type: 'boolean', default: false },
     verbose: { type: 'boolean', short: 'v', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 const minutes = Number(args.minutes);
 const runSeed = Number(args.seed) >>> 0;
 const maxMutants = args['max-mutants'] ? Number(args['max-mutants']) : Infinity;
-if (!(minutes > 0) || !Number.isFinite(Number(args.seed))) {
-  console.error('usage: npm run fuzz -- [--minutes N] [--seed S] [--out DIR] [--max-mutants N] [--hang-seconds N] [--memory-cap-mib N] [--small] [--verbose]');
-  process.exit(2);
+if (args.help || !(minutes > 0) || !Number.isFinite(Number(args.seed))) {
+  (args.help ? console.log : console.error)('usage: npm run fuzz -- [--minutes N] [--seed S] [--out DIR] [--max-mutants N] [--hang-seconds N] [--memory-cap-mib N] [--small] [--verbose]');
+  process.exit(args.help ? 0 : 2);
 }
 
 const out = resolve(args.out!);

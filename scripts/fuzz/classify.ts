@@ -17,15 +17,19 @@ export interface StageResult {
   namesFile?: boolean;
 }
 
+/** A clean error is one line a user can read; longer ones (a dumped tensor, a list without end) are findings. */
+const MAX_CLEAN_LENGTH = 4000;
+
 /** Classifies a thrown value. */
 export function classify(e: unknown): StageResult {
   if (e instanceof OndeviceError) {
     const text = e.toString();
+    if (text.length > MAX_CLEAN_LENGTH) return { outcome: 'non-clean', name: e.name, message: `over-long (${text.length} characters): ${text.slice(0, 200)}`, where: frame(e) };
     if (!text.includes('\n')) return { outcome: 'clean', name: e.name, message: text, namesFile: e.file !== undefined };
     return { outcome: 'non-clean', name: e.name, message: `multi-line: ${text.split('\n')[0]}`, where: frame(e) };
   }
   const err = e instanceof Error ? e : new Error(`thrown non-Error: ${String(e)}`);
-  return { outcome: 'non-clean', name: err.name || 'Error', message: err.message.split('\n')[0], where: frame(err) };
+  return { outcome: 'non-clean', name: err.name || 'Error', message: err.message.split('\n')[0].slice(0, MAX_CLEAN_LENGTH), where: frame(err) };
 }
 
 function frame(err: Error): string | undefined {
@@ -36,7 +40,7 @@ function frame(err: Error): string | undefined {
 
 /** A message with the mutant's file name, quoted names and numbers blurred, so equal failures group together. */
 export function blur(message: string): string {
-  return message.replace(/\S*mutant-\d+\.\w+/g, 'MUTANT').replace(/'[^']*'/g, "'…'").replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N');
+  return message.slice(0, MAX_CLEAN_LENGTH).replace(/\S*mutant-\d+\.\w+/g, 'MUTANT').replace(/'[^']*'/g, "'…'").replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N');
 }
 
 /** A key grouping equal failures: stage, class, the blurred message and the location. */

@@ -13,7 +13,8 @@ import { CALIBRATION_METHODS, type CalibrationMethod } from '../quantize/calibra
 import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { renderTable } from '../report/table.ts';
-import { action } from './action.ts';
+import { compileTfliteMixedPrecision, type TfliteMixedOptions, type TfliteMixedReport } from '../pipeline/tflite-mixed-precision.ts';
+import { action, EXIT } from './action.ts';
 import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, oneOf, positiveInt, refuseOverwritingInput } from './options.ts';
 
 interface CompileCliOptions {
@@ -28,7 +29,32 @@ interface CompileCliOptions {
   nchwIo?: boolean;
   inputShape: string[];
   inputValue: string[];
+  exclude?: string;
+  mixedTargetPsnr?: number;
+  mixedStrategy?: string;
+  validation?: string;
   json?: boolean;
+}
+
+/** The terminal lines of a TFLite mixed-precision compile: search and LiteRT PSNR per round, float ops, size. */
+export function formatTfliteMixed(m: TfliteMixedReport, outputBytes: number): string {
+  const lines = m.rounds.map((r, i) => `mixed precision${m.rounds.length > 1 ? ` round ${i + 1}` : ''}: ${r.exclude.length} nodes float (${r.floatOps.float} of ${r.floatOps.total} ops), ` +
+    `search ${r.searchPsnr.toFixed(1)} dB (ONNX, target ${r.searchTarget.toFixed(1)}), LiteRT.js ${r.litertPsnr.toFixed(1)} dB on ${m.examples} examples of ${m.validation}`);
+  lines.push(`size ${((100 * outputBytes) / m.floatBytes).toFixed(1)}% of the float32 .tflite; target ${m.targetPsnr} dB ${m.met ? 'met' : 'MISSED'} in LiteRT.js`);
+  return [...lines, ...m.warnings.map((w) => `warning: ${w}`)].join('\n');
+}
+
+/** The mixed-precision search options of the compile flags (none without --mixed-target-psnr). */
+function mixedOption(opts: CompileCliOptions, quantize: TfliteQuantization): TfliteMixedOptions['mixed'] | undefined {
+  if (opts.mixedTargetPsnr === undefined) {
+    if (opts.mixedStrategy || opts.validation) throw new UsageError('--mixed-strategy and --validation need --mixed-target-psnr');
+    return undefined;
+  }
+  if (quantize !== 'w8a8') throw new UsageError('--mixed-target-psnr needs --quantize w8a8');
+  if (!(opts.mixedTargetPsnr > 0)) throw new UsageError('--mixed-target-psnr must be a positive number of dB');
+  if (opts.exclude) throw new UsageError('--mixed-target-psnr finds the --exclude list itself; give one or the other');
+  if (opts.mixedStrategy && opts.mixedStrategy !== 'per-layer' && opts.mixedStrategy !== 'prefix') throw new UsageError(`unknown --mixed-strategy '${opts.mixedStrategy}' (known: per-layer, prefix)`);
+  return { targetPsnr: opts.mixedTargetPsnr, ...(opts.mixedStrategy ? { strategy: opts.mixedStrategy as 'per-layer' | 'prefix' } : {}) };
 }
 
 
@@ -39,6 +65,7 @@ export function formatCompileReport(r: CompileReport): string {
   const total = ops.reduce((s, [, n]) => s + n, 0);
   lines.push(`${total} ops mapped to ${r.target}${r.hardSwishFused ? ` (${r.hardSwishFused} hard-swish patterns fused)` : ''}`);
   if (r.lift) lines.push(`lifted from .tflite: transposes ${r.lift.transposes.boundary} at model inputs/outputs, ${r.lift.transposes.inside} inside the graph`);
+  if (r.floatOps?.float) lines.push(`float32 ops in the int8 model: ${r.floatOps.float} of ${r.floatOps.total} (${((100 * r.floatOps.float) / r.floatOps.total).toFixed(0)}%, behind DEQUANTIZE/QUANTIZE)`);
   if (r.transposes) lines.push(`transposes: ${r.transposes.boundary} at model inputs/outputs, ${r.transposes.inner} inside the graph`);
   lines.push(`size: ${formatBytes(r.inputBytes)} → ${formatBytes(r.outputBytes)} (${((100 * r.outputBytes) / r.inputBytes).toFixed(1)}%, ${r.quantize === 'none' ? 'float32' : r.quantize})`);
   lines.push(`wrote ${r.output}`);
@@ -62,6 +89,10 @@ export function registerCompile(program: Command): void {
     .option('--nchw-io', 'a .tflite model: declare the lifted inputs/outputs NCHW (default NHWC, as the .tflite has them)')
     .option('--input-shape <name=dims>', INPUT_SHAPE_HELP, collect, [] as string[])
     .option('--input-value <name=value>', INPUT_VALUE_HELP, collect, [] as string[])
+    .option('--exclude <list>', 'w8a8: comma-separated node names or op types of the model to keep float32 (DEQUANTIZE in, float op, QUANTIZE out)')
+    .option('--mixed-target-psnr <dB>', 'w8a8: automatic mixed precision: find the nodes to keep float with the ONNX search (quantize --mixed-lift float), compile, and measure the output PSNR in LiteRT.js', Number)
+    .option('--mixed-strategy <s>', 'which layers mixed precision keeps float: per-layer (noisiest by per-layer SQNR) or prefix (the first ones, by bisection)')
+    .option('--validation <data>', `held-out data on which --mixed-target-psnr measures PSNR: ${DATA_SPEC_HELP} (default: the calibration data)`)
     .option('--json', 'print the report as JSON')
     .action(action(async (file: string, opts: CompileCliOptions) => {
       refuseOverwritingInput(opts.output, file);
@@ -70,19 +101,40 @@ export function registerCompile(program: Command): void {
       const method = oneOf<CalibrationMethod>('method', opts.method, CALIBRATION_METHODS);
       const limit = opts.limit;
       if (quantize === 'w8a8' && !opts.calibration) throw new UsageError('--quantize w8a8 needs --calibration DATA');
+      if (opts.exclude && quantize !== 'w8a8') throw new UsageError('--exclude needs --quantize w8a8');
+      const mixed = mixedOption(opts, quantize);
+      const exclude = opts.exclude ? opts.exclude.split(',').map((e) => e.trim()).filter(Boolean) : [];
       const recipePath = findRecipe(file, opts.recipe);
       const recipe = recipePath ? loadDataRecipe(recipePath) : undefined;
       const shapes = parseInputShapes(opts.inputShape);
       const inputValues = (model: Model) => parseInputValues(opts.inputValue, applyInputShapes(modelInputs(model), shapes));
-      const report = await compileFile(file, opts.output, {
-        target, quantize, method, limit, nhwcIo: Boolean(opts.nhwcIo), nchwIo: Boolean(opts.nchwIo), progress: terminalProgress(),
+      const open = async (spec: string, model: Model, purpose: 'calibration' | 'evaluation') => {
+        const source = await openDataSource(spec, modelInputs(model), { ...(recipe ? { recipe } : {}), inputValues: inputValues(model), purpose });
+        if (source.warning) process.stderr.write(`warning: ${source.warning}\n`);
+        return source;
+      };
+      const common = {
+        method, limit, nhwcIo: Boolean(opts.nhwcIo), nchwIo: Boolean(opts.nchwIo), progress: terminalProgress(),
         ...(opts.inputShape.length ? { inputShapes: shapes } : {}),
         ...(opts.inputValue.length ? { inputValues } : {}),
-        ...(opts.calibration ? { calibration: async (model: Model) => {
-          const source = await openDataSource(opts.calibration!, modelInputs(model), { ...(recipe ? { recipe } : {}), inputValues: inputValues(model), purpose: 'calibration' });
-          if (source.warning) process.stderr.write(`warning: ${source.warning}\n`);
-          return source;
-        } } : {}),
+      };
+      if (mixed && target !== 'tflite') throw new UsageError('--mixed-target-psnr is for --target tflite; use `ondevice quantize` for ONNX');
+      if (mixed) {
+        const { compile: report, mixed: found } = await compileTfliteMixedPrecision(file, opts.output, {
+          ...common, mixed,
+          calibration: async (model: Model) => {
+            if (opts.validation) mixed.validation = await open(opts.validation, model, 'evaluation');
+            return open(opts.calibration!, model, 'calibration');
+          },
+        });
+        process.stdout.write(opts.json ? `${JSON.stringify({ ...report, mixedPrecision: found }, null, 2)}\n` : `${formatCompileReport(report)}\n${formatTfliteMixed(found, report.outputBytes)}\n`);
+        // The model is written either way; a missed target is a failed check (exit 3), as in quantize.
+        if (!found.met) process.exitCode = EXIT.checkFailed;
+        return;
+      }
+      const report = await compileFile(file, opts.output, {
+        target, quantize, ...common, ...(exclude.length ? { exclude } : {}),
+        ...(opts.calibration ? { calibration: (model: Model) => open(opts.calibration!, model, 'calibration') } : {}),
       });
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCompileReport(report)}\n`);
     }));

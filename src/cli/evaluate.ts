@@ -69,7 +69,7 @@ export function registerEvaluate(program: Command): void {
       const labels = findLabels({ explicit: opts.labels, recipe: imageRecipeOf(recipe), recipePath, modelPath: reference, data: opts.data });
       const source = await openDataSource(opts.data, inputs, { recipe, inputValues, purpose: 'evaluation', labels });
       if (source.warning) process.stderr.write(`warning: ${source.warning}\n`);
-      const measured = await evaluateModels(reference, candidates, source, { limit: opts.limit, batchSize: opts.batch, runtime: opts.runtime, progress: terminalProgress() });
+      const measured = await evaluateModels(reference, candidates, source, { limit: opts.limit, batchSize: opts.batch, runtime: opts.runtime, fixedInputs: new Set(inputValues?.keys() ?? []), progress: terminalProgress() });
       const ev = nameClasses(measured, source.classNames ?? (labels ? readLabels(labels) : undefined));
       const gates = resolveGates(opts.maxDrop !== undefined ? { maxAccuracyDrop: opts.maxDrop } : {});
       if (opts.minPsnr !== undefined) {

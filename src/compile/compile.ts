@@ -8,6 +8,7 @@ import type { Model } from '../ir/graph.ts';
 import type { InputValues } from '../ir/input-values.ts';
 import { runPasses } from '../passes/index.ts';
 import { hasTfliteNodes, liftTflite, type LiftReport } from '../passes/lift-tflite/index.ts';
+import { transposedSource } from '../data/transposed-source.ts';
 import { UnmappableOpsError } from './tflite/errors.ts';
 import { compileToTflite, type TfliteCompileOptions, type TfliteCompileReport } from './tflite/compile.ts';
 import { dequantizeForCompile, type PreQuantizedNote } from './pre-quantized.ts';
@@ -41,6 +42,8 @@ export interface CompileReport {
   transposes?: TfliteCompileReport['transposes'];
   quantize: string;
   hardSwishFused?: number;
+  /** TFLite w8a8: operators computing in float32 (e.g. `exclude`d nodes) of all but QUANTIZE/DEQUANTIZE. */
+  floatOps?: TfliteCompileReport['floatOps'];
   /** A .tflite input: the lift to ONNX ops (op histogram, transposes left at the boundary and inside). */
   lift?: Omit<LiftReport, 'unliftable'>;
   /** Node count change per pass. */
@@ -75,14 +78,42 @@ function liftIfTflite(model: Model, options: CompileOptions): { model: Model; li
   return { model: lifted, lift: { ops: report.ops, transposes: report.transposes } };
 }
 
+/**
+ * The calibration data for the model the compiler sees. A .tflite lifted with NCHW inputs for an NHWC-I/O compile keeps
+ * the user's data in the .tflite's own layout: the data is opened against the original (NHWC) inputs and transposed.
+ */
+async function calibrationFor(stored: Model, model: Model, options: CompileOptions, liftedToNchw: boolean): Promise<TfliteCompileOptions['calibration']> {
+  if (typeof options.calibration !== 'function') return options.calibration;
+  if (!liftedToNchw) return options.calibration(model);
+  const source = await options.calibration(stored);
+  return source && transposedSource(source, Object.fromEntries(stored.graph.inputs.map((v) => [v.name, [0, 3, 1, 2]])));
+}
+
 /** True when every graph input and output is a rank-4 tensor. */
 function allRank4(model: Model): boolean {
   return [...model.graph.inputs, ...model.graph.outputs].every((v) => v.type.kind === 'tensor' && v.type.shape?.length === 4);
 }
 
+/**
+ * The model `compile` works on: `input` read and verified, a .tflite lifted onto ONNX ops (as for the tflite target),
+ * a pre-quantized model dequantized. For drivers above the compiler (e.g. pipeline/tflite-mixed-precision.ts).
+ */
+export async function readCompileInput(input: string, options: Pick<CompileOptions, 'target' | 'nchwIo'>): Promise<Model> {
+  try {
+    const { model: read } = await readVerifiedModel(input);
+    const { model } = liftIfTflite(read, { ...options } as CompileOptions);
+    dequantizeForCompile(model, options.target);
+    return model;
+  } catch (e) {
+    throw e instanceof OndeviceError ? withFile(e, input) : e;
+  }
+}
+
 async function compile(input: string, output: string, options: CompileOptions): Promise<CompileReport> {
   const { model: read } = await readVerifiedModel(input);
   const inputBytes = statSync(input).size;
+  // The model as stored (its I/O as the user's data has it); the lift rewrites the graph in place.
+  const stored: Model = { ...read, graph: { ...read.graph, inputs: structuredClone(read.graph.inputs), outputs: structuredClone(read.graph.outputs) } };
   const { model, lift } = liftIfTflite(read, options);
   const preQuantized = dequantizeForCompile(model, options.target);
   if (options.target === 'onnx') {
@@ -95,14 +126,14 @@ async function compile(input: string, output: string, options: CompileOptions): 
     for (const n of out.graph.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
     return { target: 'onnx', output, inputBytes, outputBytes: statSync(output).size, ops, quantize: 'none', ...(lift ? { lift } : {}), ...(preQuantized ? { preQuantized } : {}), passes: stats.map(({ name, nodesBefore, nodesAfter }) => ({ name, nodesBefore, nodesAfter })) };
   }
-  const calibration = typeof options.calibration === 'function' ? await options.calibration(model) : options.calibration;
+  const nhwcIo = lift ? !options.nchwIo && allRank4(stored) : options.nhwcIo;
+  const calibration = await calibrationFor(stored, model, options, lift !== undefined && nhwcIo === true);
   const inputValues = typeof options.inputValues === 'function' ? options.inputValues(model) : options.inputValues;
-  const nhwcIo = lift ? !options.nchwIo && allRank4(read) : options.nhwcIo;
   const { bytes, report } = await compileToTflite(model, { ...options, nhwcIo, calibration, inputValues });
   writeFileAtomic(output, bytes);
   return {
     target: 'tflite', output, inputBytes, outputBytes: bytes.byteLength, ops: report.ops, transposes: report.transposes, ...(lift ? { lift } : {}), ...(preQuantized ? { preQuantized } : {}),
-    quantize: report.quantize, hardSwishFused: report.hardSwishFused,
+    quantize: report.quantize, hardSwishFused: report.hardSwishFused, ...(report.floatOps ? { floatOps: report.floatOps } : {}),
     passes: report.passes.map(({ name, nodesBefore, nodesAfter }) => ({ name, nodesBefore, nodesAfter })),
   };
 }

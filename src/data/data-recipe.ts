@@ -1,9 +1,7 @@
 // Any preprocessing recipe a data source takes: an image recipe, an audio recipe, or per-input recipes `{ inputs: { NAME: recipe | { value } } }`.
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
-import { writeFileAtomic } from '../util/atomic-file.ts';
 import { isAudioRecipeJson, parseAudioRecipe, type AudioRecipe } from './audio-recipe.ts';
-import { parseRecipe, recipeExampleDims, type Recipe } from './recipe.ts';
+import { parseRecipe, readRecipeJson, recipeExampleDims, writeRecipeJson, type Recipe } from './recipe.ts';
 
 /**
  * A value every example feeds one input (`{ "value": 0 }` fills it, or one number per element): for data only, e.g.
@@ -103,23 +101,10 @@ function parseValueRecipe(o: Record<string, unknown>, file?: string): ValueRecip
  * @throws UsageError naming the file if it cannot be read, is not JSON or is not a valid recipe.
  */
 export function loadDataRecipe(path: string): DataRecipe {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read preprocessing recipe: ${(e as Error).message}`, { file: path, cause: e });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`preprocessing recipe is not valid JSON: ${(e as Error).message}`, { file: path, cause: e });
-  }
-  return parseDataRecipe(json, path);
+  return parseDataRecipe(readRecipeJson(path), path);
 }
 
 /** Writes a recipe of any kind as JSON, atomically, after validating it. */
 export function saveDataRecipe(recipe: DataRecipe, path: string): void {
-  const checked = parseDataRecipe(JSON.parse(JSON.stringify(recipe)), path);
-  writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(checked, null, 2)}\n`));
+  writeRecipeJson(parseDataRecipe(JSON.parse(JSON.stringify(recipe)), path), path);
 }

@@ -124,23 +124,34 @@ function shapeFields(shape: unknown, layout: Recipe['layout'], fail: (m: string)
 }
 
 /**
- * Load and validate a recipe JSON file.
- * @throws UsageError naming the file if it cannot be read, is not JSON or is not a valid recipe.
+ * Reads a recipe file's JSON, not yet validated (any recipe kind).
+ * @throws UsageError naming the file if it cannot be read or is not JSON.
  */
-export function loadRecipe(path: string): Recipe {
+export function readRecipeJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new UsageError(`cannot read preprocessing recipe: ${(e as Error).message}`, { file: path, cause: e });
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new UsageError(`preprocessing recipe is not valid JSON: ${(e as Error).message}`, { file: path, cause: e });
   }
-  return parseRecipe(json, path);
+}
+
+/** Writes an already validated recipe (any kind) as pretty JSON, atomically ({@link writeFileAtomic}: temp file + rename). */
+export function writeRecipeJson(checked: unknown, path: string): void {
+  writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(checked, null, 2)}\n`));
+}
+
+/**
+ * Load and validate a recipe JSON file.
+ * @throws UsageError naming the file if it cannot be read, is not JSON or is not a valid recipe.
+ */
+export function loadRecipe(path: string): Recipe {
+  return parseRecipe(readRecipeJson(path), path);
 }
 
 /**
@@ -148,8 +159,7 @@ export function loadRecipe(path: string): Recipe {
  * @throws UsageError if the recipe is invalid or the file cannot be written.
  */
 export function saveRecipe(recipe: Recipe, path: string): void {
-  const checked = parseRecipe(recipe, path);
-  writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(checked, null, 2)}\n`));
+  writeRecipeJson(parseRecipe(recipe, path), path);
 }
 
 /** Where the recipe of a model file lives: `dir/name.onnx` → `dir/name.preprocess.json`. */

@@ -34,6 +34,11 @@ export interface EvaluateModelsOptions {
    * Off, the verdict describes this host's kernels.
    */
   exact?: boolean;
+  /**
+   * Inputs fed a fixed value (`--input-value`): a candidate compiled with that value folded in may lack them; it is
+   * then fed its own inputs only.
+   */
+  fixedInputs?: ReadonlySet<string>;
   progress?: Progress;
 }
 
@@ -108,7 +113,7 @@ export async function evaluateModels(reference: string, candidates: readonly str
   try {
     for (const [i, path] of [reference, ...candidates].entries()) loaded.push(await load(path, options, i > 0 && options.exact !== false));
     const [ref, ...cands] = loaded;
-    for (const c of cands) checkSameIo(ref, c);
+    for (const c of cands) checkSameIo(ref, c, options.fixedInputs);
     const classOutput = pickClassOutput(ref.session, options.classOutput);
     const total = Math.min(options.limit ?? Infinity, source.count ?? Infinity);
     progress.start(Number.isFinite(total) ? total : 0, `evaluating ${loaded.length} models`);
@@ -120,11 +125,12 @@ export async function evaluateModels(reference: string, candidates: readonly str
         const rows = firstDim(feeds);
         tallyAccuracy(ref, refOut, classOutput, batch.labels);
         for (const c of cands) {
-          const out = await runChecked(c, feeds);
+          const own = c.session.inputs.length === ref.session.inputs.length ? feeds : pickFeeds(batch.inputs, c.session.inputs, c.path);
+          const out = await runChecked(c, own);
           tallyAccuracy(c, out, classOutput, batch.labels);
           tallyFidelity(c, refOut, out, ref.session.outputs, classOutput, rows);
           if (c.exact) {
-            const exactOut = await runChecked({ path: c.path, session: c.exact.session }, feeds);
+            const exactOut = await runChecked({ path: c.path, session: c.exact.session }, own);
             tallyAccuracy(c.exact, exactOut, classOutput, batch.labels);
             tallyFidelity(c.exact, refOut, exactOut, ref.session.outputs, classOutput, rows);
             for (const info of ref.session.outputs) {
@@ -221,11 +227,15 @@ async function exactResult(m: Loaded, run: ExactRun, classOutput: string | undef
   };
 }
 
-/** Throws naming the candidate and what differs when its inputs or outputs do not match the reference's. */
-function checkSameIo(ref: Loaded, cand: Loaded): void {
+/**
+ * Throws naming the candidate and what differs when its inputs or outputs do not match the reference's. A candidate may
+ * lack an input in `fixed` (its value was folded in at compile time).
+ */
+function checkSameIo(ref: Loaded, cand: Loaded, fixed: ReadonlySet<string> = new Set()): void {
   for (const kind of ['inputs', 'outputs'] as const) {
-    const a = ref.session[kind], b = cand.session[kind];
-    const aNames = a.map((x) => x.name), bNames = b.map((x) => x.name);
+    const b = cand.session[kind], bNames = b.map((x) => x.name);
+    const a = ref.session[kind].filter((x) => kind === 'outputs' || !fixed.has(x.name) || bNames.includes(x.name));
+    const aNames = a.map((x) => x.name);
     const missing = aNames.filter((n) => !bNames.includes(n)), extra = bNames.filter((n) => !aNames.includes(n));
     if (missing.length || extra.length) {
       throw new OndeviceError(`${kind} differ from the reference's (${ref.path}): ` +

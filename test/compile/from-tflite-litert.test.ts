@@ -14,7 +14,8 @@ import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { quantizeModel } from '../../src/quantize/quantize.ts';
 import { closeLiteRt, litertRuntime } from '../../src/runtimes/litert.ts';
 import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
-import type { HostTensor, Runtime } from '../../src/runtimes/runtime.ts';
+import type { HostTensor } from '../../src/runtimes/runtime.ts';
+import { psnr, runOutputs as run } from './parity.ts';
 
 const MP = join(PACKAGE_ROOT, 'node_modules/@mediapipe');
 /** Model, input range MediaPipe feeds it (face detection: [-1, 1]; selfie segmentation: [0, 1]). */
@@ -48,28 +49,6 @@ async function portrait(h: number, w: number, [lo, hi]: [number, number]): Promi
   const rgb = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer();
   const data = Float32Array.from(rgb, (v) => lo + ((hi - lo) * v) / 255);
   return { dtype: 'float32', dims: [1, h, w, 3], data };
-}
-
-/** Runs `path` once; outputs in the session's output order. */
-async function run(runtime: Runtime, path: string, input: HostTensor): Promise<Float32Array[]> {
-  const s = await runtime.load(path);
-  try {
-    const out = await s.run({ [s.inputs[0].name]: input });
-    return s.outputs.map((o) => out[o.name].data as Float32Array);
-  } finally {
-    await s.release();
-  }
-}
-
-/** PSNR = 20·log10(max|ref| / RMSE). */
-function psnr(ref: Float32Array, got: Float32Array): number {
-  assert.equal(got.length, ref.length);
-  let peak = 0, se = 0;
-  for (let i = 0; i < ref.length; i++) {
-    peak = Math.max(peak, Math.abs(ref[i]));
-    se += (ref[i] - got[i]) ** 2;
-  }
-  return se === 0 ? Infinity : 20 * Math.log10(peak / Math.sqrt(se / ref.length));
 }
 
 /** Checks PSNR ≥ `min` dB per output and, for float32 paths, max abs error ≤ `maxAbs` (PSNR alone is lenient on outputs with a large peak). */

@@ -9,11 +9,12 @@ import { compileFile, UnmappableOpsError } from '../../src/compile/compile.ts';
 import { readModel, writeModel } from '../../src/formats/registry.ts';
 import { readTfliteFile } from '../../src/formats/tflite/read.ts';
 import { writeTfliteFile } from '../../src/formats/tflite/write.ts';
-import { liftTflite } from '../../src/passes/lift-tflite/index.ts';
+import { liftTflite, liftTfliteOrThrow } from '../../src/passes/lift-tflite/index.ts';
 import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
 import type { HostTensor } from '../../src/runtimes/runtime.ts';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { seededFloats } from '../../src/util/random.ts';
+import { compare } from './parity.ts';
 
 const MP = join(PACKAGE_ROOT, 'node_modules/@mediapipe');
 const FACE = join(MP, 'face_detection/face_detection_short_range.tflite');
@@ -75,14 +76,7 @@ for (const [label, file, dims, quantize, tolerance, makeInput] of ROUND_TRIPS) {
     assert.ok(report.lift && Object.keys(report.ops).every((op) => op !== op.toUpperCase()), JSON.stringify(report.ops));
     const input: HostTensor = { dtype: 'float32', dims, data: makeInput(dims) };
     const [ref, got] = [await runFirst(file, input), await runFirst(lifted, input)];
-    assert.equal(got.length, ref.length);
-    let maxAbs = 0, peak = 0, se = 0;
-    for (let i = 0; i < ref.length; i++) {
-      maxAbs = Math.max(maxAbs, Math.abs(ref[i] - got[i]));
-      peak = Math.max(peak, Math.abs(ref[i]));
-      se += (ref[i] - got[i]) ** 2;
-    }
-    const psnr = 20 * Math.log10(peak / Math.sqrt(se / ref.length));
+    const { maxAbs, psnr } = compare(ref, got);
     assert.ok(maxAbs <= tolerance, `max abs error ${maxAbs}`);
     assert.ok(psnr >= minPsnr, `PSNR ${psnr} dB`);
   });
@@ -136,4 +130,19 @@ test('an op the lift does not know: one report naming node and op, and no file w
   assert.equal(cli.stderr.trim().split('\n').length, 1, cli.stderr);
   assert.match(cli.stderr, new RegExp(`mystery\\.tflite: cannot compile to onnx: ${renamed} ops cannot be mapped: node '.+' \\(MysteryOp\\)`));
   assert.equal(existsSync(out), false);
+});
+
+test('quantize-side lift refusal lists at most 10 nodes and counts the rest (found by fuzzing: a 9,000-character line)', async () => {
+  const tfl = readTfliteFile(FACE);
+  tfl.operator_codes = tfl.operator_codes.map(() => ({ builtin_code: 32, deprecated_builtin_code: 32, custom_code: 'MysteryOp', version: 1 }));
+  const nodes = tfl.subgraphs[0].operators.length;
+  const bad = join(dir, 'all-mystery.tflite');
+  writeTfliteFile(tfl, bad);
+  const model = await readModel(bad);
+  assert.throws(() => liftTfliteOrThrow(model), (e: Error) => {
+    assert.match(e.message, new RegExp(`^cannot lift ${nodes} TFLite op\\(s\\) to ONNX: `));
+    assert.equal(e.message.match(/node '/g)?.length, 10);
+    assert.match(e.message, new RegExp(`; and ${nodes - 10} more$`));
+    return true;
+  });
 });

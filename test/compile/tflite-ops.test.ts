@@ -10,8 +10,9 @@ import { readModel, writeModel } from '../../src/formats/registry.ts';
 import { ModelBuilder, attr } from '../../src/ir/builder.ts';
 import { closeLiteRt, litertRuntime } from '../../src/runtimes/litert.ts';
 import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
-import type { HostTensor, Runtime } from '../../src/runtimes/runtime.ts';
+import type { HostTensor } from '../../src/runtimes/runtime.ts';
 import { seededFloats } from '../../src/util/random.ts';
+import { compare, runFeeds as run } from './parity.ts';
 
 let dir: string;
 before(() => { dir = mkdtempSync(join(tmpdir(), 'ondevice-tflite-ops-')); });
@@ -238,29 +239,6 @@ function resizeCases(): OpCase[] {
       mode, coordinate_transformation_mode: coord, ...(mode === 'nearest' ? { nearest_mode: nearestMode[coord] } : {}),
     })),
   }));
-}
-
-/** Max abs error and PSNR (20·log10(max|ref| / RMSE)). */
-function compare(ref: Float32Array, got: Float32Array): { maxAbs: number; psnr: number; peak: number } {
-  assert.equal(got.length, ref.length);
-  let maxAbs = 0, peak = 0, se = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const d = Math.abs(ref[i] - got[i]);
-    maxAbs = Math.max(maxAbs, d);
-    peak = Math.max(peak, Math.abs(ref[i]));
-    se += d * d;
-  }
-  const rmse = Math.sqrt(se / ref.length);
-  return { maxAbs, peak, psnr: rmse === 0 ? Infinity : 20 * Math.log10(peak / rmse) };
-}
-
-async function run(runtime: Runtime, path: string, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
-  const s = await runtime.load(path);
-  try {
-    return await s.run(feeds);
-  } finally {
-    await s.release();
-  }
 }
 
 /** Calibration data: `count` seeded examples of the case's inputs (other seeds than the evaluated feeds). */

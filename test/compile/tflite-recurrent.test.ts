@@ -17,6 +17,7 @@ import type { HostTensor, Runtime } from '../../src/runtimes/runtime.ts';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { mulberry32, seededFloats } from '../../src/util/random.ts';
 import { loopModel } from '../passes/loop-model.ts';
+import { psnr } from './parity.ts';
 
 const FIXTURES = join(PACKAGE_ROOT, 'test/fixtures/torch');
 const EXAMPLES = 3;
@@ -68,17 +69,6 @@ async function runAll(runtime: Runtime, path: string, feeds: Feeds[]): Promise<R
   } finally {
     await s.release();
   }
-}
-
-/** PSNR = 20·log10(max|ref| / RMSE). */
-function psnr(ref: number[], got: number[]): number {
-  assert.equal(got.length, ref.length);
-  let peak = 0, se = 0;
-  for (let i = 0; i < ref.length; i++) {
-    peak = Math.max(peak, Math.abs(ref[i]));
-    se += (ref[i] - got[i]) ** 2;
-  }
-  return se === 0 ? Infinity : 20 * Math.log10(peak / Math.sqrt(se / ref.length));
 }
 
 interface Case {

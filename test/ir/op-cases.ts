@@ -170,6 +170,7 @@ export const OP_ERROR_CASES: (OpCase & { message: RegExp })[] = [
   { name: 'Concat off-axis mismatch', op: 'Concat', inputs: [f32(2, 3), f32(3, 3)], attrs: { axis: 1 }, expect: [], message: /differ outside axis/ },
   { name: 'Split sizes sum', op: 'Split', opset: 13, inputs: [f32(6), i64([2, 2])], outputs: 2, expect: [], message: /sum to 4/ },
   { name: 'Transpose bad perm', op: 'Transpose', inputs: [f32(2, 3)], attrs: { perm: [0, 0] }, expect: [], message: /not a permutation/ },
+  { name: 'Transpose long bad perm (shown cut short)', op: 'Transpose', inputs: [f32(2, 3)], attrs: { perm: Array.from({ length: 40 }, (_, i) => i) }, expect: [], message: /^[^]*perm \[0,1,2,3,4,5,6,7,… \(40 values\)\] is not a permutation of rank 2/ },
   { name: 'Squeeze non-1 axis', op: 'Squeeze', inputs: [f32(2, 3), i64([1])], expect: [], message: /cannot squeeze/ },
   { name: 'BatchNormalization wrong channels', op: 'BatchNormalization', inputs: [f32(1, 3, 2, 2), f32(4), f32(4), f32(4), f32(4)], expect: [], message: /does not match 3 channels/ },
 ];

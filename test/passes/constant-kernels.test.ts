@@ -77,6 +77,15 @@ for (const [title, c] of Object.entries(CASES)) {
   });
 }
 
+test('Concat kernel declines parts that disagree outside the axis, a mixed rank or an axis out of range (found by fuzzing a GRU)', () => {
+  const node = (axis: number): Node => ({ op: 'Concat', domain: '', name: 'n', inputs: ['a', 'b'], outputs: ['out'], attributes: new Map([['axis', toAttribute('axis', axis)]]) });
+  const run = (axis: number, a: In, b: In) => KERNELS.Concat(node(axis), [fromTensor(tensorOf('a', a)), fromTensor(tensorOf('b', b))], { opset: 17, shapeOf: () => undefined, maxElements: 1 << 20 });
+  assert.equal(run(0, f32([1, 2], [1, 2]), f32([1, 3], seq(3))), undefined);
+  assert.equal(run(0, f32([2], [1, 2]), f32([1, 2], [3, 4])), undefined);
+  assert.equal(run(0, f32([], [1]), f32([], [2])), undefined);
+  assert.deepEqual(run(0, f32([1, 2], [1, 2]), f32([1, 2], [3, 4]))?.[0].dims, [2, 2]);
+});
+
 test('Shape kernel reads a static shape with start/end; declines symbolic dims', () => {
   const node: Node = { op: 'Shape', domain: '', name: 's', inputs: ['x'], outputs: ['y'], attributes: new Map([['start', toAttribute('start', 1)], ['end', toAttribute('end', -1)]]) };
   const ctx = (shape: (number | string)[]) => ({ opset: 15, shapeOf: () => shape, maxElements: 100 });

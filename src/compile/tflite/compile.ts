@@ -15,6 +15,7 @@ import { encodeTflite } from '../../formats/tflite/write.ts';
 import { emitGraph } from './emit.ts';
 import { finalizeDraft } from './finalize.ts';
 import { toFloat16Weights } from './fp16.ts';
+import { excludedNodes, markExcluded } from './exclude.ts';
 import { quantizeInt8 } from './int8.ts';
 import { prepareForCompile, type InputShapes } from './prepare.ts';
 import { EMITTERS } from './ops/index.ts';
@@ -41,6 +42,13 @@ export interface TfliteCompileOptions {
   inputShapes?: InputShapes;
   /** Fixed input values (`--input-value`): such inputs are constants to the compiler (e.g. an If condition folded away). */
   inputValues?: InputValues;
+  /**
+   * w8a8: node names or op types of the model (as `quantize --exclude` takes them) whose ops stay float32 — float
+   * islands behind DEQUANTIZE / QUANTIZE, with float weights. An entry matching no node is a UsageError.
+   */
+  exclude?: readonly string[];
+  /** Ignore `exclude` entries that match no node (a list found on another pass pipeline's graph). Default false. */
+  allowUnknownExclusions?: boolean;
   progress?: Progress;
 }
 
@@ -55,6 +63,8 @@ export interface TfliteCompileReport {
   /** Matches rewritten per rule set of `passes/patterns` (hard-swish, gelu, layer-norm, …). */
   patternsFused: Record<string, number>;
   quantize: TfliteQuantization;
+  /** w8a8: operators computing in float32 (excluded nodes and decompositions kept float) of all operators but QUANTIZE/DEQUANTIZE. */
+  floatOps?: { float: number; total: number };
   passes: PassStats[];
   bytes: number;
 }
@@ -96,7 +106,10 @@ export function tfliteOpStats(tfl: TflModel): { ops: Record<string, number>; tra
 export async function compileToTflite(model: Model, options: TfliteCompileOptions = {}): Promise<{ tflite: TflModel; bytes: Uint8Array; report: TfliteCompileReport }> {
   const quantize = options.quantize ?? 'none';
   if (quantize === 'w8a8' && !options.calibration) throw new UsageError('--quantize w8a8 needs calibration data (--calibration)');
+  if (options.exclude?.length && quantize !== 'w8a8') throw new UsageError(`--exclude keeps nodes float in a w8a8 model; it has no effect with --quantize ${quantize}`);
   assertValid(model);
+  const given = [...model.graph.nodes];
+  if (options.exclude?.length) excludedNodes(options.exclude, given, given, options.allowUnknownExclusions); // a typo fails before calibrating
   const { model: prepared, passes } = await prepareForCompile(model, options.inputShapes, options.inputValues);
   const ranges = quantize === 'w8a8'
     ? await calibrate(prepared, options.calibration!, { method: options.method ?? 'minmax', limit: options.limit ?? 1000, ...(options.progress ? { progress: options.progress } : {}) })
@@ -107,9 +120,15 @@ export async function compileToTflite(model: Model, options: TfliteCompileOption
   const types = inferTypes(prepared, { tolerant: true });
   const draft = emitGraph(prepared, types, { nhwcIo: options.nhwcIo ?? false });
   if (quantize === 'fp16') toFloat16Weights(draft);
-  if (ranges) quantizeInt8(draft, ranges);
+  let floatOps: TfliteCompileReport['floatOps'];
+  if (ranges) {
+    if (options.exclude?.length) markExcluded(draft, excludedNodes(options.exclude, prepared.graph.nodes, given, options.allowUnknownExclusions));
+    const computing = draft.ops.filter((o) => o.op !== 'QUANTIZE' && o.op !== 'DEQUANTIZE');
+    floatOps = { float: computing.filter((o) => o.float).length, total: computing.length };
+    quantizeInt8(draft, ranges);
+  }
   const meta: [string, string][] = [['ondevice', JSON.stringify({ quantize, nhwcIo: options.nhwcIo ?? false, source: prepared.producerName ?? '' })]];
   const tflite = finalizeDraft(draft, `ondevice compile (${quantize})`, meta);
   const bytes = encodeTflite(tflite);
-  return { tflite, bytes, report: { ...tfliteOpStats(tflite), hardSwishFused, patternsFused, quantize, passes, bytes: bytes.byteLength } };
+  return { tflite, bytes, report: { ...tfliteOpStats(tflite), hardSwishFused, patternsFused, quantize, ...(floatOps ? { floatOps } : {}), passes, bytes: bytes.byteLength } };
 }

@@ -8,6 +8,14 @@ export function floatIslandOutputs(g: DraftGraph): Set<number> {
   return new Set(g.ops.filter((o) => o.float).flatMap((o) => o.outputs));
 }
 
+/** Model inputs read only by float-island ops (they stay float32: no QUANTIZE/DEQUANTIZE round trip). */
+export function floatIslandInputs(g: DraftGraph): Set<number> {
+  return new Set(g.inputs.filter((i) => {
+    const readers = g.ops.filter((o) => o.inputs.includes(i));
+    return readers.length > 0 && readers.every((o) => o.float);
+  }));
+}
+
 /** Float constants read only by float-island ops (they stay float32). */
 export function floatIslandConstants(g: DraftGraph): Set<number> {
   const readers = new Map<number, DraftOp[]>();
@@ -52,13 +60,7 @@ export function bridgeFloatIslands(g: DraftGraph, params: (tensor: number) => Tf
     }
   }
   g.ops = ops;
-  g.outputs = g.outputs.map((o) => {
-    const q = requantized.get(o);
-    if (q === undefined) return o;
-    // A model output computed by an island: its int8 copy takes the output's name (the float I/O stage names it again).
-    [g.tensors[q].name, g.tensors[o].name] = [g.tensors[o].name, `${g.tensors[o].name}/float`];
-    return q;
-  });
+  // A model output computed by an island stays float32 (no QUANTIZE/DEQUANTIZE round trip; the float I/O stage leaves it).
   // Unused QUANTIZE ops (island temporaries nobody int8 reads) are dropped.
   const read = new Set([...g.ops.flatMap((o) => o.inputs), ...g.outputs]);
   g.ops = g.ops.filter((o) => o.op !== 'QUANTIZE' || read.has(o.outputs[0]));

@@ -1,4 +1,4 @@
-// Int8 ops whose kernels need every input on the output's scale and zero point (CONCATENATION, PACK, MAXIMUM, MINIMUM): retunes or requantizes their inputs.
+// Int8 ops whose kernels need every input on the output's scale and zero point (CONCATENATION, PACK, MAXIMUM, MINIMUM, PADV2's pad value): retunes or requantizes their inputs.
 import type { TflQuantization } from '../../formats/tflite/schema/types.ts';
 import { quantizeValue } from '../../quantize/params.ts';
 import type { DraftGraph, DraftOp } from './draft.ts';
@@ -8,9 +8,10 @@ import type { DraftGraph, DraftOp } from './draft.ts';
  * to prepare otherwise (LiteRT.js then runs nothing and returns stale memory); MAXIMUM and MINIMUM
  * compare the raw int8 values, so mixed scales give silently wrong results. Each output's own
  * calibrated range covers what its inputs can contribute (values below a MAXIMUM's output range
- * cannot win, so saturating them there is exact).
+ * cannot win, so saturating them there is exact). PADV2's pad value must be quantized like its input (the kernel
+ * fails to invoke otherwise); its output already shares the input's parameters, so only the constant changes.
  */
-export const SHARED_SCALE_INPUTS = new Set(['CONCATENATION', 'PACK', 'MAXIMUM', 'MINIMUM']);
+export const SHARED_SCALE_INPUTS = new Set(['CONCATENATION', 'PACK', 'MAXIMUM', 'MINIMUM', 'PADV2']);
 
 function sameParams(a: TflQuantization | undefined, b: TflQuantization): boolean {
   return a?.scale?.[0] === b.scale![0] && a?.zero_point?.[0] === b.zero_point![0];

@@ -4,7 +4,7 @@ import type { TensorRange } from '../../quantize/calibrate/calibrator.ts';
 import { computeParams, minWeightScalesForBias, quantizeValue, quantizeWeight, type QuantParams } from '../../quantize/params.ts';
 import type { TflQuantization } from '../../formats/tflite/schema/types.ts';
 import type { DraftGraph, DraftTensor, RangeSource } from './draft.ts';
-import { bridgeFloatIslands, floatIslandConstants, floatIslandOutputs } from './float-islands.ts';
+import { bridgeFloatIslands, floatIslandConstants, floatIslandInputs, floatIslandOutputs } from './float-islands.ts';
 import { shareOutputScale } from './int8-shared-scale.ts';
 
 /** Ops whose int8 kernels need the output to share the input's scale and zero point. */
@@ -46,12 +46,12 @@ function setInt8(t: DraftTensor, values: Int32Array, quantization: TflQuantizati
  * Quantizes the draft in place: activations from their calibrated ranges (same-scale ops inherit
  * their input's parameters, softmax/logistic/tanh get the spec's fixed ones), conv and transposed-conv weights per
  * output channel, FC weights per tensor, BATCH_MATMUL operands as per-tensor activations (a constant one per tensor), biases to int32 at input × weight scale, other float constants per tensor.
- * Float I/O is kept with a QUANTIZE after each input and a DEQUANTIZE before each output.
+ * Float I/O is kept with a QUANTIZE after each input and a DEQUANTIZE before each output (none where a float island reads or computes it).
  * @throws UsageError naming the activations calibration gave no range for.
  */
 export function quantizeInt8(g: DraftGraph, ranges: Map<string, TensorRange>): void {
   const missing: string[] = [];
-  const islandOutputs = floatIslandOutputs(g);
+  const islandOutputs = new Set([...floatIslandOutputs(g), ...floatIslandInputs(g)]);
   const islandConstants = floatIslandConstants(g);
   for (const [i, t] of g.tensors.entries()) {
     if (t.data || t.dtype !== 'float32' || islandOutputs.has(i)) continue;
@@ -98,6 +98,7 @@ export function quantizeInt8(g: DraftGraph, ranges: Map<string, TensorRange>): v
   }
   g.inputs = g.inputs.map((i) => {
     const t = g.tensors[i];
+    if (t.dtype === 'float32') return i; // read only by float islands
     const f = g.tensors.push({ name: t.name, shape: [...t.shape], dtype: 'float32' }) - 1;
     t.name = `${t.name}/int8`;
     g.ops.unshift({ op: 'QUANTIZE', inputs: [f], outputs: [i], node: '' });
@@ -105,6 +106,7 @@ export function quantizeInt8(g: DraftGraph, ranges: Map<string, TensorRange>): v
   });
   g.outputs = g.outputs.map((i) => {
     const t = g.tensors[i];
+    if (t.dtype === 'float32') return i; // computed by a float island
     const f = g.tensors.push({ name: t.name, shape: [...t.shape], dtype: 'float32' }) - 1;
     t.name = `${t.name}/int8`;
     g.ops.push({ op: 'DEQUANTIZE', inputs: [i], outputs: [f], node: '' });

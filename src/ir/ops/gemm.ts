@@ -47,6 +47,7 @@ function einsumShape(ctx: InferContext, shapes: (readonly Dim[] | undefined)[]):
   return [...equation.slice(arrow + 2)].map((c) => size.get(c) ?? ctx.fail(`output letter '${c}' is not in any operand`));
 }
 
+/** Shape rules of the matrix-product ops. */
 export const gemmOps: OpTable = {
   Einsum: (ctx) => {
     const a = ctx.input(0);

@@ -25,4 +25,5 @@ function recurrent(ctx: InferContext): InferResult {
   return [{ dtype: x.dtype, shape: y }, { dtype: x.dtype, shape: state }, { dtype: x.dtype, shape: [...state] }];
 }
 
+/** Shape rules of the ONNX recurrent ops (Y, Y_h and Y_c). */
 export const recurrentOps: OpTable = { RNN: recurrent, GRU: recurrent, LSTM: recurrent };

@@ -76,7 +76,8 @@ function transpose(ctx: InferContext): InferResult {
   const rank = x.shape.length;
   const perm = ctx.attrInts('perm', x.shape.map((_, i) => rank - 1 - i));
   if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
-    ctx.fail(`perm [${perm.join(',')}] is not a permutation of rank ${rank}`);
+    const shown = perm.length > 8 ? `${perm.slice(0, 8).join(',')},… (${perm.length} values)` : perm.join(',');
+    ctx.fail(`perm [${shown}] is not a permutation of rank ${rank}`);
   }
   return [{ dtype: x.dtype, shape: perm.map((p) => x.shape![p]) }];
 }

@@ -96,6 +96,8 @@ const concat: Kernel = (node, inputs) => {
   const xs = parts as NdArray[];
   const rank = xs[0].dims.length;
   const axis = normAxis(attrInt(node, 'axis', 0), rank);
+  // Parts that disagree outside the axis (or in dtype) are not folded: the verifier names the bad Concat.
+  if (axis < 0 || axis >= rank || xs.some((x) => x.dtype !== xs[0].dtype || x.dims.length !== rank || x.dims.some((d, i) => i !== axis && d !== xs[0].dims[i]))) return undefined;
   const dims = [...xs[0].dims];
   dims[axis] = xs.reduce((s, x) => s + x.dims[axis], 0);
   const outer = elementCount(dims.slice(0, axis));

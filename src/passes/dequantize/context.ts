@@ -91,4 +91,11 @@ export class DequantizeContext {
   node(op: string, inputs: string[], outputs: string[], attributes: Map<string, Attribute> = new Map()): Node {
     return { op, domain: '', name: this.fresh(op), inputs, outputs, attributes };
   }
+  /** The float nodes replacing an integer matmul: `MatMul(a, weight)` into `out`, then `Add(·, bias)` when there is a bias. */
+  matMulWithBias(a: string, weight: string, bias: string | undefined, out: string): Node[] {
+    if (!bias) return [this.node('MatMul', [a, weight], [out])];
+    const product = this.fresh(`${out}_matmul`);
+    return [this.node('MatMul', [a, weight], [product]), this.node('Add', [product, bias], [out])];
+  }
+
 }

@@ -49,13 +49,7 @@ export function rewriteDynamicMatMuls(ctx: DequantizeContext): void {
       continue;
     }
     const w = ctx.addFloat(`${b}_dequantized`, [...weight.dims], values);
-    const out = node.outputs[0];
-    if (bias) {
-      const product = ctx.fresh(`${out}_matmul`);
-      replaced.set(node, [ctx.node('MatMul', [a, w], [product]), ctx.node('Add', [product, bias], [out])]);
-    } else {
-      replaced.set(node, [ctx.node('MatMul', [a, w], [out])]);
-    }
+    replaced.set(node, ctx.matMulWithBias(a, w, bias, node.outputs[0]));
     ctx.count(node.op);
   }
   ctx.graph.nodes = ctx.graph.nodes.flatMap((n) => replaced.get(n) ?? [n]);

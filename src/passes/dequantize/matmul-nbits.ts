@@ -49,13 +49,7 @@ export function rewriteMatMulNBits(ctx: DequantizeContext): void {
       }
     }
     const weight = ctx.addFloat(`${b}_dequantized`, [k, n], w);
-    const out = node.outputs[0];
-    if (bias) {
-      const product = ctx.fresh(`${out}_matmul`);
-      replaced.set(node, [ctx.node('MatMul', [a, weight], [product]), ctx.node('Add', [product, bias], [out])]);
-    } else {
-      replaced.set(node, [ctx.node('MatMul', [a, weight], [out])]);
-    }
+    replaced.set(node, ctx.matMulWithBias(a, weight, bias, node.outputs[0]));
     ctx.count('MatMulNBits');
   }
   ctx.graph.nodes = ctx.graph.nodes.flatMap((n) => replaced.get(n) ?? [n]);

@@ -14,6 +14,7 @@ function unary(op: string): Lifter {
   return (node, ctx) => void ctx.emit(op, [node.inputs[0]], {}, node.outputs[0]);
 }
 
+/** Lifters of the TFLite element-wise ops that have a same-named (or directly renamed) ONNX op. */
 export const liftAdd = binary('Add');
 export const liftSub = binary('Sub');
 export const liftMul = binary('Mul');

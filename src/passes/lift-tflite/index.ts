@@ -11,7 +11,9 @@ import { liftDequantize } from './dequantize.ts';
 import * as ew from './elementwise.ts';
 import { countTransposes, optimizeTransposes, type TransposeCounts } from './layout.ts';
 import type { Lifter } from './lifter.ts';
-import { liftBatchMatMul, liftFullyConnected, liftResizeBilinear, liftResizeNearest, liftSoftmax } from './misc.ts';
+import { liftBatchMatMul, liftFullyConnected } from './matmul.ts';
+import { liftResizeBilinear, liftResizeNearest } from './resize.ts';
+import { liftSoftmax } from './softmax.ts';
 import { liftAveragePool2d, liftMaxPool2d } from './pool.ts';
 import { liftConcatenation, liftMean, liftPad, liftReshape, liftSlice, liftTranspose } from './shape.ts';
 
@@ -132,6 +134,9 @@ function transposeNode(ctx: LiftContext, input: string, output: string, perm: nu
   return { op: 'Transpose', domain: '', name: ctx.name(`Transpose_${output}`), inputs: [input], outputs: [output], attributes: new Map([['perm', ints(perm)]]) };
 }
 
+/** How many unliftable nodes an error message lists (the rest are counted). */
+const MAX_LISTED = 10;
+
 /**
  * The model with its `ai.tflite` nodes lifted (unchanged when it has none), for commands that work on ONNX semantics.
  * @throws GraphError listing every node that cannot be lifted, with why.
@@ -140,7 +145,9 @@ export function liftTfliteOrThrow(model: Model, options: LiftOptions = {}): { mo
   if (!hasTfliteNodes(model)) return { model };
   const { model: out, report } = liftTflite(model, options);
   if (report.unliftable.length) {
-    throw new GraphError(`cannot lift ${report.unliftable.length} TFLite op(s) to ONNX: ${report.unliftable.map((u) => `node '${u.node}' (${u.op}): ${u.why}`).join('; ')}`);
+    const listed = report.unliftable.slice(0, MAX_LISTED).map((u) => `node '${u.node}' (${u.op}): ${u.why}`).join('; ');
+    const more = report.unliftable.length > MAX_LISTED ? `; and ${report.unliftable.length - MAX_LISTED} more` : '';
+    throw new GraphError(`cannot lift ${report.unliftable.length} TFLite op(s) to ONNX: ${listed}${more}`);
   }
   return { model: out, report };
 }
