@@ -122,10 +122,8 @@ export function registerCompile(program: Command): void {
       if (mixed) {
         const { compile: report, mixed: found } = await compileTfliteMixedPrecision(file, opts.output, {
           ...common, mixed,
-          calibration: async (model: Model) => {
-            if (opts.validation) mixed.validation = await open(opts.validation, model, 'evaluation');
-            return open(opts.calibration!, model, 'calibration');
-          },
+          calibration: (model: Model) => open(opts.calibration!, model, 'calibration'),
+          ...(opts.validation ? { validation: (model: Model) => open(opts.validation!, model, 'evaluation') } : {}),
         });
         process.stdout.write(opts.json ? `${JSON.stringify({ ...report, mixedPrecision: found }, null, 2)}\n` : `${formatCompileReport(report)}\n${formatTfliteMixed(found, report.outputBytes)}\n`);
         // The model is written either way; a missed target is a failed check (exit 3), as in quantize.

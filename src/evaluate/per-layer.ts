@@ -8,6 +8,7 @@ import { exposeValues, valueTypes } from '../ir/expose.ts';
 import { writeTempModel, type TempModel } from '../formats/temp-model.ts';
 import { silentProgress, type Progress } from '../util/progress.ts';
 import { onnxReferenceRuntime } from '../runtimes/onnx-reference.ts';
+import { acceptAnyBatch } from '../runtimes/any-batch.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import type { RuntimeSession } from '../runtimes/runtime.ts';
 import { asNumbers } from './compare.ts';
@@ -151,7 +152,8 @@ export async function analyzeLayers(float: Model | string, quantized: Model | st
       const produced = new Set(model.graph.nodes.flatMap((n) => n.outputs));
       const temp = await writeTempModel(exposeValues(model, fetch.filter((v) => produced.has(v)), valueTypes(model)), 'per-layer.onnx');
       temps.push(temp);
-      sessions.push(await runtime.load(temp.path));
+      // A model with a fixed batch dim (e.g. a .tflite lifted at batch 1) still takes the data's batches.
+      sessions.push(acceptAnyBatch(await runtime.load(temp.path)));
     }
     const [floatSession, quantSession] = sessions;
     const accs = new Map<string, FidelityAccumulator>([...pairs.keys()].map((k) => [k, new FidelityAccumulator()]));

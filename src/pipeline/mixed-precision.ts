@@ -7,6 +7,7 @@ import { FidelityAccumulator } from '../evaluate/metrics.ts';
 import type { Model } from '../ir/graph.ts';
 import { onnxReferenceRuntime } from '../runtimes/onnx-reference.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
+import { acceptAnyBatch } from '../runtimes/any-batch.ts';
 import { writeTempModel } from '../formats/temp-model.ts';
 import { decodeOnnx, encodeOnnx } from '../formats/onnx/index.ts';
 import { UsageError } from '../errors.ts';
@@ -51,7 +52,7 @@ export interface MixedPrecisionOptions {
 export async function outputPsnr(reference: Model, candidate: Model, source: DataSource, examples: number, batchSize: number): Promise<number> {
   const runtime = await resolveRuntime({ name: 'ort-node' });
   const temps = [await writeTempModel(reference, 'reference.onnx'), await writeTempModel(candidate, 'candidate.onnx')];
-  const sessions = [await runtime.load(temps[0].path), await onnxReferenceRuntime.load(temps[1].path)];
+  const sessions = [acceptAnyBatch(await runtime.load(temps[0].path)), acceptAnyBatch(await onnxReferenceRuntime.load(temps[1].path))];
   try {
     const accs = new Map<string, FidelityAccumulator>();
     for await (const batch of source.batches(batchSize, examples)) {

@@ -7,6 +7,7 @@ import { compileFile, readCompileInput, type CompileOptions, type CompileReport 
 import { fixInputShapes } from '../compile/tflite/prepare.ts';
 import type { DataSource } from '../data/source.ts';
 import { UsageError } from '../errors.ts';
+import { transposedSource } from '../data/transposed-source.ts';
 import { evaluateModels } from '../evaluate/compare.ts';
 import { worstPsnr } from '../evaluate/verdict.ts';
 import { readVerifiedModel } from '../formats/read-verified.ts';
@@ -48,7 +49,10 @@ export interface TfliteMixedReport {
 
 /** Options: the compile's (target tflite, w8a8, calibration given as data) and the search's. */
 export interface TfliteMixedOptions extends Omit<CompileOptions, 'target' | 'quantize' | 'calibration' | 'exclude'> {
-  calibration: DataSource | ((model: Parameters<Exclude<CompileOptions['calibration'], DataSource | undefined>>[0]) => Promise<DataSource | undefined>);
+  /** Calibration data, or a function opening it against the model as read (a .tflite lifted). */
+  calibration: DataSource | ((model: Model) => Promise<DataSource | undefined>);
+  /** Validation data opened against the model as read (instead of `mixed.validation`). */
+  validation?: (model: Model) => Promise<DataSource>;
   /** The search's options; `lift` is always 'float' (TFLite has no 16-bit Q/DQ for lifted layers). */
   mixed: Omit<MixedPrecisionOptions, 'lift'>;
   /** Allow one extra round raising the search target by LiteRT's shortfall (default true). */
@@ -62,13 +66,24 @@ export interface TfliteMixedOptions extends Omit<CompileOptions, 'target' | 'qua
  * The model is written either way; `report.met` says whether LiteRT reached the target.
  */
 export async function compileTfliteMixedPrecision(input: string, output: string, options: TfliteMixedOptions): Promise<{ compile: CompileReport; mixed: TfliteMixedReport }> {
-  const { mixed, extraRound = true, calibration: givenCalibration, ...compileOptions } = options;
+  const { mixed, extraRound = true, calibration: givenCalibration, validation: openValidation, ...compileOptions } = options;
   const model = await readCompileInput(input, { target: 'tflite', nchwIo: compileOptions.nchwIo });
-  const calibration = typeof givenCalibration === 'function' ? await givenCalibration(model) : givenCalibration;
+  const isTflite = extname(input).toLowerCase() === '.tflite';
+  const stored = isTflite ? (await readVerifiedModel(input)).model : model;
+  // A .tflite lifted to NCHW I/O (all rank 4) takes the model as read in NCHW; a lifted NHWC one, and an .onnx, as read.
+  const liftedNchw = isTflite && (Boolean(compileOptions.nchwIo) || allRank4(stored));
+  // As compile does (compile.ts calibrationFor): data given for an NHWC-I/O .tflite is opened in its own (NHWC) layout and transposed.
+  const open = async (fn: (m: Model) => Promise<DataSource | undefined>) => {
+    if (!liftedNchw || compileOptions.nchwIo) return fn(model);
+    const source = await fn(stored);
+    return source && transposedSource(source, Object.fromEntries(stored.graph.inputs.map((v) => [v.name, [0, 3, 1, 2]])));
+  };
+  const calibration = typeof givenCalibration === 'function' ? await open(givenCalibration) : givenCalibration;
   if (!calibration) throw new UsageError('--quantize w8a8 needs calibration data (--calibration)');
-  const validation = mixed.validation ?? calibration;
+  const heldOut = openValidation ? await open(openValidation) : mixed.validation;
+  const validation = heldOut ?? calibration;
   const examples = Math.min(mixed.examples ?? DEFAULT_EXAMPLES, validation.count ?? Infinity);
-  const warnings = mixed.validation ? [] : ['mixed precision measured PSNR on the calibration data itself (give held-out data with --validation DATA)'];
+  const warnings = heldOut ? [] : ['mixed precision measured PSNR on the calibration data itself (give held-out data with --validation DATA)'];
   if (compileOptions.inputShapes) fixInputShapes(model, compileOptions.inputShapes);
   // The batch the compiled model takes (fixed shapes, symbolic batch dims compile as 1): the search and LiteRT read batches of it.
   const batch = model.graph.inputs.map((v) => (v.type.kind === 'tensor' ? v.type.shape?.[0] : undefined)).find((d): d is number => typeof d === 'number') ?? 1;
@@ -76,9 +91,8 @@ export async function compileTfliteMixedPrecision(input: string, output: string,
   try {
     // Measured files declare the layout the data has (the model's as read, after lifting a .tflite); the written one the
     // layout asked for (a lifted .tflite whose I/O is all rank 4 lifts NCHW and is written NHWC, see compile.ts).
-    const liftedNchw = extname(input).toLowerCase() === '.tflite' && (Boolean(compileOptions.nchwIo) || allRank4((await readVerifiedModel(input)).model));
     const measureLayout = { nhwcIo: false, nchwIo: liftedNchw };
-    const sameLayout = !compileOptions.nhwcIo && (extname(input).toLowerCase() !== '.tflite' || Boolean(compileOptions.nchwIo) || !liftedNchw);
+    const sameLayout = !compileOptions.nhwcIo && (!isTflite || Boolean(compileOptions.nchwIo) || !liftedNchw);
     const floatPath = join(dir, 'float.tflite');
     await compileFile(input, floatPath, { ...compileOptions, ...measureLayout, target: 'tflite', quantize: 'none' });
     const floatBytes = statSync(floatPath).size;

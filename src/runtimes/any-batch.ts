@@ -38,14 +38,15 @@ export function acceptAnyBatch(session: RuntimeSession): RuntimeSession {
       for (const [k, t] of Object.entries(out)) (parts[k] ??= []).push(n === b ? t : slice(t, 0, n, n));
     }
     return Object.fromEntries(Object.entries(parts).map(([k, ts]) => {
-      const per = perExample(ts[0]);
-      const data = new (ts[0].data.constructor as ArrayCtor)(total * per);
+      // Chunks join along dim 0: the batch for batch-major outputs; an output whose dim 0 is not the batch (an RNN's
+      // [seq, dirs, batch, hidden] seen by per-layer analysis) is stacked chunk by chunk the same way in every model.
+      const data = new (ts[0].data.constructor as ArrayCtor)(ts.reduce((a, t) => a + t.data.length, 0));
       let offset = 0;
       for (const t of ts) {
         (data as Float32Array).set(t.data as Float32Array, offset);
         offset += t.data.length;
       }
-      return [k, { dtype: ts[0].dtype, dims: [total, ...ts[0].dims.slice(1)], data }];
+      return [k, { dtype: ts[0].dtype, dims: [ts.reduce((a, t) => a + (t.dims[0] ?? 1), 0), ...ts[0].dims.slice(1)], data }];
     }));
   };
   return {
