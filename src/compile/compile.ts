@@ -1,6 +1,7 @@
 // `compile` as a library call: read a model, run the passes, and write it for a target (ONNX Runtime or TFLite).
 import { statSync } from 'node:fs';
-import { OndeviceError, UsageError, withFile } from '../errors.ts';
+import { GraphError, OndeviceError, UsageError, withFile } from '../errors.ts';
+import { verifyGraph } from '../ir/verify.ts';
 import { readVerifiedModel } from '../formats/read-verified.ts';
 import { writeModel } from '../formats/registry.ts';
 import { writeFileAtomic } from '../util/atomic-file.ts';
@@ -89,6 +90,15 @@ async function calibrationFor(stored: Model, model: Model, options: CompileOptio
   return source && transposedSource(source, Object.fromEntries(stored.graph.inputs.map((v) => [v.name, [0, 3, 1, 2]])));
 }
 
+/**
+ * The optimised model must verify before it is written: the input verified, so an error here is one that constant
+ * folding brought to light (e.g. a Concat of mismatched ranks behind a shape computation) — refused, nothing written.
+ */
+function refuseUnverified(model: Model): void {
+  const error = verifyGraph(model).find((i) => i.severity === 'error');
+  if (error) throw new GraphError(`${error.message} (found after the compile passes folded the graph; nothing written)`);
+}
+
 /** True when every graph input and output is a rank-4 tensor. */
 function allRank4(model: Model): boolean {
   return [...model.graph.inputs, ...model.graph.outputs].every((v) => v.type.kind === 'tensor' && v.type.shape?.length === 4);
@@ -121,6 +131,7 @@ async function compile(input: string, output: string, options: CompileOptions): 
     if (options.inputShapes) fixInputShapes(model, options.inputShapes);
     const inputValues = typeof options.inputValues === 'function' ? options.inputValues(model) : options.inputValues;
     const { model: out, stats } = await runPasses(model, compilePasses(model, inputValues));
+    refuseUnverified(out);
     await writeModel(out, output, { format: 'onnx' });
     const ops: Record<string, number> = {};
     for (const n of out.graph.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;

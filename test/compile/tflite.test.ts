@@ -95,6 +95,19 @@ test('unmappable ops give one report listing each node, and no file', async () =
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.bad')), []);
 });
 
+test('a model with many unmappable ops: the message names the first ten and counts the rest, the error keeps them all', async () => {
+  const b = new ModelBuilder({ opset: 13 });
+  let v = b.input('x', 'float32', [1, 8]);
+  for (let i = 0; i < 13; i++) v = b.op('Hardmax', [v], {}, { name: `h${i}`, output: `v${i}` });
+  b.output(v, 'float32', [1, 8]);
+  const err = await compileToTflite(b.build()).catch((e: unknown) => e);
+  assert.ok(err instanceof UnmappableOpsError, String(err));
+  assert.equal(err.failures.length, 13);
+  assert.match(err.message, /13 ops cannot be mapped: node 'h0' \(Hardmax\)/);
+  assert.match(err.message, /node 'h9' \(Hardmax\)[^;]*; and 3 more$/);
+  assert.doesNotMatch(err.message, /'h10'/);
+});
+
 test('fp16: float16 weights behind DEQUANTIZE ops, float32 I/O, about half the size', async () => {
   const fp32 = await compileToTflite(await readModel(LENET));
   const { tflite, report } = await compileToTflite(await readModel(LENET), { quantize: 'fp16' });

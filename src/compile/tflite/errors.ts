@@ -8,10 +8,14 @@ export interface UnmappedOp {
   why: string;
 }
 
-/** Thrown instead of writing a file when some ops cannot be mapped; lists all of them. */
+/** Ops named in the message (all of them stay in `failures`): the line stays readable on a model with hundreds. */
+const LISTED = 10;
+
+/** Thrown instead of writing a file when some ops cannot be mapped; `failures` lists all of them, the message the first ten. */
 export class UnmappableOpsError extends OndeviceError {
   constructor(readonly target: string, readonly failures: UnmappedOp[], options: { file?: string } = {}) {
+    const more = failures.length > LISTED ? `; and ${failures.length - LISTED} more` : '';
     super(`cannot compile to ${target}: ${failures.length} op${failures.length === 1 ? '' : 's'} cannot be mapped: ` +
-      failures.map((f) => `node '${f.node}' (${f.op}): ${f.why}`).join('; '), options);
+      failures.slice(0, LISTED).map((f) => `node '${f.node}' (${f.op}): ${f.why}`).join('; ') + more, options);
   }
 }

@@ -1,4 +1,5 @@
 // Turns the draft graph into the TFLite model object: opcodes (both code fields), buffers, tensors, options, signature.
+import { GraphError } from '../../errors.ts';
 import { BUILTIN_OPS, tensorTypeOf } from '../../formats/tflite/schema/enums.ts';
 import { unionTypeOf } from '../../formats/tflite/schema/tables.ts';
 import type { TflBuffer, TflModel, TflOperatorCode, TflTensor } from '../../formats/tflite/schema/types.ts';
@@ -28,7 +29,7 @@ export function finalizeDraft(g: DraftGraph, description: string, metadata: [str
   const codeIndex = new Map<string, number>();
   const tensors: TflTensor[] = g.tensors.map((t) => {
     const type = tensorTypeOf(t.dtype);
-    if (type === undefined) throw new Error(`tensor '${t.name}': dtype ${t.dtype} has no TFLite type`);
+    if (type === undefined) throw new GraphError(`tensor '${t.name}': dtype ${t.dtype} has no TFLite type`);
     let buffer = 0;
     if (t.data) buffer = buffers.push({ data: bytesOf(t.data) }) - 1;
     return { shape: [...t.shape], type, buffer, name: t.name, ...(t.quantization ? { quantization: t.quantization } : {}), has_rank: true };
