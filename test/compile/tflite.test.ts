@@ -140,7 +140,8 @@ test('w8a8: int8 per-channel weights (zero point 0), int32 biases at input×weig
     const out = sg.tensors[op.outputs[0]];
     assert.deepEqual([x.type, w.type, b.type, out.type], [9, 9, 2, 9], `${ops[i]} types`);
     const ws = w.quantization!.scale!;
-    assert.equal(ws.length, ops[i] === 'CONV_2D' ? w.shape[0] : 1, 'per-channel conv, per-tensor FC');
+    assert.equal(ws.length, w.shape[0], 'per output channel, conv and FC alike');
+    assert.equal(w.quantization!.quantized_dimension ?? 0, 0);
     assert.ok(w.quantization!.zero_point!.every((z) => z === 0));
     const wq = new Int8Array(tflite.buffers[w.buffer].data!.slice().buffer);
     assert.ok(wq.every((v) => v >= -127 && v <= 127), 'symmetric grid');

@@ -16,7 +16,7 @@ const FIXED: Record<string, QuantParams> = { SOFTMAX: { scale: 1 / 256, zeroPoin
 const WEIGHTED: Record<string, { input: number; weights: number; bias: number; axis?: number }> = {
   CONV_2D: { input: 0, weights: 1, bias: 2, axis: 0 },
   DEPTHWISE_CONV_2D: { input: 0, weights: 1, bias: 2, axis: 3 },
-  FULLY_CONNECTED: { input: 0, weights: 1, bias: 2 },
+  FULLY_CONNECTED: { input: 0, weights: 1, bias: 2, axis: 0 },
   // TRANSPOSE_CONV reads (output_shape, weights OHWI, input, bias): per output channel on axis 0.
   TRANSPOSE_CONV: { input: 2, weights: 1, bias: 3, axis: 0 },
 };
