@@ -175,8 +175,8 @@ test('w8a8 .tflite: int8 weights, scales and int32 biases equal a reference comp
     const inScale = int8.subgraphs[0].tensors[op.inputs[0]].quantization!.scale![0];
     assert.ok(wq.data instanceof Int8Array && bq.data instanceof Int32Array, `${name} ${k}: int8 weights, int32 bias`);
     assert.deepEqual(wq.shape, wf.shape);
-    // TFLite's int8 spec: conv weights symmetric per output channel (dim 0 of OHWI), FC weights per tensor; zero points 0.
-    const channels = name === 'CONV_2D' ? wf.shape[0] : 1;
+    // Symmetric per output channel: dim 0 of the conv's OHWI and of the FC's [out, in] weights; zero points 0.
+    const channels = wf.shape[0];
     const per = wf.data.length / channels;
     const scales: number[] = [];
     for (let c = 0; c < channels; c++) {
