@@ -44,8 +44,8 @@ function setInt8(t: DraftTensor, values: Int32Array, quantization: TflQuantizati
 
 /**
  * Quantizes the draft in place: activations from their calibrated ranges (same-scale ops inherit
- * their input's parameters, softmax/logistic/tanh get the spec's fixed ones), conv and transposed-conv weights per
- * output channel (conv, transposed conv and FC alike), BATCH_MATMUL operands as per-tensor activations (a constant one per tensor), biases to int32 at input × weight scale, other float constants per tensor.
+ * their input's parameters, softmax/logistic/tanh get the spec's fixed ones), conv, transposed-conv and FC weights per
+ * output channel, BATCH_MATMUL operands as per-tensor activations (a constant one per tensor), biases to int32 at input × weight scale, other float constants per tensor.
  * Float I/O is kept with a QUANTIZE after each input and a DEQUANTIZE before each output (none where a float island reads or computes it).
  * @throws UsageError naming the activations calibration gave no range for.
  */
