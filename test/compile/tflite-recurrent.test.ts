@@ -17,6 +17,7 @@ import type { HostTensor, Runtime } from '../../src/runtimes/runtime.ts';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { mulberry32, seededFloats } from '../../src/util/random.ts';
 import { loopModel } from '../passes/loop-model.ts';
+import { MAX_UNROLLED_STEPS } from '../../src/compile/tflite/ops/recurrent.ts';
 import { psnr } from './parity.ts';
 
 const FIXTURES = join(PACKAGE_ROOT, 'test/fixtures/torch');
@@ -223,4 +224,15 @@ test('a Loop with a constant trip count is unrolled for TFLite; LiteRT matches o
   const ref = await runAll(ortNodeRuntime, file, feeds);
   const got = await runAll(litertRuntime, path, feeds);
   for (const name of Object.keys(ref)) assert.ok(psnr(ref[name], got[name]) >= 60, `${name}: PSNR ${psnr(ref[name], got[name]).toFixed(1)} dB`);
+});
+
+test('a sequence longer than MAX_UNROLLED_STEPS is one Unmappable report, not an out-of-memory unroll', async () => {
+  const b = new ModelBuilder({ opset: 14 });
+  const T = MAX_UNROLLED_STEPS + 1;
+  const x = b.input('x', 'float32', [T, 1, 3]);
+  const w = b.initializer('W', 'float32', [1, 4, 3], seededFloats(12, 1, -0.7, 0.7));
+  const r = b.initializer('R', 'float32', [1, 4, 1], seededFloats(4, 2, -0.7, 0.7));
+  b.node('LSTM', [x, w, r], { hidden_size: 1 }, { outputs: ['y'] });
+  b.output('y', 'float32');
+  await assert.rejects(compileToTflite(b.build()), (e: unknown) => e instanceof UnmappableOpsError && /4097 steps is too long to unroll/.test(e.message));
 });

@@ -20,6 +20,9 @@ export interface Recurrence {
  * Checks what the unrolled emitters support (layout 0, default activations, no clip, full-length sequences) and reads
  * the sizes. `gates`: rows of W per hidden unit (LSTM 4, GRU 3); `activations`: the op's default activation list.
  */
+/** Time steps an LSTM/GRU/RNN may be unrolled into (each costs a handful of TFLite ops). */
+export const MAX_UNROLLED_STEPS = 4096;
+
 export function recurrence(node: Node, ctx: EmitContext, gates: number, activations: string[]): Recurrence {
   if (attrInt(node, 'layout', 0) !== 0) throw new Unmappable('layout = 1 (batch-major X); only layout 0 is mapped');
   if (node.attributes.has('clip')) throw new Unmappable('cell clip is not mapped');
@@ -33,6 +36,8 @@ export function recurrence(node: Node, ctx: EmitContext, gates: number, activati
     if (given.join(',') !== expected.join(',')) throw new Unmappable(`activations ${given.join(', ')} (only the defaults ${activations.join(', ')} are mapped)`);
   }
   const [T, B, I] = ctx.shape(node.inputs[0]);
+  // Every step becomes ops of its own: a sequence longer than this is a model for the runtime's own loop, not an unroll.
+  if (T > MAX_UNROLLED_STEPS) throw new Unmappable(`a sequence of ${T} steps is too long to unroll (at most ${MAX_UNROLLED_STEPS}); compile with a shorter fixed sequence length`);
   const w = ctx.shape(node.inputs[1]);
   const H = attrInt(node, 'hidden_size') ?? w[1] / gates;
   if (w[0] !== directions.length || w[1] !== gates * H || w[2] !== I) throw new Unmappable(`W of shape [${w.join(',')}] for ${directions.length} direction(s), hidden size ${H}, input size ${I}`);
