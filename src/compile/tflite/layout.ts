@@ -1,4 +1,5 @@
 // Layout helpers: a permutation maps stored (TFLite) dims to IR (ONNX) axes: stored dim i holds IR axis perm[i].
+import { transposeData as transposeIrData } from '../../ir/transpose.ts';
 
 /** A layout: stored dim i holds IR axis perm[i]. */
 export type Perm = readonly number[];
@@ -49,30 +50,7 @@ export function sameOrder(shape: readonly number[], perm: Perm): boolean {
   return samePerm(moved, natural);
 }
 
-/** Transposes row-major data of IR shape `dims` so that result dim i is source dim perm[i]. */
+/** Transposes row-major data of IR shape `dims` so that result dim i is source dim perm[i] (the IR's one transpose). */
 export function transposeData<T extends Float32Array | Int32Array>(data: T, dims: readonly number[], perm: Perm): T {
-  const rank = dims.length;
-  const out = new (data.constructor as { new (n: number): T })(data.length);
-  if (rank <= 1 || isIdentity(perm)) {
-    out.set(data);
-    return out;
-  }
-  const srcStrides = new Array<number>(rank);
-  srcStrides[rank - 1] = 1;
-  for (let i = rank - 2; i >= 0; i--) srcStrides[i] = srcStrides[i + 1] * dims[i + 1];
-  const outDims = perm.map((a) => dims[a]);
-  const strideOf = perm.map((a) => srcStrides[a]);
-  const idx = new Array<number>(rank).fill(0);
-  let src = 0;
-  for (let o = 0; o < out.length; o++) {
-    out[o] = data[src];
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]++;
-      src += strideOf[d];
-      if (idx[d] < outDims[d]) break;
-      src -= strideOf[d] * outDims[d];
-      idx[d] = 0;
-    }
-  }
-  return out;
+  return transposeIrData(data, dims, perm);
 }

@@ -1,4 +1,5 @@
 // What a TFLite op lifter works with: static NHWC shapes, constants as numbers, fresh names and node/constant emission.
+import { transposeData as transposeIrData } from '../../ir/transpose.ts';
 import type { DType, TypedArray } from '../../ir/dtype.ts';
 import type { Attribute, Graph, Node, NodeAttributes } from '../../ir/graph.ts';
 import { attrInt } from '../../ir/graph.ts';
@@ -162,20 +163,7 @@ export function spatialPads(node: Node, input: number[], kernel: [number, number
   return [t, l, b, r];
 }
 
-/** `data` (of shape `dims`) transposed by `perm` (output dim i = input dim perm[i]). */
+/** `data` (of shape `dims`) transposed by `perm` (output dim i = input dim perm[i]), with its new dims. */
 export function transposeData(data: Float32Array, dims: number[], perm: number[]): { data: Float32Array; dims: number[] } {
-  const outDims = perm.map((p) => dims[p]);
-  const inStrides = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
-  const out = new Float32Array(data.length);
-  const idx = new Array<number>(dims.length).fill(0);
-  for (let o = 0; o < out.length; o++) {
-    let src = 0;
-    for (let i = 0; i < perm.length; i++) src += idx[i] * inStrides[perm[i]];
-    out[o] = data[src];
-    for (let i = idx.length - 1; i >= 0; i--) {
-      if (++idx[i] < outDims[i]) break;
-      idx[i] = 0;
-    }
-  }
-  return { data: out, dims: outDims };
+  return { data: transposeIrData(data, dims, perm), dims: perm.map((p) => dims[p]) };
 }
