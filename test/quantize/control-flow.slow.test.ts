@@ -13,7 +13,7 @@ import { formatQuantizeReport, type QuantizeReport } from '../../src/quantize/re
 import type { Scheme } from '../../src/quantize/schemes.ts';
 import { scopedGraphs } from '../../src/quantize/subgraphs.ts';
 import { resolveRuntime } from '../../src/runtimes/registry.ts';
-import { exampleSource, flag, lstmStates, mnistRowExamples, vadExamples, type Example } from './recurrent-data.ts';
+import { exampleSource, flag, lstmStates, mnistRowExamples, vadExamples, type Example, INT8_DYNAMIC_FLOOR } from './recurrent-data.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ondevice-control-flow-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,12 +70,14 @@ const CASES: Case[] = [
  * Least PSNR (dB, worst output over every held-out set) and top-1 agreement each case must keep: a little under what
  * was measured (see the report in docs/quantization.md). w8a8 ≥ 30 dB and fp16 ≥ 45 dB are the floors asked for.
  */
+// int8-dynamic figures come from onnxruntime's integer kernels (no exact execution exists for them): measured
+// 39.5–79 dB with VNNI, lower on AVX2-only CPUs (U8S8 saturation), so their PSNR floor is the host-independent one.
 const FLOORS: Record<string, Record<'w8a8' | 'int8-dynamic' | 'fp16', { psnr: number; agreement: number }>> = {
-  lstm: { 'w8a8': { psnr: 44, agreement: 0.98 }, 'int8-dynamic': { psnr: 39.5, agreement: 0.98 }, 'fp16': { psnr: 71, agreement: 1 } },
-  gru: { 'w8a8': { psnr: 57, agreement: 0.99 }, 'int8-dynamic': { psnr: 57, agreement: 0.99 }, 'fp16': { psnr: 79, agreement: 1 } },
-  if: { 'w8a8': { psnr: 52, agreement: 0.98 }, 'int8-dynamic': { psnr: 48, agreement: 0.98 }, 'fp16': { psnr: 79, agreement: 1 } },
-  vad: { 'w8a8': { psnr: 49.5, agreement: 0 }, 'int8-dynamic': { psnr: 62, agreement: 0 }, 'fp16': { psnr: 80, agreement: 0 } },
-  loop: { 'w8a8': { psnr: 41, agreement: 0.93 }, 'int8-dynamic': { psnr: 47, agreement: 0.96 }, 'fp16': { psnr: 72, agreement: 1 } },
+  lstm: { 'w8a8': { psnr: 44, agreement: 0.98 }, 'int8-dynamic': { psnr: INT8_DYNAMIC_FLOOR, agreement: 0.98 }, 'fp16': { psnr: 71, agreement: 1 } },
+  gru: { 'w8a8': { psnr: 57, agreement: 0.99 }, 'int8-dynamic': { psnr: INT8_DYNAMIC_FLOOR, agreement: 0.99 }, 'fp16': { psnr: 79, agreement: 1 } },
+  if: { 'w8a8': { psnr: 52, agreement: 0.98 }, 'int8-dynamic': { psnr: INT8_DYNAMIC_FLOOR, agreement: 0.98 }, 'fp16': { psnr: 79, agreement: 1 } },
+  vad: { 'w8a8': { psnr: 49.5, agreement: 0 }, 'int8-dynamic': { psnr: INT8_DYNAMIC_FLOOR, agreement: 0 }, 'fp16': { psnr: 80, agreement: 0 } },
+  loop: { 'w8a8': { psnr: 41, agreement: 0.93 }, 'int8-dynamic': { psnr: INT8_DYNAMIC_FLOOR, agreement: 0.96 }, 'fp16': { psnr: 72, agreement: 1 } },
 };
 
 /** DequantizeLinear nodes and float16 constants inside If/Loop/Scan bodies (not the main graph). */

@@ -76,3 +76,6 @@ export function exampleSource(description: string, count: number, examples: () =
     },
   };
 }
+
+/** PSNR floor for int8-dynamic models, whose figures depend on the host's integer kernels (AVX2 saturates, VNNI does not). */
+export const INT8_DYNAMIC_FLOOR = 20;
