@@ -10,6 +10,7 @@ import type { InputValues } from '../ir/input-values.ts';
 import { runPasses } from '../passes/index.ts';
 import { hasTfliteNodes, liftTflite, type LiftReport } from '../passes/lift-tflite/index.ts';
 import { transposedSource } from '../data/transposed-source.ts';
+import type { DataSource } from '../data/source.ts';
 import { UnmappableOpsError } from './tflite/errors.ts';
 import { compileToTflite, type TfliteCompileOptions, type TfliteCompileReport } from './tflite/compile.ts';
 import { dequantizeForCompile, type PreQuantizedNote } from './pre-quantized.ts';
@@ -84,9 +85,16 @@ function liftIfTflite(model: Model, options: CompileOptions): { model: Model; li
  * the user's data in the .tflite's own layout: the data is opened against the original (NHWC) inputs and transposed.
  */
 async function calibrationFor(stored: Model, model: Model, options: CompileOptions, liftedToNchw: boolean): Promise<TfliteCompileOptions['calibration']> {
-  if (typeof options.calibration !== 'function') return options.calibration;
-  if (!liftedToNchw) return options.calibration(model);
-  const source = await options.calibration(stored);
+  return typeof options.calibration === 'function' ? openInStoredLayout(options.calibration, stored, model, liftedToNchw) : options.calibration;
+}
+
+/**
+ * Opens data for a compiled model: against `model` as it is, or — for a .tflite lifted to NCHW for an NHWC-I/O compile
+ * (`liftedToNchw`) — against the inputs `stored` in the file (NHWC, as the user's data is), transposed to NCHW.
+ */
+export async function openInStoredLayout<S extends DataSource>(open: (m: Model) => Promise<S | undefined>, stored: Model, model: Model, liftedToNchw: boolean): Promise<S | undefined> {
+  if (!liftedToNchw) return open(model);
+  const source = await open(stored);
   return source && transposedSource(source, Object.fromEntries(stored.graph.inputs.map((v) => [v.name, [0, 3, 1, 2]])));
 }
 

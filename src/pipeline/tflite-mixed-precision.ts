@@ -3,11 +3,10 @@
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { compileFile, readCompileInput, type CompileOptions, type CompileReport } from '../compile/compile.ts';
+import { compileFile, openInStoredLayout, readCompileInput, type CompileOptions, type CompileReport } from '../compile/compile.ts';
 import { fixInputShapes } from '../compile/tflite/prepare.ts';
 import type { DataSource } from '../data/source.ts';
 import { UsageError } from '../errors.ts';
-import { transposedSource } from '../data/transposed-source.ts';
 import { evaluateModels } from '../evaluate/compare.ts';
 import { worstPsnr } from '../evaluate/verdict.ts';
 import { readVerifiedModel } from '../formats/read-verified.ts';
@@ -72,12 +71,8 @@ export async function compileTfliteMixedPrecision(input: string, output: string,
   const stored = isTflite ? (await readVerifiedModel(input)).model : model;
   // A .tflite lifted to NCHW I/O (all rank 4) takes the model as read in NCHW; a lifted NHWC one, and an .onnx, as read.
   const liftedNchw = isTflite && (Boolean(compileOptions.nchwIo) || allRank4(stored));
-  // As compile does (compile.ts calibrationFor): data given for an NHWC-I/O .tflite is opened in its own (NHWC) layout and transposed.
-  const open = async (fn: (m: Model) => Promise<DataSource | undefined>) => {
-    if (!liftedNchw || compileOptions.nchwIo) return fn(model);
-    const source = await fn(stored);
-    return source && transposedSource(source, Object.fromEntries(stored.graph.inputs.map((v) => [v.name, [0, 3, 1, 2]])));
-  };
+  // As compile does: data given for an NHWC-I/O .tflite is opened in its own (NHWC) layout and transposed.
+  const open = (fn: (m: Model) => Promise<DataSource | undefined>) => openInStoredLayout(fn, stored, model, liftedNchw && !compileOptions.nchwIo);
   const calibration = typeof givenCalibration === 'function' ? await open(givenCalibration) : givenCalibration;
   if (!calibration) throw new UsageError('--quantize w8a8 needs calibration data (--calibration)');
   const heldOut = openValidation ? await open(openValidation) : mixed.validation;
