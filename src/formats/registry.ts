@@ -6,9 +6,10 @@ import { UsageError } from '../errors.ts';
 import type { ModelFormat, ReadOptions, WriteOptions } from './format.ts';
 import { onnxFormat } from './onnx/index.ts';
 import { tfliteFormat } from './tflite/index.ts';
+import { tfjsFormat } from './tfjs/index.ts';
 
 /** Every known format, in the order magic bytes are tried. */
-export const FORMATS: ModelFormat[] = [onnxFormat, tfliteFormat];
+export const FORMATS: ModelFormat[] = [onnxFormat, tfliteFormat, tfjsFormat];
 
 /** The format called `name` (e.g. 'onnx'), or a UsageError listing the known ones. */
 export function formatByName(name: string): ModelFormat {

@@ -61,6 +61,54 @@ export function inferGraph(graph: Graph, opsets: OpsetImport[], options: InferOp
   return { types: state.types, issues: state.issues };
 }
 
+/**
+ * Inference one node at a time, for passes that build a graph and need the shapes of what they emitted so far
+ * (the TF.js lift). Tolerant by default: a node an op rule rejects gets its outputs' types unknown.
+ */
+export class InferSession {
+  private readonly state: InferState;
+  private readonly noDeclared = new Map<string, ValueType>();
+
+  constructor(opsets: OpsetImport[], options: InferOptions = { tolerant: true }) {
+    this.state = new InferState(opsets, options);
+  }
+
+  /** Records `graph`'s initializers and inputs. */
+  seed(graph: Graph): void {
+    this.state.seed(graph);
+  }
+
+  /** Records one constant tensor. */
+  constant(name: string, t: Tensor): void {
+    this.state.constant(name, t);
+  }
+
+  /** Declares a value's type (e.g. a graph input added later). */
+  declare(name: string, type: ValueType): void {
+    this.state.types.set(name, type);
+  }
+
+  /** Infers `node`'s outputs from what is known of its inputs. */
+  add(graph: Graph, node: Node): void {
+    this.state.node(graph, node, node.name || node.op, this.noDeclared);
+  }
+
+  /** The inferred type of `name`, if known. */
+  type(name: string): ValueType | undefined {
+    return this.state.types.get(name);
+  }
+
+  /** Integer values known for `name` (Shape arithmetic folded during inference), if tracked. */
+  knownValue(name: string): Dim[] | undefined {
+    return this.state.knownValue(name);
+  }
+
+  /** The problems seen (tolerant mode). */
+  get issues(): InferIssue[] {
+    return this.state.issues;
+  }
+}
+
 /** The tensor part of a value type, if it is a tensor. */
 export function tensorInfoOf(type: ValueType | undefined): TensorInfo | undefined {
   if (type?.kind !== 'tensor') return undefined;
@@ -92,16 +140,29 @@ class InferState {
     for (const o of opsets) this.opsetOf.set(isDefaultDomain(o.domain) ? '' : o.domain, o.version);
   }
 
-  graph(graph: Graph): void {
-    for (const [name, t] of graph.initializers) {
-      this.types.set(name, { kind: 'tensor', dtype: t.dtype, shape: [...t.dims] });
-      this.constants.set(name, t);
-    }
+  /** Records a constant tensor (an initializer) as a known value. */
+  constant(name: string, t: Tensor): void {
+    this.types.set(name, { kind: 'tensor', dtype: t.dtype, shape: [...t.dims] });
+    this.constants.set(name, t);
+  }
+
+  /** Records the graph's initializers and inputs. */
+  seed(graph: Graph): void {
+    for (const [name, t] of graph.initializers) this.constant(name, t);
     for (const v of graph.inputs) {
       // An input with an initializer of the same name may be overridden at run time: not a constant.
       this.constants.delete(v.name);
       if (v.type.kind !== 'unknown' || !this.types.has(v.name)) this.types.set(v.name, v.type);
     }
+  }
+
+  /** Integer values known for `name` (shape arithmetic), if tracked. */
+  knownValue(name: string): Dim[] | undefined {
+    return this.values.get(name);
+  }
+
+  graph(graph: Graph): void {
+    this.seed(graph);
     const declared = new Map<string, ValueType>();
     for (const [name, v] of graph.valueInfo) declared.set(name, v.type);
     for (const v of graph.outputs) declared.set(v.name, v.type);
@@ -127,7 +188,7 @@ class InferState {
     }
   }
 
-  private node(graph: Graph, node: Node, label: string, declared: Map<string, ValueType>): void {
+  node(graph: Graph, node: Node, label: string, declared: Map<string, ValueType>): void {
     if (node.op === 'Constant' && isDefaultDomain(node.domain)) {
       const t = constantNodeTensor(node);
       if (t && node.outputs[0]) this.constants.set(node.outputs[0], t);
