@@ -1,12 +1,13 @@
-// Makes mutant number `index` of a run: picks a seed model and one to three mutations (bytes, protobuf, IR or TFLite object), writes it.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+// Makes mutant number `index` of a run: picks a seed model and one to three mutations (bytes, protobuf, IR, TFLite or TF.js object), writes it.
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { decodeOnnx, encodeOnnx } from '../../src/formats/onnx/index.ts';
 import { decodeTflite, encodeTflite } from '../../src/formats/tflite/index.ts';
 import { mutateBytes } from './mutate-bytes.ts';
 import { mutateIr } from './mutate-ir.ts';
 import { mutateProto } from './mutate-proto.ts';
 import { mutateTflite } from './mutate-tflite.ts';
+import { mutateTfjs } from './mutate-tfjs.ts';
 import { Rng } from './rng.ts';
 import type { Seed } from './seeds.ts';
 
@@ -31,7 +32,7 @@ export function makeMutant(seeds: readonly Seed[], runSeed: number, index: numbe
   const seed = seeds[pickWeighted(seeds.map((s) => s.weight), rng)];
   const ext = extname(seed.path);
   const file = join(dir, `mutant-${index}${ext}`);
-  let bytes = bytesOf(seed.path);
+  let bytes = ext === '.json' ? linkShards(seed, dir) : bytesOf(seed.path);
   const labels: string[] = [];
   const rounds = rng.chance(0.7) ? 1 : 2 + rng.int(2);
   const kind = rng.float();
@@ -50,6 +51,10 @@ export function makeMutant(seeds: readonly Seed[], runSeed: number, index: numbe
         const model = decodeOnnx(bytes, seed.path);
         labels.push(`ir: ${mutateIr(model, rng)}`);
         bytes = encodeOnnx(model);
+      } else if (ext === '.json') {
+        const json = JSON.parse(new TextDecoder().decode(bytes));
+        labels.push(`tfjs: ${mutateTfjs(json, rng)}`);
+        bytes = new TextEncoder().encode(JSON.stringify(json));
       } else {
         const model = decodeTflite(bytes, seed.path);
         labels.push(`tflite: ${mutateTflite(model, rng)}`);
@@ -62,6 +67,23 @@ export function makeMutant(seeds: readonly Seed[], runSeed: number, index: numbe
   }
   writeFileSync(file, bytes);
   return { index, file, seed, label: `${seed.name}: ${labels.join('; ')}` };
+}
+
+/**
+ * A TF.js seed's model.json with its shard paths renamed to links (made once) in the mutant folder, so a mutant written
+ * there finds the seed's shards; mutations then work on this text.
+ */
+function linkShards(seed: Seed, dir: string): Uint8Array {
+  const json = JSON.parse(new TextDecoder().decode(bytesOf(seed.path)));
+  const tag = seed.name.replace(/[^a-z0-9]+/gi, '-');
+  for (const group of json.weightsManifest ?? []) {
+    group.paths = group.paths.map((p: string) => {
+      const link = join(dir, `${tag}-${basename(p)}`);
+      if (!existsSync(link)) symlinkSync(resolve(dirname(seed.path), p), link);
+      return basename(link);
+    });
+  }
+  return new TextEncoder().encode(JSON.stringify(json));
 }
 
 function pickWeighted(weights: readonly number[], rng: Rng): number {

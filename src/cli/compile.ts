@@ -15,7 +15,8 @@ import { terminalProgress } from '../report/progress.ts';
 import { renderTable } from '../report/table.ts';
 import { compileTfliteMixedPrecision, type TfliteMixedOptions, type TfliteMixedReport } from '../pipeline/tflite-mixed-precision.ts';
 import { action, EXIT } from './action.ts';
-import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, oneOf, positiveInt, refuseOverwritingInput } from './options.ts';
+import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, OUTPUTS_HELP, oneOf, positiveInt, refuseOverwritingInput } from './options.ts';
+import { parseOutputNames } from '../passes/select-outputs.ts';
 
 interface CompileCliOptions {
   target: string;
@@ -30,6 +31,7 @@ interface CompileCliOptions {
   inputShape: string[];
   inputValue: string[];
   exclude?: string;
+  outputs?: string;
   mixedTargetPsnr?: number;
   mixedStrategy?: string;
   validation?: string;
@@ -64,7 +66,7 @@ export function formatCompileReport(r: CompileReport): string {
   const lines = [...(r.preQuantized ? [`note: ${r.preQuantized.message}`] : []), renderTable(['op', 'count'], ops)];
   const total = ops.reduce((s, [, n]) => s + n, 0);
   lines.push(`${total} ops mapped to ${r.target}${r.hardSwishFused ? ` (${r.hardSwishFused} hard-swish patterns fused)` : ''}`);
-  if (r.lift) lines.push(`lifted from .tflite: transposes ${r.lift.transposes.boundary} at model inputs/outputs, ${r.lift.transposes.inside} inside the graph`);
+  if (r.lift) lines.push(`lifted from ${r.lift.from === 'tfjs' ? 'TF.js' : '.tflite'}: transposes ${r.lift.transposes.boundary} at model inputs/outputs, ${r.lift.transposes.inside} inside the graph`);
   if (r.floatOps?.float) lines.push(`float32 ops in the int8 model: ${r.floatOps.float} of ${r.floatOps.total} (${((100 * r.floatOps.float) / r.floatOps.total).toFixed(0)}%, behind DEQUANTIZE/QUANTIZE)`);
   if (r.transposes) lines.push(`transposes: ${r.transposes.boundary} at model inputs/outputs, ${r.transposes.inner} inside the graph`);
   lines.push(`size: ${formatBytes(r.inputBytes)} → ${formatBytes(r.outputBytes)} (${((100 * r.outputBytes) / r.inputBytes).toFixed(1)}%, ${r.quantize === 'none' ? 'float32' : r.quantize})`);
@@ -77,7 +79,7 @@ export function registerCompile(program: Command): void {
   program
     .command('compile')
     .description('compile a model for a runtime: TensorFlow Lite / LiteRT (.tflite, NHWC) or ONNX Runtime (optimised .onnx)')
-    .argument('<model>', 'model file (.onnx, or .tflite lifted to ONNX ops)')
+    .argument('<model>', 'model file (.onnx, or .tflite / TF.js model.json lifted to ONNX ops)')
     .requiredOption('-o, --output <file>', 'where to write the compiled model')
     .option('--target <target>', `one of ${TARGETS.join(', ')}`, 'tflite')
     .option('--quantize <mode>', `tflite precision: ${TFLITE_QUANTIZATIONS.join(', ')}`, 'none')
@@ -86,7 +88,8 @@ export function registerCompile(program: Command): void {
     .option('--method <method>', `calibration method: ${CALIBRATION_METHODS.join(', ')}`, 'minmax')
     .option('--limit <n>', 'calibrate on at most n examples', positiveInt('limit'), 1000)
     .option('--nhwc-io', 'declare the tflite inputs/outputs NHWC (no transposes at the boundary)')
-    .option('--nchw-io', 'a .tflite model: declare the lifted inputs/outputs NCHW (default NHWC, as the .tflite has them)')
+    .option('--nchw-io', 'a .tflite or TF.js model: declare the lifted inputs/outputs NCHW (default NHWC, as the file has them)')
+    .option('--outputs <names>', OUTPUTS_HELP)
     .option('--input-shape <name=dims>', INPUT_SHAPE_HELP, collect, [] as string[])
     .option('--input-value <name=value>', INPUT_VALUE_HELP, collect, [] as string[])
     .option('--exclude <list>', 'w8a8: comma-separated node names or op types of the model to keep float32 (DEQUANTIZE in, float op, QUANTIZE out)')
@@ -117,6 +120,7 @@ export function registerCompile(program: Command): void {
         method, limit, nhwcIo: Boolean(opts.nhwcIo), nchwIo: Boolean(opts.nchwIo), progress: terminalProgress(),
         ...(opts.inputShape.length ? { inputShapes: shapes } : {}),
         ...(opts.inputValue.length ? { inputValues } : {}),
+        ...(opts.outputs !== undefined ? { outputs: parseOutputNames(opts.outputs) } : {}),
       };
       if (mixed && target !== 'tflite') throw new UsageError('--mixed-target-psnr is for --target tflite; use `ondevice quantize` for ONNX');
       if (mixed) {

@@ -17,6 +17,7 @@ import { formatEvaluation, formatLayers, formatProposal } from '../report/evalua
 import { writeHtmlReport } from '../report/html/index.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { modelData } from './model-data.ts';
+import { parseOutputNames } from '../passes/select-outputs.ts';
 import { action, EXIT } from './action.ts';
 import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, positiveInt, positiveNumber, refuseOverwritingInput } from './options.ts';
 
@@ -36,6 +37,7 @@ interface EvaluateCliOptions {
   minPsnr?: number;
   maxDrop?: number;
   report?: string;
+  outputs?: string;
 }
 
 /** Adds the evaluate command. */
@@ -61,6 +63,7 @@ export function registerEvaluate(program: Command): void {
     .option('--report <file>', 'write an HTML report')
     .option('--input-shape <name=dims>', INPUT_SHAPE_HELP + '; shapes random data', collect, [] as string[])
     .option('--input-value <name=value>', INPUT_VALUE_HELP, collect, [] as string[])
+    .option('--outputs <names>', 'comma-separated outputs to compare (every model fetches just these; a TF.js reference may name inner values): a candidate compiled with --outputs against its full reference')
     .action(action(async (reference: string, candidates: string[], opts: EvaluateCliOptions) => {
       if (opts.report) refuseOverwritingInput(opts.report, reference, ...candidates);
       const { model: refModel } = await readVerifiedModel(reference);
@@ -69,7 +72,7 @@ export function registerEvaluate(program: Command): void {
       const labels = findLabels({ explicit: opts.labels, recipe: imageRecipeOf(recipe), recipePath, modelPath: reference, data: opts.data });
       const source = await openDataSource(opts.data, inputs, { recipe, inputValues, purpose: 'evaluation', labels });
       if (source.warning) process.stderr.write(`warning: ${source.warning}\n`);
-      const measured = await evaluateModels(reference, candidates, source, { limit: opts.limit, batchSize: opts.batch, runtime: opts.runtime, fixedInputs: new Set(inputValues?.keys() ?? []), progress: terminalProgress() });
+      const measured = await evaluateModels(reference, candidates, source, { limit: opts.limit, batchSize: opts.batch, runtime: opts.runtime, fixedInputs: new Set(inputValues?.keys() ?? []), ...(opts.outputs !== undefined ? { outputs: parseOutputNames(opts.outputs) } : {}), progress: terminalProgress() });
       const ev = nameClasses(measured, source.classNames ?? (labels ? readLabels(labels) : undefined));
       const gates = resolveGates(opts.maxDrop !== undefined ? { maxAccuracyDrop: opts.maxDrop } : {});
       if (opts.minPsnr !== undefined) {

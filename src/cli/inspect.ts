@@ -9,7 +9,7 @@ export function registerInspect(program: Command): void {
   program
     .command('inspect')
     .description('show a model\'s inputs, outputs, opsets, producer, op histogram, parameters, bytes by dtype and warnings')
-    .argument('<model>', 'model file (.onnx)')
+    .argument('<model>', 'model file (.onnx, .tflite or TF.js model.json)')
     .option('--json', 'print JSON instead of tables')
     .action(action(async (file: string, opts: { json?: boolean }) => {
       const summary = await inspectModel(file);

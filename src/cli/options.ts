@@ -62,6 +62,10 @@ export const INPUT_SHAPE_HELP = 'fixed input shape NAME=D1,D2,…, e.g. x=1,3,48
 export const INPUT_VALUE_HELP = 'fixed input value NAME=V or NAME=V1,V2,…, e.g. sr=16000, state=0 (one value fills the input), flag=true '
   + '(repeatable; fed on every example instead of data; compile treats the input as a constant)';
 
+/** The help text of `--outputs` (compile and quantize). */
+export const OUTPUTS_HELP = 'comma-separated graph outputs to keep, e.g. a detector\'s raw heads without its NMS post-processing; '
+  + 'any value the graph computes may be named, and the graph is pruned to what they need';
+
 /**
  * Refuses an output path that is one of the inputs (same path, a symlink or a hard link to it): nothing is written and
  * the input stays untouched.

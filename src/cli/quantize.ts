@@ -7,6 +7,7 @@ import { saveDataRecipe } from '../data/data-recipe.ts';
 import { UsageError } from '../errors.ts';
 import { readVerifiedModel } from '../formats/read-verified.ts';
 import { writeModel } from '../formats/registry.ts';
+import { modelBytes } from '../formats/model-bytes.ts';
 import { CALIBRATION_METHODS } from '../quantize/calibrate/calibrator.ts';
 import { quantizeModel } from '../quantize/quantize.ts';
 import { quantizeMixedPrecision, type MixedPrecisionOptions } from '../pipeline/mixed-precision.ts';
@@ -16,7 +17,9 @@ import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { modelData } from './model-data.ts';
 import { action, EXIT } from './action.ts';
-import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, positiveInt, refuseOverwritingInput } from './options.ts';
+import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, OUTPUTS_HELP, positiveInt, refuseOverwritingInput } from './options.ts';
+import { liftForeignOrThrow } from '../passes/lift-foreign.ts';
+import { parseOutputNames, selectOutputs } from '../passes/select-outputs.ts';
 
 interface QuantizeCliOptions {
   output: string;
@@ -31,6 +34,7 @@ interface QuantizeCliOptions {
   target: string;
   inputShape: string[];
   inputValue: string[];
+  outputs?: string;
   validation?: string;
   activationType?: string;
   blockSize?: number;
@@ -62,7 +66,7 @@ export function registerQuantize(program: Command): void {
   program
     .command('quantize')
     .description('make a model smaller: float16, int8 (dynamic or static QDQ with calibration), or 4-bit weights')
-    .argument('<model>', 'model file (.onnx)')
+    .argument('<model>', 'model file (.onnx, or .tflite / TF.js model.json lifted to ONNX ops)')
     .requiredOption('-o, --output <file>', 'where to write the quantized model')
     .requiredOption('--scheme <scheme>', `one of ${SCHEMES.join(', ')}`)
     .option('--calibration <data>', `calibration data: ${DATA_SPEC_HELP} (required by w8a8 and w8a16)`)
@@ -74,6 +78,7 @@ export function registerQuantize(program: Command): void {
     .option('--asymmetric-weights', 'weights with a zero point instead of symmetric')
     .option('--input-shape <name=dims>', INPUT_SHAPE_HELP + '; shapes the random calibration data', collect, [] as string[])
     .option('--input-value <name=value>', INPUT_VALUE_HELP, collect, [] as string[])
+    .option('--outputs <names>', OUTPUTS_HELP)
     .option('--validation <data>', `held-out data on which --mixed-target-psnr measures PSNR: ${DATA_SPEC_HELP} (default: the calibration data)`)
     .option('--target <runtime>', `runtime the model is for, which picks the activation type: ${QUANTIZE_TARGETS.join(', ')} (onnx: int8, qnn: uint8; see docs/quantization.md)`, 'onnx')
     .option('--activation-type <type>', `activation integer type, overriding the target's: ${ACTIVATION_TYPES.join(', ')}`)
@@ -87,8 +92,11 @@ export function registerQuantize(program: Command): void {
       const scheme = parseScheme(opts.scheme);
       const method = parseMethod(opts.method);
       refuseOverwritingInput(opts.output, file);
-      const { model } = await readVerifiedModel(file);
-      const { recipe, inputs, values: inputValues } = modelData(file, model, opts);
+      const { model: read } = await readVerifiedModel(file);
+      if (opts.outputs !== undefined) selectOutputs(read, parseOutputNames(opts.outputs));
+      const { recipe, inputs, shapes, values: inputValues } = modelData(file, read, opts);
+      // A .tflite or TF.js model is lifted to ONNX ops with its input shapes (TF.js models often leave them open); I/O stays as the file has it.
+      const { model } = liftForeignOrThrow(read, { inputShapes: shapes });
       const source = opts.calibration ? await openDataSource(opts.calibration, inputs, { recipe, inputValues, purpose: 'calibration' }) : undefined;
       if (source?.warning) process.stderr.write(`warning: ${source.warning}\n`);
       const mixed = mixedOption(opts);
@@ -113,7 +121,7 @@ export function registerQuantize(program: Command): void {
       const { model: quantized, report } = mixed ? await quantizeMixedPrecision(model, options, mixed) : await quantizeModel(model, options);
       await writeModel(quantized, opts.output);
       if (recipe) saveDataRecipe(recipe, recipePathFor(opts.output));
-      const sizes = { before: statSync(file).size, after: statSync(opts.output).size };
+      const sizes = { before: modelBytes(file), after: statSync(opts.output).size };
       process.stdout.write(opts.json
         ? `${JSON.stringify({ output: opts.output, sizes, ...report }, null, 2)}\n`
         : `${formatQuantizeReport(report, sizes, formatBytes)}\nwrote ${opts.output}${recipe ? ` (+ ${recipePathFor(opts.output)})` : ''}\n`);

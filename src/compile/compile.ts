@@ -4,11 +4,14 @@ import { GraphError, OndeviceError, UsageError, withFile } from '../errors.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import { readVerifiedModel } from '../formats/read-verified.ts';
 import { writeModel } from '../formats/registry.ts';
+import { modelBytes } from '../formats/model-bytes.ts';
 import { writeFileAtomic } from '../util/atomic-file.ts';
 import type { Model } from '../ir/graph.ts';
 import type { InputValues } from '../ir/input-values.ts';
 import { runPasses } from '../passes/index.ts';
-import { hasTfliteNodes, liftTflite, type LiftReport } from '../passes/lift-tflite/index.ts';
+import { foreignFormat, liftForeign, type ForeignLiftReport } from '../passes/lift-foreign.ts';
+import { checkShapeNames, resolveInputShape, type InputShapes } from '../ir/input-shapes.ts';
+import { selectOutputs } from '../passes/select-outputs.ts';
 import { transposedSource } from '../data/transposed-source.ts';
 import type { DataSource } from '../data/source.ts';
 import { UnmappableOpsError } from './tflite/errors.ts';
@@ -24,8 +27,10 @@ export type Target = (typeof TARGETS)[number];
 /** Options for {@link compileFile}. */
 export interface CompileOptions extends Omit<TfliteCompileOptions, 'calibration' | 'inputValues'> {
   target: Target;
-  /** A .tflite input: declare its rank-4 inputs/outputs NCHW after lifting to ONNX (default NHWC, as stored). */
+  /** A .tflite or TF.js input: declare its rank-4 inputs/outputs NCHW after lifting to ONNX (default NHWC, as stored). */
   nchwIo?: boolean;
+  /** Graph outputs to keep (`--outputs`): current outputs or any computed value; the graph is pruned to what they need. */
+  outputs?: string[];
   /** Fixed input values (`--input-value`), or a function that parses them once the model's inputs are known. */
   inputValues?: InputValues | ((model: Model) => InputValues);
   /** Calibration data for w8a8, opened against the model's inputs once the model is read. */
@@ -46,8 +51,8 @@ export interface CompileReport {
   hardSwishFused?: number;
   /** TFLite w8a8: operators computing in float32 (e.g. `exclude`d nodes) of all but QUANTIZE/DEQUANTIZE. */
   floatOps?: TfliteCompileReport['floatOps'];
-  /** A .tflite input: the lift to ONNX ops (op histogram, transposes left at the boundary and inside). */
-  lift?: Omit<LiftReport, 'unliftable'>;
+  /** A .tflite or TF.js input: the lift to ONNX ops (from which framework, op histogram, transposes left at the boundary and inside). */
+  lift?: Omit<ForeignLiftReport, 'unliftable' | 'shapesApplied' | 'nchwIo'>;
   /** Node count change per pass. */
   passes: { name: string; nodesBefore: number; nodesAfter: number }[];
   /** A pre-quantized input: what was found and dequantized before compiling (see {@link dequantizeForCompile}). */
@@ -68,16 +73,42 @@ export async function compileFile(input: string, output: string, options: Compil
 }
 
 /**
- * A model read from .tflite (`ai.tflite` nodes) lifted onto ONNX ops, so both targets see ONNX semantics; a node that
- * cannot be lifted fails the compile (UnmappableOpsError listing every such node, nothing written). For the tflite
- * target, when every input and output is rank 4, the lift declares NCHW I/O and the compiler NHWC I/O (unless `nchwIo`),
- * so no Transpose is added at the boundary (the compiler's NHWC I/O would also permute rank-3 outputs, so not then).
+ * A model read from .tflite (`ai.tflite` nodes) or TF.js (`ai.tensorflow`/`ai.keras` nodes) lifted onto ONNX ops, so
+ * both targets see ONNX semantics; a node that cannot be lifted fails the compile (UnmappableOpsError listing every such
+ * node, nothing written). For the tflite target, when every input and output is rank 4, the lift declares NCHW I/O and
+ * the compiler NHWC I/O (unless `nchwIo`), so no Transpose is added at the boundary (the compiler's NHWC I/O would also
+ * permute rank-3 outputs, so not then). `inputShapes` are returned unless the lift applied them (TF.js: before lifting,
+ * in the file's layout), so the compiler applies them only when still due.
  */
-function liftIfTflite(model: Model, options: CompileOptions): { model: Model; lift?: CompileReport['lift'] } {
-  if (!hasTfliteNodes(model)) return { model };
-  const { model: lifted, report } = liftTflite(model, { nchwIo: options.nchwIo || (options.target === 'tflite' && allRank4(model)) });
+function liftIfForeign(model: Model, options: CompileOptions): CompileInput {
+  // TFLite needs every shape static: for a TF.js model they are resolved before the lift, so a missing dim is asked for in the model.json's layout.
+  const shapes = options.target === 'tflite' && foreignFormat(model) === 'tfjs' ? staticInputShapes(model, options.inputShapes) : options.inputShapes;
+  const { model: lifted, report } = liftForeign(model, { inputShapes: shapes, nchwIo: options.nchwIo || (options.target === 'tflite' && 'if-all-rank4') });
+  if (!report) return { model, liftedToNchw: false, inputShapes: options.inputShapes };
   if (report.unliftable.length) throw new UnmappableOpsError('onnx', report.unliftable);
-  return { model: lifted, lift: { ops: report.ops, transposes: report.transposes } };
+  return {
+    model: lifted, lift: { from: report.from, ops: report.ops, transposes: report.transposes },
+    liftedToNchw: report.nchwIo, inputShapes: report.shapesApplied ? undefined : options.inputShapes,
+  };
+}
+
+/** Every graph input's shape: as given, else as declared with a symbolic batch of 1 (UsageError naming a dim still open). */
+function staticInputShapes(model: Model, given: InputShapes = {}): InputShapes {
+  const inputs = model.graph.inputs.filter((v) => !model.graph.initializers.has(v.name) && v.type.kind === 'tensor')
+    .map((v) => ({ name: v.name, shape: v.type.kind === 'tensor' ? v.type.shape ?? [] : [] }));
+  checkShapeNames(given, inputs);
+  return Object.fromEntries(inputs.map((i) => [i.name, resolveInputShape(i, given[i.name])]));
+}
+
+/** The model `compile` works on, and how it was lifted. */
+export interface CompileInput {
+  model: Model;
+  /** A .tflite or TF.js input: the lift. */
+  lift?: CompileReport['lift'];
+  /** The lift declared the model's rank-4 inputs and outputs NCHW (asked with `nchwIo`, or for an all-rank-4 tflite compile). */
+  liftedToNchw: boolean;
+  /** The input shapes still to apply (none when the lift applied them: TF.js, in the file's layout). */
+  inputShapes?: CompileOptions['inputShapes'];
 }
 
 /**
@@ -107,21 +138,18 @@ function refuseUnverified(model: Model): void {
   if (error) throw new GraphError(`${error.message} (found after the compile passes folded the graph; nothing written)`);
 }
 
-/** True when every graph input and output is a rank-4 tensor. */
-function allRank4(model: Model): boolean {
-  return [...model.graph.inputs, ...model.graph.outputs].every((v) => v.type.kind === 'tensor' && v.type.shape?.length === 4);
-}
-
 /**
- * The model `compile` works on: `input` read and verified, a .tflite lifted onto ONNX ops (as for the tflite target),
- * a pre-quantized model dequantized. For drivers above the compiler (e.g. pipeline/tflite-mixed-precision.ts).
+ * The model `compile` works on: `input` read and verified, pruned to `outputs`, a .tflite or TF.js model lifted onto
+ * ONNX ops (as for the tflite target; a TF.js model with `inputShapes` fixed), a pre-quantized model dequantized.
+ * For drivers above the compiler (e.g. pipeline/tflite-mixed-precision.ts).
  */
-export async function readCompileInput(input: string, options: Pick<CompileOptions, 'target' | 'nchwIo'>): Promise<Model> {
+export async function readCompileInput(input: string, options: Pick<CompileOptions, 'target' | 'nchwIo' | 'inputShapes' | 'outputs'>): Promise<CompileInput> {
   try {
     const { model: read } = await readVerifiedModel(input);
-    const { model } = liftIfTflite(read, { ...options } as CompileOptions);
-    dequantizeForCompile(model, options.target);
-    return model;
+    if (options.outputs) selectOutputs(read, options.outputs);
+    const lifted = liftIfForeign(read, { ...options } as CompileOptions);
+    dequantizeForCompile(lifted.model, options.target);
+    return lifted;
   } catch (e) {
     throw e instanceof OndeviceError ? withFile(e, input) : e;
   }
@@ -129,14 +157,15 @@ export async function readCompileInput(input: string, options: Pick<CompileOptio
 
 async function compile(input: string, output: string, options: CompileOptions): Promise<CompileReport> {
   const { model: read } = await readVerifiedModel(input);
-  const inputBytes = statSync(input).size;
+  const inputBytes = modelBytes(input);
+  if (options.outputs) selectOutputs(read, options.outputs);
   // The model as stored (its I/O as the user's data has it); the lift rewrites the graph in place.
   const stored: Model = { ...read, graph: { ...read.graph, inputs: structuredClone(read.graph.inputs), outputs: structuredClone(read.graph.outputs) } };
-  const { model, lift } = liftIfTflite(read, options);
+  const { model, lift, liftedToNchw, inputShapes } = liftIfForeign(read, options);
   const preQuantized = dequantizeForCompile(model, options.target);
   if (options.target === 'onnx') {
     if (options.quantize && options.quantize !== 'none') throw new UsageError('--quantize is for --target tflite; use `ondevice quantize` for ONNX');
-    if (options.inputShapes) fixInputShapes(model, options.inputShapes);
+    if (inputShapes) fixInputShapes(model, inputShapes);
     const inputValues = typeof options.inputValues === 'function' ? options.inputValues(model) : options.inputValues;
     const { model: out, stats } = await runPasses(model, compilePasses(model, inputValues));
     refuseUnverified(out);
@@ -145,10 +174,11 @@ async function compile(input: string, output: string, options: CompileOptions): 
     for (const n of out.graph.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
     return { target: 'onnx', output, inputBytes, outputBytes: statSync(output).size, ops, quantize: 'none', ...(lift ? { lift } : {}), ...(preQuantized ? { preQuantized } : {}), passes: stats.map(({ name, nodesBefore, nodesAfter }) => ({ name, nodesBefore, nodesAfter })) };
   }
-  const nhwcIo = lift ? !options.nchwIo && allRank4(stored) : options.nhwcIo;
+  // A lifted model declared NCHW for the tflite target (not asked with nchwIo) is compiled with NHWC I/O, as the file has it.
+  const nhwcIo = lift ? liftedToNchw && !options.nchwIo : options.nhwcIo;
   const calibration = await calibrationFor(stored, model, options, lift !== undefined && nhwcIo === true);
   const inputValues = typeof options.inputValues === 'function' ? options.inputValues(model) : options.inputValues;
-  const { bytes, report } = await compileToTflite(model, { ...options, nhwcIo, calibration, inputValues });
+  const { bytes, report } = await compileToTflite(model, { ...options, inputShapes, nhwcIo, calibration, inputValues });
   writeFileAtomic(output, bytes);
   return {
     target: 'tflite', output, inputBytes, outputBytes: bytes.byteLength, ops: report.ops, transposes: report.transposes, ...(lift ? { lift } : {}), ...(preQuantized ? { preQuantized } : {}),

@@ -9,6 +9,7 @@ import { DEFAULT_MODEL } from '../paths.ts';
 import { buildWebApp, SW_TEMPLATE } from './app-build.ts';
 import { TASKS, type AppConfig, type BackendName, type InputMode, type Task } from './app-config.ts';
 import { writeDirAtomically } from './atomic-dir.ts';
+import { onnxForWeb, type WebModel } from './onnx-for-web.ts';
 import { ortFilesFor, ortWebDist } from './ort-files.ts';
 import { listSite, serviceWorker, webManifest } from './site-files.ts';
 
@@ -91,7 +92,7 @@ function inputModeFor(recipe: Recipe): InputMode {
 export async function deployWeb(options: DeployWebOptions): Promise<DeployWebResult> {
   const model = resolve(options.model ?? DEFAULT_MODEL.path);
   if (!existsSync(model) || !statSync(model).isFile()) throw new UsageError('no such model file', { file: model });
-  if (extname(model).toLowerCase() !== '.onnx') {
+  if (extname(model).toLowerCase() === '.tflite') {
     throw new UsageError('the web app runs ONNX models for now (.tflite comes with the LiteRT.js backend)', { file: model });
   }
   const task = options.task ?? 'classify';
@@ -101,11 +102,22 @@ export async function deployWeb(options: DeployWebOptions): Promise<DeployWebRes
   const labelsFile = options.labels ? resolve(options.labels) : recipe.labels ? resolve(dirname(recipeFile), recipe.labels) : null;
   if (labelsFile && !options.labels && !existsSync(labelsFile)) throw new UsageError(`the recipe names labels '${recipe.labels}', which do not exist`, { file: recipeFile });
   const labels = labelsFile ? readLabels(labelsFile) : null;
+  // A TF.js model.json is compiled to ONNX first (shaped as the recipe feeds it); the site holds that .onnx.
+  const web = await onnxForWeb(model, recipe);
+  try {
+    return await writeSite(web, options, task, recipe, recipeFile, labels, labelsFile);
+  } finally {
+    web.dispose();
+  }
+}
+
+async function writeSite(web: WebModel, options: DeployWebOptions, task: Task, recipe: Recipe, recipeFile: string, labels: string[] | null, labelsFile: string | null): Promise<DeployWebResult> {
+  const model = web.path;
   const classes = await checkModel(model, recipe, recipeFile, labels, labelsFile);
   const topK = Math.min(options.topK ?? 5, classes ?? Infinity, labels?.length ?? Infinity);
   if (!(Number.isInteger(topK) && topK >= 1)) throw new UsageError(`top-k must be a positive integer, got ${options.topK}`);
   const backends: BackendName[] = options.webgpu === false ? ['wasm'] : ['webgpu', 'wasm'];
-  const name = basename(model, extname(model));
+  const name = web.name;
   const config: AppConfig = {
     ondevice: 1, name, task, model: `model/${basename(model)}`, format: 'onnx', labels: labels ? 'model/labels.txt' : null,
     recipe: 'model/preprocess.json', input: inputModeFor(recipe), topK, backends, ortPath: 'ort/',

@@ -1,5 +1,5 @@
 // evaluateModels: run a reference and its candidates on the same batches; accuracy where labelled, fidelity per output.
-import { statSync } from 'node:fs';
+import { modelBytes } from '../formats/model-bytes.ts';
 import type { DataSource } from '../data/source.ts';
 import { OndeviceError, UsageError } from '../errors.ts';
 import { detectFormat, readModel } from '../formats/registry.ts';
@@ -8,6 +8,7 @@ import { halfToFloat } from '../ir/tensor.ts';
 import { readProvenance } from '../quantize/provenance.ts';
 import { silentProgress, type Progress } from '../util/progress.ts';
 import { acceptAnyBatch } from '../runtimes/any-batch.ts';
+import { fetchOnly } from '../runtimes/fetch-outputs.ts';
 import { hostCpu, type HostInfo } from '../runtimes/host.ts';
 import { onnxReferenceRuntime } from '../runtimes/onnx-reference.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
@@ -39,6 +40,11 @@ export interface EvaluateModelsOptions {
    * then fed its own inputs only.
    */
   fixedInputs?: ReadonlySet<string>;
+  /**
+   * Compare only these outputs (`--outputs`): every model is run fetching just them, so a candidate compiled with
+   * `--outputs` (a detector's raw heads) is compared with the same values of the reference (TF.js fetches inner values).
+   */
+  outputs?: readonly string[];
   progress?: Progress;
 }
 
@@ -111,7 +117,7 @@ export async function evaluateModels(reference: string, candidates: readonly str
   }
   const loaded: Loaded[] = [];
   try {
-    for (const [i, path] of [reference, ...candidates].entries()) loaded.push(await load(path, options, i > 0 && options.exact !== false));
+    for (const [i, path] of [reference, ...candidates].entries()) loaded.push(await load(path, options, i > 0 && options.exact !== false, i === 0));
     const [ref, ...cands] = loaded;
     for (const c of cands) checkSameIo(ref, c, options.fixedInputs);
     const classOutput = pickClassOutput(ref.session, options.classOutput);
@@ -162,10 +168,18 @@ export async function evaluateModels(reference: string, candidates: readonly str
   }
 }
 
-async function load(path: string, options: EvaluateModelsOptions, exact: boolean): Promise<Loaded> {
+async function load(path: string, options: EvaluateModelsOptions, exact: boolean, reference: boolean): Promise<Loaded> {
   const format = await detectFormat(path);
   const runtime = await resolveRuntime({ name: options.runtime, format: format.name });
-  const session = acceptAnyBatch(await runtime.load(path, { threads: options.threads }));
+  const loaded = acceptAnyBatch(await runtime.load(path, { threads: options.threads }));
+  let session = loaded;
+  try {
+    // The reference may name inner values (TF.js fetches any); a candidate must have them as outputs.
+    if (options.outputs) session = fetchOnly(loaded, options.outputs, path, reference);
+  } catch (e) {
+    await loaded.release();
+    throw e;
+  }
   let model: Model | undefined;
   try {
     model = await readModel(path);
@@ -176,7 +190,8 @@ async function load(path: string, options: EvaluateModelsOptions, exact: boolean
   let exactRun: ExactRun | undefined;
   if (model && exact && format.name === 'onnx' && runtime.name !== onnxReferenceRuntime.name && quantizesActivations(model)) {
     try {
-      const s = acceptAnyBatch(await onnxReferenceRuntime.load(path, { threads: options.threads }));
+      const exactSession = acceptAnyBatch(await onnxReferenceRuntime.load(path, { threads: options.threads }));
+      const s = options.outputs ? fetchOnly(exactSession, options.outputs, path) : exactSession;
       exactRun = { session: s, fidelity: new Map(), kernel: new Map(), uint8Activations: activationTypesOf(model).has('uint8') };
     } catch (e) {
       await session.release();
@@ -185,7 +200,7 @@ async function load(path: string, options: EvaluateModelsOptions, exact: boolean
   }
   return {
     path, runtime, session, fidelity: new Map(), ...(exactRun ? { exact: exactRun } : {}),
-    eval: { path, sizeBytes: statSync(path).size, runtime: runtime.name, runtimeInfo: session.info, ...(scheme ? { scheme } : {}) },
+    eval: { path, sizeBytes: modelBytes(path), runtime: runtime.name, runtimeInfo: session.info, ...(scheme ? { scheme } : {}) },
   };
 }
 
@@ -245,7 +260,8 @@ function checkSameIo(ref: Loaded, cand: Loaded, fixed: ReadonlySet<string> = new
     for (const x of a) {
       const y = b.find((v) => v.name === x.name)!;
       const what = kind.slice(0, -1);
-      if (x.dtype !== y.dtype) throw new OndeviceError(`${what} '${x.name}' is ${y.dtype}, the reference's is ${x.dtype}`, { file: cand.path });
+      // An inner value of the reference fetched by name (`outputs`) has no declared dtype.
+      if (x.dtype !== y.dtype && x.dtype !== 'unknown') throw new OndeviceError(`${what} '${x.name}' is ${y.dtype}, the reference's is ${x.dtype}`, { file: cand.path });
       if (!sameShape(x.shape, y.shape)) {
         throw new OndeviceError(`${what} '${x.name}' has shape [${y.shape.join(', ')}], the reference's is [${x.shape.join(', ')}]`, { file: cand.path });
       }

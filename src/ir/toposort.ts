@@ -99,6 +99,15 @@ class IndexHeap {
 }
 
 /**
+ * True for the back edge of a TF1 while loop as read from a TensorFlow graph (NextIteration → Merge, domain
+ * `ai.tensorflow`): TensorFlow schedules a Merge when any input is ready, so the edge orders nothing and the loop is
+ * no cycle (the TF.js lift unrolls such loops).
+ */
+function isLoopBackEdge(producer: Node, consumer: Node): boolean {
+  return consumer.op === 'Merge' && producer.op === 'NextIteration' && consumer.domain === 'ai.tensorflow' && producer.domain === 'ai.tensorflow';
+}
+
+/**
  * The graph's nodes in an execution order: every node after the producers of the values it reads
  * (including outer-scope values read by its subgraphs). Among ready nodes, file order wins, so an
  * already sorted graph keeps its order. Throws a GraphError naming a node on a cycle.
@@ -113,7 +122,7 @@ export function toposort(graph: Graph): Node[] {
     const deps = new Set<number>();
     for (const name of nodeReads(node)) {
       const p = producerIndex.get(name);
-      if (p !== undefined) deps.add(p);
+      if (p !== undefined && !isLoopBackEdge(nodes[p], node)) deps.add(p);
     }
     for (const p of deps) dependents[p].push(i);
     pending[i] = deps.size;

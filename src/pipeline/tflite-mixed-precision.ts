@@ -2,7 +2,7 @@
 // .tflite with them excluded, and measure the result in LiteRT.js (one extra round lifting more if LiteRT misses the target).
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { compileFile, openInStoredLayout, readCompileInput, type CompileOptions, type CompileReport } from '../compile/compile.ts';
 import { fixInputShapes } from '../compile/tflite/prepare.ts';
 import type { DataSource } from '../data/source.ts';
@@ -11,6 +11,7 @@ import { evaluateModels } from '../evaluate/compare.ts';
 import { worstPsnr } from '../evaluate/verdict.ts';
 import { readVerifiedModel } from '../formats/read-verified.ts';
 import type { Model } from '../ir/graph.ts';
+import { selectOutputs } from '../passes/select-outputs.ts';
 import { quantizeMixedPrecision, type MixedPrecisionOptions } from './mixed-precision.ts';
 
 /** Validation examples LiteRT measures by default (as the search does). */
@@ -66,11 +67,10 @@ export interface TfliteMixedOptions extends Omit<CompileOptions, 'target' | 'qua
  */
 export async function compileTfliteMixedPrecision(input: string, output: string, options: TfliteMixedOptions): Promise<{ compile: CompileReport; mixed: TfliteMixedReport }> {
   const { mixed, extraRound = true, calibration: givenCalibration, validation: openValidation, ...compileOptions } = options;
-  const model = await readCompileInput(input, { target: 'tflite', nchwIo: compileOptions.nchwIo });
-  const isTflite = extname(input).toLowerCase() === '.tflite';
-  const stored = isTflite ? (await readVerifiedModel(input)).model : model;
-  // A .tflite lifted to NCHW I/O (all rank 4) takes the model as read in NCHW; a lifted NHWC one, and an .onnx, as read.
-  const liftedNchw = isTflite && (Boolean(compileOptions.nchwIo) || allRank4(stored));
+  // A .tflite or TF.js model is lifted to ONNX ops; `stored` is it as read (pruned as compile prunes it), in the data's layout.
+  const { model, lift, liftedToNchw: liftedNchw, inputShapes } = await readCompileInput(input, { target: 'tflite', nchwIo: compileOptions.nchwIo, inputShapes: compileOptions.inputShapes, outputs: compileOptions.outputs });
+  const read = lift && (await readVerifiedModel(input)).model;
+  const stored = read ? (compileOptions.outputs ? selectOutputs(read, compileOptions.outputs) : read) : model;
   // As compile does: data given for an NHWC-I/O .tflite is opened in its own (NHWC) layout and transposed.
   const open = (fn: (m: Model) => Promise<DataSource | undefined>) => openInStoredLayout(fn, stored, model, liftedNchw && !compileOptions.nchwIo);
   const calibration = typeof givenCalibration === 'function' ? await open(givenCalibration) : givenCalibration;
@@ -79,7 +79,8 @@ export async function compileTfliteMixedPrecision(input: string, output: string,
   const validation = heldOut ?? calibration;
   const examples = Math.min(mixed.examples ?? DEFAULT_EXAMPLES, validation.count ?? Infinity);
   const warnings = heldOut ? [] : ['mixed precision measured PSNR on the calibration data itself (give held-out data with --validation DATA)'];
-  if (compileOptions.inputShapes) fixInputShapes(model, compileOptions.inputShapes);
+  // Shapes the lift did not apply already (the TF.js lift does, in the model.json's layout).
+  if (inputShapes) fixInputShapes(model, inputShapes);
   // The batch the compiled model takes (fixed shapes, symbolic batch dims compile as 1): the search and LiteRT read batches of it.
   const batch = model.graph.inputs.map((v) => (v.type.kind === 'tensor' ? v.type.shape?.[0] : undefined)).find((d): d is number => typeof d === 'number') ?? 1;
   const dir = mkdtempSync(join(tmpdir(), 'ondevice-tflite-mixed-'));
@@ -87,7 +88,7 @@ export async function compileTfliteMixedPrecision(input: string, output: string,
     // Measured files declare the layout the data has (the model's as read, after lifting a .tflite); the written one the
     // layout asked for (a lifted .tflite whose I/O is all rank 4 lifts NCHW and is written NHWC, see compile.ts).
     const measureLayout = { nhwcIo: false, nchwIo: liftedNchw };
-    const sameLayout = !compileOptions.nhwcIo && (!isTflite || Boolean(compileOptions.nchwIo) || !liftedNchw);
+    const sameLayout = !compileOptions.nhwcIo && (!lift || Boolean(compileOptions.nchwIo) || !liftedNchw);
     const floatPath = join(dir, 'float.tflite');
     await compileFile(input, floatPath, { ...compileOptions, ...measureLayout, target: 'tflite', quantize: 'none' });
     const floatBytes = statSync(floatPath).size;
@@ -120,9 +121,4 @@ export async function compileTfliteMixedPrecision(input: string, output: string,
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** True when every graph input and output is a rank-4 tensor. */
-function allRank4(model: Model): boolean {
-  return [...model.graph.inputs, ...model.graph.outputs].every((v) => v.type.kind === 'tensor' && v.type.shape?.length === 4);
 }

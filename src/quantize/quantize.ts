@@ -4,7 +4,7 @@ import { assertValid } from '../ir/verify.ts';
 import { DEFAULT_PASSES, runPasses } from '../passes/index.ts';
 import { eliminateDeadCode } from '../passes/dead-code.ts';
 import { nameUnnamedNodes } from '../passes/graph-edit.ts';
-import { liftTfliteOrThrow } from '../passes/lift-tflite/index.ts';
+import { liftForeignOrThrow } from '../passes/lift-foreign.ts';
 import { quantizeDynamic } from './dynamic.ts';
 import { ExcludeList } from './exclude.ts';
 import { quantizeFp16 } from './fp16.ts';
@@ -40,8 +40,9 @@ const IMPLEMENTATIONS: Record<Scheme, SchemeImpl> = {
  *   UsageError for an unknown scheme or method, or a static scheme without calibration data.
  */
 export async function quantizeModel(model: Model, options: QuantizeOptions): Promise<QuantizeResult> {
-  // A model read from .tflite is lifted to ONNX ops first (GraphError listing any op that cannot be).
-  return quantizeOnce(liftTfliteOrThrow(model).model, resolveOptions(options));
+  // A model read from .tflite or TF.js is lifted to ONNX ops first (GraphError listing any op that cannot be); a TF.js
+  // model whose input shapes are open is best lifted by the caller with them (liftForeignOrThrow, as `ondevice quantize` does).
+  return quantizeOnce(liftForeignOrThrow(model).model, resolveOptions(options));
 }
 
 async function quantizeOnce(model: Model, resolved: ResolvedOptions): Promise<QuantizeResult> {

@@ -8,6 +8,10 @@ export function formatSummary(s: ModelSummary): string {
   const lines: string[] = [];
   lines.push(`${s.file}  (${s.format}, ${formatBytes(s.fileBytes)}${s.externalDataBytes ? ` + ${formatBytes(s.externalDataBytes)} external data` : ''})`);
   lines.push(`producer: ${s.producer}   ir_version: ${s.irVersion}   opsets: ${s.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}`);
+  if (s.tfjs) {
+    const storage = Object.entries(s.tfjs.weightStorage).map(([d, n]) => `${n} ${d}`).join(', ') || 'none';
+    lines.push(`TF.js ${s.tfjs.kind}${s.tfjs.convertedBy ? `, converted by ${s.tfjs.convertedBy}` : ''}${s.tfjs.generatedBy ? ` (from ${s.tfjs.generatedBy})` : ''}; weights: ${storage} in ${s.tfjs.shards} shard${s.tfjs.shards === 1 ? '' : 's'} (${formatBytes(s.tfjs.shardBytes)})`);
+  }
   lines.push('');
   lines.push(renderTable(['', 'name', 'dtype', 'shape'], [
     ...s.inputs.map((i) => ['input', i.name, i.dtype, formatShape(i.shape)]),

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import type { Dim, Model, ValueType } from '../ir/graph.ts';
 import { modelStats } from '../ir/stats.ts';
 import type { DType } from '../ir/dtype.ts';
+import type { TfjsFacts } from '../formats/tfjs/describe.ts';
 
 /** One input or output as `inspect` shows it. */
 export interface IoSummary {
@@ -30,6 +31,8 @@ export interface ModelSummary {
   externalDataBytes: number;
   metadata: Record<string, string>;
   warnings: string[];
+  /** A TF.js model.json: graph or layers model, converter, how the weights are stored. */
+  tfjs?: TfjsFacts;
 }
 
 function ioOf(name: string, type: ValueType): IoSummary {
@@ -44,8 +47,10 @@ export function summarizeModel(model: Model, file: string, format: string): Mode
   for (const [dtype, totals] of Object.entries(stats.bytesByDType)) bytesByDtype[dtype as DType] = totals!.bytes;
   const warnings: string[] = [];
   const defaultOpset = model.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx');
-  if (!defaultOpset) warnings.push('no opset import for the default ONNX domain');
-  else if (defaultOpset.version < 10) warnings.push(`old opset ${defaultOpset.version}: some runtimes and quantizers need ≥ 10`);
+  // Only ONNX files must import the default domain (a .tflite or TF.js model holds its own framework's ops).
+  if (!defaultOpset) {
+    if (format === 'onnx') warnings.push('no opset import for the default ONNX domain');
+  } else if (defaultOpset.version < 10) warnings.push(`old opset ${defaultOpset.version}: some runtimes and quantizers need ≥ 10`);
   const initNames = model.graph.initializers;
   for (const i of model.graph.inputs) {
     if (initNames.has(i.name)) continue;

@@ -1,6 +1,7 @@
 // Lets a session with a fixed batch size (e.g. a .tflite compiled for batch 1) run batches of any size.
 import type { TypedArray } from '../ir/dtype.ts';
 import type { HostTensor, RuntimeSession } from './runtime.ts';
+import { wrapSession } from './wrap-session.ts';
 
 type ArrayCtor = new (length: number) => TypedArray;
 
@@ -49,13 +50,5 @@ export function acceptAnyBatch(session: RuntimeSession): RuntimeSession {
       return [k, { dtype: ts[0].dtype, dims: [ts.reduce((a, t) => a + (t.dims[0] ?? 1), 0), ...ts[0].dims.slice(1)], data }];
     }));
   };
-  return {
-    inputs: session.inputs,
-    outputs: session.outputs,
-    info: session.info,
-    run,
-    release: () => session.release(),
-    ...(session.endProfiling ? { endProfiling: () => session.endProfiling!() } : {}),
-    ...(session.lastRunMs ? { lastRunMs: () => session.lastRunMs!() } : {}),
-  };
+  return wrapSession(session, run);
 }

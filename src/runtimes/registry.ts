@@ -5,8 +5,9 @@ import { onnxReferenceRuntime } from './onnx-reference.ts';
 import { ortNodeRuntime } from './ort-node.ts';
 import { ortWebWasmRuntime } from './ort-web.ts';
 import type { Runtime } from './runtime.ts';
+import { tfjsRuntime } from './tfjs.ts';
 
-const runtimes: Runtime[] = [ortNodeRuntime, ortWebWasmRuntime, litertRuntime, onnxReferenceRuntime];
+const runtimes: Runtime[] = [ortNodeRuntime, ortWebWasmRuntime, litertRuntime, onnxReferenceRuntime, tfjsRuntime];
 
 /** Adds a runtime (later registrations are tried after earlier ones). */
 export function registerRuntime(runtime: Runtime): void {

@@ -24,6 +24,8 @@ export interface RuntimeInfo {
   threads: number;
   /** Graph optimisation level, where the engine has one. */
   optimization?: string;
+  /** The engine's backend, where it has several (TensorFlow.js: 'cpu'). */
+  backend?: string;
 }
 
 /** A loaded model, ready to run. */

@@ -105,6 +105,18 @@ export function decodeWeight(spec: TfjsWeightSpec, bytes: Uint8Array, file: stri
   }
 }
 
+/** A manifest group's shards read and concatenated in order; a shard that cannot be read is a FormatError naming the model file. */
+export function readGroupBytes(modelFile: string, group: TfjsWeightGroup): Uint8Array {
+  const parts = group.paths.map((p) => readWhole(shardPath(modelFile, p), modelFile));
+  const buf = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    buf.set(p, off);
+    off += p.length;
+  }
+  return buf;
+}
+
 /**
  * Every weight of the manifest by name, decoded. Each group's shards are read and concatenated in manifest order;
  * a group shorter than its weights need, or a shard that cannot be read, is one FormatError naming the model file.
@@ -112,15 +124,8 @@ export function decodeWeight(spec: TfjsWeightSpec, bytes: Uint8Array, file: stri
 export function readWeights(modelFile: string, manifest: TfjsWeightGroup[]): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   for (const [g, group] of manifest.entries()) {
-    const parts = group.paths.map((p) => readWhole(shardPath(modelFile, p), modelFile));
-    const total = parts.reduce((s, p) => s + p.length, 0);
-    const buf = new Uint8Array(total);
+    const buf = readGroupBytes(modelFile, group);
     let off = 0;
-    for (const p of parts) {
-      buf.set(p, off);
-      off += p.length;
-    }
-    off = 0;
     for (const spec of group.weights) {
       const len = byteLength(spec, buf, off, modelFile);
       if (off + len > buf.length) {

@@ -424,6 +424,7 @@ export const shapeOps: OpTable = {
   Range: range,
   TopK: topK,
   NonZero: (ctx) => [{ dtype: 'int64', shape: [ctx.input(0)?.shape?.length ?? null, null] }],
+  NonMaxSuppression: () => [{ dtype: 'int64', shape: [null, 3] }],
   DepthToSpace: (ctx) => depthToSpace(ctx, true),
   SpaceToDepth: (ctx) => depthToSpace(ctx, false),
   GatherElements: (ctx) => {

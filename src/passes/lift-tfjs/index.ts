@@ -10,6 +10,7 @@ import { TfjsLiftContext, LiftRefusal, TFJS_LIFTED_OPSET, type TfjsLifter } from
 import { GRAPH_LIFTERS, prepareGraphModel } from './graph/index.ts';
 import { KERAS_LIFTERS } from './keras/index.ts';
 import { nchwIo } from './nchw-io.ts';
+import { collapseUnitAxisRoundTrips } from './unit-axes.ts';
 
 /** Domains of the nodes the TF.js reader creates (formats/tfjs). */
 const GRAPH_DOMAIN = 'ai.tensorflow';
@@ -88,6 +89,7 @@ export function liftTfjs(model: Model, options: TfjsLiftOptions = {}): { model: 
   }
   if (options.nchwIo) nchwIo(model, ctx);
   eliminateDeadCode(graph);
+  collapseUnitAxisRoundTrips(graph);
   optimizeTransposes(graph);
   model.opsets = [{ domain: '', version: TFJS_LIFTED_OPSET }, ...model.opsets.filter((o) => o.domain !== '' && o.domain !== GRAPH_DOMAIN && o.domain !== KERAS_DOMAIN)];
   model.irVersion = 8;

@@ -3,12 +3,12 @@ import type { Model, Node } from '../../ir/graph.ts';
 import { renameValue } from '../graph-edit.ts';
 import { ints, TO_NCHW, TO_NHWC, type TfjsLiftContext } from './context.ts';
 
-function transposeNode(ctx: TfjsLiftContext, input: string, output: string, perm: number[]): Node {
+function transposeNode(ctx: Pick<TfjsLiftContext, 'name'>, input: string, output: string, perm: number[]): Node {
   return { op: 'Transpose', domain: '', name: ctx.name(`Transpose_${output}`), inputs: [input], outputs: [output], attributes: new Map([['perm', ints(perm)]]) };
 }
 
-/** Rewrites the graph boundary of `model` to NCHW for every rank-4 input and output. */
-export function nchwIo(model: Model, ctx: TfjsLiftContext): void {
+/** Rewrites the graph boundary of `model` to NCHW for every rank-4 input and output (`ctx.name` gives fresh names). */
+export function nchwIo(model: Model, ctx: Pick<TfjsLiftContext, 'name'>): void {
   const graph = model.graph;
   const permute = <T>(dims: readonly T[], perm: number[]): T[] => perm.map((p) => dims[p]);
   for (const input of graph.inputs) {

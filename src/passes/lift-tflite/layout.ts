@@ -8,7 +8,7 @@ import { constantOf, graphOutputNames, nameAllocator, usesOf } from '../graph-ed
 import { ints, transposeData } from './context.ts';
 
 /** Ops that act elementwise (with broadcasting), so a Transpose of their result equals the op on transposed inputs. */
-const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Relu', 'Clip', 'Sigmoid', 'Tanh', 'HardSwish', 'Identity', 'PRelu', 'LeakyRelu', 'Sqrt', 'Reciprocal', 'Exp', 'Abs']);
+const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Relu', 'Clip', 'Sigmoid', 'Tanh', 'HardSwish', 'Identity', 'PRelu', 'LeakyRelu', 'Sqrt', 'Reciprocal', 'Exp', 'Abs', 'Cast']);
 
 /** Where the Transposes of a graph sit: next to a graph input/output, or inside. */
 export interface TransposeCounts {
