@@ -11,8 +11,10 @@ import type { DType } from '../src/ir/dtype.ts';
 import { encodeNpy } from '../src/data/npy-format.ts';
 import { loadMnist } from '../src/data/mnist.ts';
 import { PACKAGE_ROOT } from '../src/paths.ts';
+import { modelBytes } from '../src/formats/model-bytes.ts';
 import { mulberry32 } from '../src/util/random.ts';
 import { digitScenes } from '../test/support/scenes.ts';
+import { materialiseNsfwjs } from '../test/tfjs/nsfwjs.ts';
 import { describeHost, hostCpu } from '../src/runtimes/host.ts';
 
 type Arrays = Record<string, { dtype: DType; dims: number[]; data: Float32Array | BigInt64Array | Uint8Array }>;
@@ -23,6 +25,8 @@ interface Entry {
   file: string;
   shapes?: string[];
   values?: string[];
+  /** Graph outputs to keep (`--outputs`), e.g. a detector's raw heads without its NMS. */
+  outputs?: string;
   /** Examples for split 'calib' (from the training side) and 'eval' (held out). */
   data: (split: 'calib' | 'eval', count: number) => Arrays;
   note?: string;
@@ -65,6 +69,19 @@ const scenes = (input: string, h: number, w: number, norm = imagenet, nhwc = fal
   [input]: f32(nhwc ? [n, h, w, 3] : [n, 3, h, w], digitScenes(split, n, h, w, norm, nhwc)),
 });
 
+const HANDTRACK = join(PACKAGE_ROOT, 'node_modules/handtrackjs/models/webmodel');
+const ESRGAN = join(PACKAGE_ROOT, 'node_modules/@upscalerjs/esrgan-slim/models');
+const pixels = (v: number) => v;
+/** TF.js models: NHWC scenes, in the value range each model's own package feeds it. */
+const TFJS_ENTRIES: Entry[] = [
+  { name: 'TF.js nsfwjs MobileNetV2 (uint8 weights)', file: materialiseNsfwjs(), data: scenes('input_1', 224, 224, (v) => v / 255, true) },
+  ...[2, 3, 4].map((x): Entry => ({ name: `TF.js esrgan-slim x${x}`, file: join(ESRGAN, `x${x}/model.json`), shapes: ['LR=1,64,64,3'], data: scenes('LR', 64, 64, pixels, true) })),
+  ...['base', 'fp16', 'int8'].map((w): Entry => ({
+    name: `TF.js handtrack ssd320 ${w} raw heads`, file: join(HANDTRACK, `ssd320fpnlite/${w}/model.json`), shapes: ['input_tensor=1,320,320,3'], outputs: 'Identity_6,Identity_7',
+    data: (s, n) => ({ input_tensor: { dtype: 'uint8', dims: [n, 320, 320, 3], data: Uint8Array.from(digitScenes(s, n, 320, 320, pixels, true), (v) => Math.round(v)) } }),
+  })),
+];
+
 const ENTRIES: Entry[] = [
   { name: 'LeNet-5', file: join(PACKAGE_ROOT, 'models/lenet5/lenet5.onnx'), data: (s, n) => ({ input: f32([n, 1, 28, 28], mnistRows(s, n)) }) },
   { name: 'PaddleOCR cls', file: join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), shapes: ['x=1,3,48,192'], data: (s, n) => ({ x: f32([n, 3, 48, 192], digitLines(s, n, 48, 192)) }) },
@@ -96,6 +113,7 @@ const ENTRIES: Entry[] = [
   },
   ...['mobilenet_v2', 'mobilenet_v3_small', 'resnet18', 'squeezenet1_1', 'shufflenet_v2_x0_5', 'efficientnet_b0', 'mnasnet0_5', 'regnet_y_400mf', 'googlenet', 'convnext_tiny', 'swin_t']
     .map((m): Entry => ({ name: `torchvision ${m}`, file: join(TV, `${m}.onnx`), data: scenes('input', 224, 224), note: 'seeded random weights' })),
+  ...TFJS_ENTRIES,
 ];
 
 /** Writes arrays as an .npz (one .npy per input name). */
@@ -145,8 +163,8 @@ async function main(): Promise<void> {
     const calib = join(dir, `${slug}.calib.npz`), evalData = join(dir, `${slug}.eval.npz`);
     await writeNpz(calib, e.data('calib', 16));
     await writeNpz(evalData, e.data('eval', 8));
-    const fixed = [...(e.shapes ?? []).flatMap((s) => ['--input-shape', s]), ...(e.values ?? []).flatMap((v) => ['--input-value', v])];
-    const size = statSync(e.file).size;
+    const fixed = [...(e.shapes ?? []).flatMap((s) => ['--input-shape', s]), ...(e.values ?? []).flatMap((v) => ['--input-value', v]), ...(e.outputs ? ['--outputs', e.outputs] : [])];
+    const size = modelBytes(e.file);
     const stage = (name: string, out: string, make: string[], makeFixed = fixed): void => {
       const t0 = performance.now();
       const made = ondevice([...make, '-o', out, ...makeFixed]);

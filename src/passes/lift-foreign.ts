@@ -4,7 +4,7 @@ import { applyInputShapes, type InputShapes } from '../ir/input-shapes.ts';
 import { eliminateDeadCode } from './dead-code.ts';
 import { countOps, nameAllocator } from './graph-edit.ts';
 import { hasTfjsNodes, liftTfjs, liftTfjsOrThrow } from './lift-tfjs/index.ts';
-import { nchwIo } from './lift-tfjs/nchw-io.ts';
+import { nchwIo } from './nchw-io.ts';
 import { countTransposes, hasTfliteNodes, liftTflite, liftTfliteOrThrow, optimizeTransposes, type LiftReport } from './lift-tflite/index.ts';
 
 /** The frameworks whose operators the lifts rewrite: TFLite (`ai.tflite`) and TF.js (`ai.tensorflow`, `ai.keras`). */

@@ -9,7 +9,7 @@ import { countTransposes, optimizeTransposes, type TransposeCounts } from '../li
 import { TfjsLiftContext, LiftRefusal, TFJS_LIFTED_OPSET, type TfjsLifter } from './context.ts';
 import { GRAPH_LIFTERS, prepareGraphModel } from './graph/index.ts';
 import { KERAS_LIFTERS } from './keras/index.ts';
-import { nchwIo } from './nchw-io.ts';
+import { nchwIo, unliftableMessage } from '../nchw-io.ts';
 import { collapseUnitAxisRoundTrips } from './unit-axes.ts';
 
 /** Domains of the nodes the TF.js reader creates (formats/tfjs). */
@@ -96,9 +96,6 @@ export function liftTfjs(model: Model, options: TfjsLiftOptions = {}): { model: 
   return { model, report: { unliftable, transposes: countTransposes(graph), ops: Object.fromEntries(countOps(graph)) } };
 }
 
-/** How many unliftable nodes an error message lists (the rest are counted). */
-const MAX_LISTED = 10;
-
 /**
  * The model with its TF.js nodes lifted (unchanged when it has none), for commands that work on ONNX semantics.
  * @throws GraphError listing every node that cannot be lifted, with why.
@@ -107,9 +104,7 @@ export function liftTfjsOrThrow(model: Model, options: TfjsLiftOptions = {}): { 
   if (!hasTfjsNodes(model)) return { model };
   const { model: out, report } = liftTfjs(model, options);
   if (report.unliftable.length) {
-    const listed = report.unliftable.slice(0, MAX_LISTED).map((u) => `node '${u.node}' (${u.op}): ${u.why}`).join('; ');
-    const more = report.unliftable.length > MAX_LISTED ? `; and ${report.unliftable.length - MAX_LISTED} more` : '';
-    throw new GraphError(`cannot lift ${report.unliftable.length} TF.js op(s) to ONNX: ${listed}${more}`);
+    throw new GraphError(unliftableMessage('TF.js', report.unliftable));
   }
   return { model: out, report };
 }

@@ -1,15 +1,16 @@
 // Lifts a TFLite model read as `ai.tflite` nodes onto standard ONNX ops: the lifter table, the lift itself and its pass.
 import { GraphError } from '../../errors.ts';
-import type { Model, Node } from '../../ir/graph.ts';
+import type { Model } from '../../ir/graph.ts';
 import { toposort } from '../../ir/toposort.ts';
 import { eliminateDeadCode } from '../dead-code.ts';
-import { countOps, renameValue } from '../graph-edit.ts';
+import { countOps } from '../graph-edit.ts';
 import type { Pass } from '../pass.ts';
-import { LiftContext, LiftRefusal, TO_NCHW, TO_NHWC, ints } from './context.ts';
+import { LiftContext, LiftRefusal } from './context.ts';
 import { liftConv2d, liftDepthwiseConv2d, liftTransposeConv, liftTransposeConvBias } from './conv.ts';
 import { liftDequantize } from './dequantize.ts';
 import * as ew from './elementwise.ts';
 import { countTransposes, optimizeTransposes, type TransposeCounts } from './layout.ts';
+import { nchwIo, unliftableMessage } from '../nchw-io.ts';
 import type { Lifter } from './lifter.ts';
 import { liftBatchMatMul, liftFullyConnected } from './matmul.ts';
 import { liftResizeBilinear, liftResizeNearest } from './resize.ts';
@@ -99,7 +100,7 @@ export function liftTflite(model: Model, options: LiftOptions = {}): { model: Mo
   if (unliftable.length) return { model, report: { unliftable, transposes: { boundary: 0, inside: 0 }, ops: {} } };
   graph.nodes = ctx.nodes;
   graph.valueInfo.clear();
-  if (options.nchwIo) toNchwIo(model, ctx);
+  if (options.nchwIo) nchwIo(model, ctx);
   eliminateDeadCode(graph);
   optimizeTransposes(graph);
   model.opsets = [{ domain: '', version: LIFTED_OPSET }, ...model.opsets.filter((o) => o.domain !== '' && o.domain !== TFLITE_DOMAIN)];
@@ -107,35 +108,6 @@ export function liftTflite(model: Model, options: LiftOptions = {}): { model: Mo
   if (model.extra) delete model.extra.tflite;
   return { model, report: { unliftable, transposes: countTransposes(graph), ops: Object.fromEntries(countOps(graph)) } };
 }
-
-/** Declares rank-4 graph inputs/outputs NCHW, with Transposes to the NHWC values inside (cancelled by the optimiser). */
-function toNchwIo(model: Model, ctx: LiftContext): void {
-  const graph = model.graph;
-  const nhwc = (dims: readonly unknown[], perm: number[]) => perm.map((p) => dims[p]);
-  for (const input of graph.inputs) {
-    if (input.type.kind !== 'tensor' || input.type.shape?.length !== 4) continue;
-    const inner = ctx.name(`${input.name}_nhwc`);
-    for (const n of graph.nodes) n.inputs = n.inputs.map((x) => (x === input.name ? inner : x));
-    graph.nodes.unshift(transposeNode(ctx, input.name, inner, TO_NHWC));
-    input.type = { ...input.type, shape: nhwc(input.type.shape, TO_NCHW) as typeof input.type.shape };
-  }
-  for (const output of graph.outputs) {
-    if (output.type.kind !== 'tensor' || output.type.shape?.length !== 4) continue;
-    const name = output.name;
-    const inner = ctx.name(`${name}_nhwc`);
-    renameValue(graph, name, inner);
-    graph.nodes.push(transposeNode(ctx, inner, name, TO_NCHW));
-    output.name = name;
-    output.type = { ...output.type, shape: nhwc(output.type.shape, TO_NCHW) as typeof output.type.shape };
-  }
-}
-
-function transposeNode(ctx: LiftContext, input: string, output: string, perm: number[]): Node {
-  return { op: 'Transpose', domain: '', name: ctx.name(`Transpose_${output}`), inputs: [input], outputs: [output], attributes: new Map([['perm', ints(perm)]]) };
-}
-
-/** How many unliftable nodes an error message lists (the rest are counted). */
-const MAX_LISTED = 10;
 
 /**
  * The model with its `ai.tflite` nodes lifted (unchanged when it has none), for commands that work on ONNX semantics.
@@ -145,9 +117,7 @@ export function liftTfliteOrThrow(model: Model, options: LiftOptions = {}): { mo
   if (!hasTfliteNodes(model)) return { model };
   const { model: out, report } = liftTflite(model, options);
   if (report.unliftable.length) {
-    const listed = report.unliftable.slice(0, MAX_LISTED).map((u) => `node '${u.node}' (${u.op}): ${u.why}`).join('; ');
-    const more = report.unliftable.length > MAX_LISTED ? `; and ${report.unliftable.length - MAX_LISTED} more` : '';
-    throw new GraphError(`cannot lift ${report.unliftable.length} TFLite op(s) to ONNX: ${listed}${more}`);
+    throw new GraphError(unliftableMessage('TFLite', report.unliftable));
   }
   return { model: out, report };
 }
