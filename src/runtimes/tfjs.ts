@@ -4,6 +4,7 @@ import type { DType } from '../ir/dtype.ts';
 import type { Dim } from '../ir/graph.ts';
 import { readModelJson, tfjsKind, type TfjsModelJson } from '../formats/tfjs/model-json.ts';
 import { readGroupBytes } from '../formats/tfjs/weights.ts';
+import { decodeShape, tfDType } from '../formats/tfjs/graph-attrs.ts';
 import type { HostTensor, IoInfo, Runtime, RuntimeInfo, RuntimeSession, SessionOptions } from './runtime.ts';
 
 type TfCore = typeof import('@tensorflow/tfjs-core');
@@ -28,25 +29,22 @@ function tfjs(): Promise<TfjsModules> {
   return modules;
 }
 
-/** TensorFlow `DT_*` names (signatures, Placeholder attributes) as our dtypes. */
-const FROM_TF_TYPE: Record<string, DType> = {
-  DT_FLOAT: 'float32', DT_HALF: 'float16', DT_DOUBLE: 'float64', DT_INT32: 'int32', DT_INT64: 'int64', DT_UINT8: 'uint8',
-  DT_INT8: 'int8', DT_INT16: 'int16', DT_UINT16: 'uint16', DT_BOOL: 'bool', DT_STRING: 'string',
-};
-
 /** A TF tensor name as an IR value name: `x:0` → `x`, `x:k` stays. */
 function valueName(tensorName: string): string {
   return tensorName.endsWith(':0') ? tensorName.slice(0, -2) : tensorName;
 }
 
-/** Shape from a JSON TensorShapeProto (`dim[].size` as strings, −1 unknown). */
+/** Shape from a JSON TensorShapeProto (−1 unknown); an unknown or malformed one as rank 0 (the session reports what it gets). */
 function protoShape(shape: unknown): Dim[] {
-  const s = shape as { dim?: { size?: string | number }[]; unknownRank?: boolean } | undefined;
-  return (s?.dim ?? []).map((d) => {
-    const n = Number(d.size ?? -1);
-    return n >= 0 ? n : null;
-  });
+  try {
+    return decodeShape(shape) ?? [];
+  } catch {
+    return [];
+  }
 }
+
+/** The IR dtype of a `DT_*` name, or 'unknown'. */
+const fromTfType = (name: string | undefined): DType | 'unknown' => tfDType(name) ?? 'unknown';
 
 interface GraphNodeJson { name: string; op: string; input?: string[]; attr?: Record<string, { type?: string; shape?: unknown }> }
 
@@ -55,14 +53,14 @@ function graphIo(json: TfjsModelJson): { inputs: IoInfo[]; outputs: IoInfo[] } {
   const nodes = (json.modelTopology.node ?? []) as GraphNodeJson[];
   const sig = json.signature as { inputs?: Record<string, { name: string; dtype?: string; tensorShape?: unknown }>; outputs?: Record<string, { name: string; dtype?: string; tensorShape?: unknown }> } | undefined;
   const fromSig = (entries: Record<string, { name: string; dtype?: string; tensorShape?: unknown }>): IoInfo[] =>
-    Object.values(entries).map((e) => ({ name: valueName(e.name), dtype: FROM_TF_TYPE[e.dtype ?? ''] ?? 'unknown', shape: protoShape(e.tensorShape) }));
+    Object.values(entries).map((e) => ({ name: valueName(e.name), dtype: fromTfType(e.dtype), shape: protoShape(e.tensorShape) }));
   const inputs = sig?.inputs && Object.keys(sig.inputs).length > 0
     ? fromSig(sig.inputs)
-    : nodes.filter((n) => n.op === 'Placeholder').map((n) => ({ name: n.name, dtype: FROM_TF_TYPE[n.attr?.dtype?.type ?? ''] ?? 'unknown', shape: protoShape(n.attr?.shape?.shape) }));
+    : nodes.filter((n) => n.op === 'Placeholder').map((n) => ({ name: n.name, dtype: fromTfType(n.attr?.dtype?.type), shape: protoShape(n.attr?.shape?.shape) }));
   if (sig?.outputs && Object.keys(sig.outputs).length > 0) return { inputs, outputs: fromSig(sig.outputs) };
   const consumed = new Set(nodes.flatMap((n) => (n.input ?? []).map((i) => i.replace(/^\^/, '').split(':')[0])));
   // Without a signature the dtype is the node's own type attribute, where it has one (T, dtype, DstT, out_type).
-  const typeOf = (n: GraphNodeJson): DType | 'unknown' => FROM_TF_TYPE[['T', 'dtype', 'DstT', 'out_type'].map((a) => n.attr?.[a]?.type).find(Boolean) ?? ''] ?? 'unknown';
+  const typeOf = (n: GraphNodeJson): DType | 'unknown' => fromTfType(['T', 'dtype', 'DstT', 'out_type'].map((a) => n.attr?.[a]?.type).find(Boolean));
   return { inputs, outputs: nodes.filter((n) => !consumed.has(n.name) && n.op !== 'NoOp').map((n) => ({ name: n.name, dtype: typeOf(n), shape: [] })) };
 }
 

@@ -1,5 +1,5 @@
 // Walks the IR in execution order and emits the draft TFLite graph: boundary layouts, per-op emitters, failures collected.
-import type { Model, Node, ValueType } from '../../ir/graph.ts';
+import { attrInts, type Model, type Node, type ValueType } from '../../ir/graph.ts';
 import { consumers, toposort } from '../../ir/toposort.ts';
 import { EmitContext, Unmappable, type EmitOptions } from './context.ts';
 import type { DraftGraph } from './draft.ts';
@@ -11,9 +11,19 @@ import { EMITTERS } from './ops/index.ts';
 /** Ops whose rank-4 input is best read in IR (NCHW) order; any other reader makes the input go channels-last at once. */
 const ORDER_READERS = new Set(['Reshape', 'Flatten', 'Gemm', 'MatMul', 'Einsum', 'Shape']);
 
-/** True when some reader of `value` wants channels-last data (a Transpose is a relabelling: its readers decide). */
+/** NHWC → NCHW: stored as it comes, data read through this Transpose is already channels-last for its readers. */
+const TO_NCHW = [0, 3, 1, 2];
+
+/**
+ * True when some reader of `value` wants channels-last data (a Transpose is a relabelling: its readers decide). Data
+ * that an NHWC→NCHW Transpose reads (an NHWC model input lifted from TF.js or .tflite) is channels-last as stored.
+ */
 function wantsChannelsLast(value: string, readers: Map<string, Node[]>): boolean {
-  return (readers.get(value) ?? []).some((n) => (n.op === 'Transpose' ? wantsChannelsLast(n.outputs[0], readers) : !ORDER_READERS.has(n.op)));
+  return (readers.get(value) ?? []).some((n) => {
+    if (n.op !== 'Transpose') return !ORDER_READERS.has(n.op);
+    const perm = attrInts(n, 'perm', []);
+    return !(perm.length === 4 && perm.every((p, i) => p === TO_NCHW[i])) && wantsChannelsLast(n.outputs[0], readers);
+  });
 }
 
 /**
