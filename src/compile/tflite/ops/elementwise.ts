@@ -91,8 +91,17 @@ export function emitUnary(node: Node, ctx: EmitContext): void {
   ctx.draft.op(op, [input], [ctx.define(y, perm)], node.name, op === 'HARD_SWISH' ? { table: 'HardSwishOptions', values: {} } : undefined);
 }
 
-/** Identity-like ops (Identity, Dropout in inference, same-type Cast) map to no op at all. */
+/** Element types TFLite's CAST kernel converts between (lite/kernels/cast.cc). */
+const CASTABLE = new Set(['float32', 'float16', 'int32', 'int64', 'int16', 'int8', 'uint8', 'uint16', 'bool']);
+
+/** Identity-like ops (Identity, Dropout in inference, same-type Cast) map to no op at all; a type-changing Cast to CAST. */
 export function emitAlias(node: Node, ctx: EmitContext): void {
-  if (node.op === 'Cast' && ctx.dtype(node.outputs[0]) !== ctx.dtype(node.inputs[0])) throw new Unmappable(`cast from ${ctx.dtype(node.inputs[0])} to ${ctx.dtype(node.outputs[0])}`);
+  const from = ctx.dtype(node.inputs[0]), to = ctx.dtype(node.outputs[0]);
+  if (node.op === 'Cast' && to !== from) {
+    if (!CASTABLE.has(from) || !CASTABLE.has(to)) throw new Unmappable(`cast from ${from} to ${to}`);
+    const input = ctx.emitted(node.inputs[0]);
+    ctx.draft.op('CAST', [input.index], [ctx.define(node.outputs[0], input.perm)], node.name);
+    return;
+  }
   ctx.alias(node.outputs[0], ctx.emitted(node.inputs[0]));
 }
