@@ -98,7 +98,7 @@ export function quantizeInt8(g: DraftGraph, ranges: Map<string, TensorRange>): v
   }
   g.inputs = g.inputs.map((i) => {
     const t = g.tensors[i];
-    if (t.dtype === 'float32') return i; // read only by float islands
+    if (t.dtype !== 'int8') return i; // float32 read only by float islands, or an integer input (uint8 pixels) as declared
     const f = g.tensors.push({ name: t.name, shape: [...t.shape], dtype: 'float32' }) - 1;
     t.name = `${t.name}/int8`;
     g.ops.unshift({ op: 'QUANTIZE', inputs: [f], outputs: [i], node: '' });
@@ -106,7 +106,7 @@ export function quantizeInt8(g: DraftGraph, ranges: Map<string, TensorRange>): v
   });
   g.outputs = g.outputs.map((i) => {
     const t = g.tensors[i];
-    if (t.dtype === 'float32') return i; // computed by a float island
+    if (t.dtype !== 'int8') return i; // float32 computed by a float island, or an integer output as computed
     const f = g.tensors.push({ name: t.name, shape: [...t.shape], dtype: 'float32' }) - 1;
     t.name = `${t.name}/int8`;
     g.ops.push({ op: 'DEQUANTIZE', inputs: [i], outputs: [f], node: '' });

@@ -100,7 +100,8 @@ export function emitAlias(node: Node, ctx: EmitContext): void {
   if (node.op === 'Cast' && to !== from) {
     if (!CASTABLE.has(from) || !CASTABLE.has(to)) throw new Unmappable(`cast from ${from} to ${to}`);
     const input = ctx.emitted(node.inputs[0]);
-    ctx.draft.op('CAST', [input.index], [ctx.define(node.outputs[0], input.perm)], node.name);
+    // A float island: in int8 output the cast's float result is QUANTIZEd for its readers (CAST itself converts values, not scales).
+    ctx.draft.floatIsland(() => ctx.draft.op('CAST', [input.index], [ctx.define(node.outputs[0], input.perm)], node.name));
     return;
   }
   ctx.alias(node.outputs[0], ctx.emitted(node.inputs[0]));
