@@ -157,7 +157,7 @@ type SymbolicTensor = import('@tensorflow/tfjs-layers').SymbolicTensor;
  * Runs a layers model for any fetch list: its outputs, or any layer call's output named as the IR names it (output t of
  * call k of layer L: `L`, or `L:k:t`), through a sub-model over the same layers built once per fetch list.
  */
-function layersExecutor(layers: TfLayers, model: LayersModel, outputNames: string[], path: string): Execute {
+function layersExecutor(layers: TfLayers, model: LayersModel, inputNames: string[], outputNames: string[], path: string): Execute {
   const subModels = new Map<string, LayersModel>();
   const symbolic = (name: string): SymbolicTensor => {
     const i = outputNames.indexOf(name);
@@ -168,12 +168,12 @@ function layersExecutor(layers: TfLayers, model: LayersModel, outputNames: strin
     return found;
   };
   return async (feeds, fetches) => {
-    const missing = model.inputNames.filter((n) => !feeds[n]);
+    const missing = inputNames.filter((n) => !feeds[n]);
     if (missing.length) throw new OndeviceError(`TensorFlow.js model needs input${missing.length > 1 ? 's' : ''} ${missing.map((n) => `'${n}'`).join(', ')}`, { file: path });
     const key = fetches.join('\n');
     let run = key === outputNames.join('\n') ? model : subModels.get(key);
     if (!run) subModels.set(key, (run = layers.model({ inputs: model.inputs, outputs: fetches.map(symbolic) })));
-    const r = run.predict(model.inputNames.map((n) => feeds[n]));
+    const r = run.predict(inputNames.map((n) => feeds[n]));
     return Array.isArray(r) ? r : [r];
   };
 }
@@ -197,10 +197,13 @@ async function loadTfjs(path: string): Promise<RuntimeSession> {
       return new TfjsSession(tf, path, inputs, outputs, info, execute, () => model.dispose());
     }
     const model = await layers.loadLayersModel(handler);
-    const inputs: IoInfo[] = model.inputs.map((t, i) => ({ name: model.inputNames[i], dtype: t.dtype as DType, shape: t.shape.map((d) => d ?? null) }));
-    const outputNames = layersOutputNames(json, model.outputNames);
+    // tfjs-layers leaves inputNames/outputNames empty on a Sequential model: its symbolic tensors still carry the names
+    // the reader gives (`<first layer>_input`, the last layer's name).
+    const inputNames = model.inputNames.length === model.inputs.length ? model.inputNames : model.inputs.map((t) => t.name);
+    const inputs: IoInfo[] = model.inputs.map((t, i) => ({ name: inputNames[i], dtype: t.dtype as DType, shape: t.shape.map((d) => d ?? null) }));
+    const outputNames = layersOutputNames(json, model.outputNames.length === model.outputs.length ? model.outputNames : model.outputs.map((t) => t.sourceLayer.name));
     const outputs: IoInfo[] = model.outputs.map((t, i) => ({ name: outputNames[i], dtype: t.dtype as DType, shape: t.shape.map((d) => d ?? null) }));
-    const execute = layersExecutor(layers, model, outputNames, path);
+    const execute = layersExecutor(layers, model, inputNames, outputNames, path);
     return new TfjsSession(tf, path, inputs, outputs, info, execute, () => model.dispose());
   } catch (e) {
     const first = String((e as Error).message).split('\n')[0];

@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../src/errors.ts';
+import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { detectFormat, formatByName, readModel, writeModel } from '../../src/formats/registry.ts';
 import { onnxFormat } from '../../src/formats/onnx/index.ts';
 import { rejectsNamingFile, seededFloats, tempDir } from './onnx/helpers.ts';
@@ -39,12 +40,21 @@ test('detectFormat uses the extension, then the first bytes', async () => {
     await writeModel(model, out);
     assert.ok(readFileSync(out).equals(readFileSync(renamed)));
 
+    // A TF.js model.json saved under another name is still recognised by its first bytes; any other JSON is not.
+    const esrgan = join(PACKAGE_ROOT, 'node_modules/@upscalerjs/esrgan-slim/models/x2');
+    const renamedJson = join(dir, 'x2.model');
+    copyFileSync(join(esrgan, 'model.json'), renamedJson);
+    assert.equal((await detectFormat(renamedJson)).name, 'tfjs');
+    const plainJson = join(dir, 'config.data');
+    writeFileSync(plainJson, '{"name": "not a model", "layers": []}');
+    await rejectsNamingFile(() => detectFormat(plainJson), UsageError, plainJson, /unknown model format/);
+
     const text = join(dir, 'notes.bin');
     writeFileSync(text, 'plain text');
     await rejectsNamingFile(() => detectFormat(text), UsageError, text, /unknown model format/);
     await rejectsNamingFile(() => readModel(join(dir, 'missing.onnx')), UsageError, join(dir, 'missing.onnx'), /not found/);
     await rejectsNamingFile(() => writeModel(model, join(dir, 'out.xyz')), UsageError, join(dir, 'out.xyz'), /output format/);
-    assert.throws(() => formatByName('caffe'), /unknown model format 'caffe' \(known: onnx, tflite\)/);
+    assert.throws(() => formatByName('caffe'), /unknown model format 'caffe' \(known: onnx, tflite, tfjs\)/);
   } finally {
     cleanup();
   }

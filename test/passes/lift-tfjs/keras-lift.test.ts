@@ -218,8 +218,7 @@ test('channels_first layers: Conv2D (softmax over the last axis), padding, pooli
   ], ['c', 'pad', 'pool', 'up', 'f'], conv('c', [3, 3], 3, 4), [3, 7, 6]);
 });
 
-// TODO(runtimes/tfjs.ts): tfjs-layers leaves `inputNames` empty on a Sequential model, so the TF.js session feeds it nothing.
-test('a Sequential model (input from the first layer) runs as TF.js runs it', { todo: 'the TF.js runtime cannot feed Sequential models yet' }, async () => {
+test('a Sequential model (input from the first layer) runs as TF.js runs it', async () => {
   const seq = { class_name: 'Sequential', config: { name: 's', layers: [
     { class_name: 'Conv2D', config: { name: 'sc', batch_input_shape: [null, 6, 5, 2], filters: 3, kernel_size: [3, 3], padding: 'same', activation: 'relu' } },
     { class_name: 'MaxPooling2D', config: { name: 'sp', pool_size: [2, 2] } },
