@@ -107,6 +107,9 @@ function isLoopBackEdge(producer: Node, consumer: Node): boolean {
   return consumer.op === 'Merge' && producer.op === 'NextIteration' && consumer.domain === 'ai.tensorflow' && producer.domain === 'ai.tensorflow';
 }
 
+/** How many nodes of a cycle an error names. */
+const MAX_CYCLE_SHOWN = 4;
+
 /**
  * The graph's nodes in an execution order: every node after the producers of the values it reads
  * (including outer-scope values read by its subgraphs). Among ready nodes, file order wins, so an
@@ -138,7 +141,9 @@ export function toposort(graph: Graph): Node[] {
   if (order.length < nodes.length) {
     const cycle = findCycle(nodes, dependents, pending);
     const names = cycle.map((i) => nodeLabel(nodes[i], i));
-    throw new GraphError(`is on a cycle: ${[...names, names[0]].join(' -> ')}`, { node: names[0] });
+    // A long cycle of long names (a TF graph's scopes) is shown by its first nodes and its length, so the error stays one short line.
+    const path = names.length <= MAX_CYCLE_SHOWN ? [...names, names[0]].join(' -> ') : `${names.slice(0, MAX_CYCLE_SHOWN).join(' -> ')} -> … (${names.length} nodes)`;
+    throw new GraphError(`is on a cycle: ${path}`, { node: names[0] });
   }
   return order;
 }
