@@ -1,20 +1,37 @@
 // Library entry for `inspect`: read any supported model file, verify its graph and summarise it.
+import { describeEpContexts } from './compile/qnn/ep-context.ts';
+import { qnnPlacement } from './compile/qnn/placement.ts';
+import { UsageError } from './errors.ts';
 import { readVerifiedModel } from './formats/read-verified.ts';
 import { detectFormat } from './formats/registry.ts';
 import { describeTfjs } from './formats/tfjs/describe.ts';
 import { readModelJson } from './formats/tfjs/model-json.ts';
 import { summarizeModel, type ModelSummary } from './report/summary.ts';
 
+/** Options for {@link inspectModel}. */
+export interface InspectOptions {
+  /** 'qnn': add the per-node placement on ONNX Runtime's QNN EP (HTP backend). */
+  target?: string;
+}
+
 /**
  * Reads `file` (format detected by extension and magic bytes), verifies the graph and returns its summary.
  * Verifier warnings become summary warnings; a structural error (cycle, dangling input, ...) throws. A TF.js model.json
- * also gets its kind (graph/layers), converter and weight storage (float32/float16/uint8 counts).
+ * also gets its kind (graph/layers), converter and weight storage (float32/float16/uint8 counts). EPContext nodes are
+ * described; `target: 'qnn'` adds the QNN placement report.
  */
-export async function inspectModel(file: string): Promise<ModelSummary> {
+export async function inspectModel(file: string, options: InspectOptions = {}): Promise<ModelSummary> {
+  if (options.target !== undefined && options.target !== 'qnn') throw new UsageError(`inspect --target: unknown target '${options.target}' (known: qnn)`);
   const format = await detectFormat(file);
   const { model, warnings: issues } = await readVerifiedModel(file);
   const summary = summarizeModel(model, file, format.name);
   summary.warnings.push(...issues.map((i) => i.message));
   if (format.name === 'tfjs') summary.tfjs = describeTfjs(readModelJson(file), file);
+  const contexts = describeEpContexts(model);
+  if (contexts.length > 0) summary.epContexts = contexts;
+  if (options.target === 'qnn') {
+    if (format.name !== 'onnx') throw new UsageError(`inspect --target qnn reads ONNX models; ${file} is ${format.name}`);
+    summary.qnn = qnnPlacement(model);
+  }
   return summary;
 }

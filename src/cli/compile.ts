@@ -1,6 +1,6 @@
 // `ondevice compile MODEL --target tflite|onnx -o OUT [...]`: parse options, call the compiler, print what it did.
 import type { Command } from 'commander';
-import { compileFile, parseInputShapes, TARGETS, TFLITE_QUANTIZATIONS, type CompileReport, type Target, type TfliteQuantization } from '../compile/compile.ts';
+import { compileFile, parseInputShapes, QNN_PRECISIONS, TARGETS, TFLITE_QUANTIZATIONS, type CompileReport, type QnnPrecision, type Target, type TfliteQuantization } from '../compile/compile.ts';
 import { modelInputs } from '../data/model-inputs.ts';
 import type { Model } from '../ir/graph.ts';
 import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
@@ -22,6 +22,7 @@ interface CompileCliOptions {
   target: string;
   output: string;
   quantize: string;
+  precision?: string;
   calibration?: string;
   recipe?: string;
   method: string;
@@ -68,6 +69,8 @@ export function formatCompileReport(r: CompileReport): string {
   lines.push(`${total} ops mapped to ${r.target}${r.hardSwishFused ? ` (${r.hardSwishFused} hard-swish patterns fused)` : ''}`);
   if (r.lift) lines.push(`lifted from ${r.lift.from === 'tfjs' ? 'TF.js' : '.tflite'}: transposes ${r.lift.transposes.boundary} at model inputs/outputs, ${r.lift.transposes.inside} inside the graph`);
   if (r.floatOps?.float) lines.push(`float32 ops in the int8 model: ${r.floatOps.float} of ${r.floatOps.total} (${((100 * r.floatOps.float) / r.floatOps.total).toFixed(0)}%, behind DEQUANTIZE/QUANTIZE)`);
+  if (r.qnn) lines.push(`qnn ${r.qnn.precision}: ${r.qnn.computeNodes} ops, each in its own DQ → op → Q unit (${r.qnn.activationType} activations, int8 weights); `
+    + `${r.qnn.units.wrapped} wrapped, ${r.qnn.units.pairsAdded} Q/DQ pairs added, ${r.qnn.units.fixedEncodings} fixed encodings`, ...r.qnn.warnings.map((w) => `warning: ${w}`));
   if (r.transposes) lines.push(`transposes: ${r.transposes.boundary} at model inputs/outputs, ${r.transposes.inner} inside the graph`);
   lines.push(`size: ${formatBytes(r.inputBytes)} → ${formatBytes(r.outputBytes)} (${((100 * r.outputBytes) / r.inputBytes).toFixed(1)}%, ${r.quantize === 'none' ? 'float32' : r.quantize})`);
   lines.push(`wrote ${r.output}`);
@@ -78,12 +81,13 @@ export function formatCompileReport(r: CompileReport): string {
 export function registerCompile(program: Command): void {
   program
     .command('compile')
-    .description('compile a model for a runtime: TensorFlow Lite / LiteRT (.tflite, NHWC) or ONNX Runtime (optimised .onnx)')
+    .description('compile a model for a runtime: TensorFlow Lite / LiteRT (.tflite, NHWC), ONNX Runtime (optimised .onnx) or Qualcomm QNN (QDQ .onnx for the QNN EP\'s HTP backend)')
     .argument('<model>', 'model file (.onnx, or .tflite / TF.js model.json lifted to ONNX ops)')
     .requiredOption('-o, --output <file>', 'where to write the compiled model')
     .option('--target <target>', `one of ${TARGETS.join(', ')}`, 'tflite')
     .option('--quantize <mode>', `tflite precision: ${TFLITE_QUANTIZATIONS.join(', ')}`, 'none')
-    .option('--calibration <data>', `calibration data for w8a8: ${DATA_SPEC_HELP}`)
+    .option('--precision <p>', `qnn precision: ${QNN_PRECISIONS.join(', ')} (default w8a8; w4a16 not yet)`)
+    .option('--calibration <data>', `calibration data for w8a8 and --target qnn: ${DATA_SPEC_HELP}`)
     .option('--recipe <file>', 'preprocessing recipe for the data (default: MODEL.preprocess.json, or preprocess.json beside the model)')
     .option('--method <method>', `calibration method: ${CALIBRATION_METHODS.join(', ')}`, 'minmax')
     .option('--limit <n>', 'calibrate on at most n examples', positiveInt('limit'), 1000)
@@ -104,6 +108,9 @@ export function registerCompile(program: Command): void {
       const method = oneOf<CalibrationMethod>('method', opts.method, CALIBRATION_METHODS);
       const limit = opts.limit;
       if (quantize === 'w8a8' && !opts.calibration) throw new UsageError('--quantize w8a8 needs --calibration DATA');
+      if (opts.precision !== undefined && target !== 'qnn') throw new UsageError('--precision is for --target qnn (tflite takes --quantize)');
+      const precision = opts.precision === undefined ? undefined : oneOf<QnnPrecision>('precision', opts.precision, QNN_PRECISIONS);
+      if (target === 'qnn' && !opts.calibration) throw new UsageError('--target qnn needs --calibration DATA (activation ranges for the quantized model)');
       if (opts.exclude && quantize !== 'w8a8') throw new UsageError('--exclude needs --quantize w8a8');
       const mixed = mixedOption(opts, quantize);
       const exclude = opts.exclude ? opts.exclude.split(',').map((e) => e.trim()).filter(Boolean) : [];
@@ -135,7 +142,7 @@ export function registerCompile(program: Command): void {
         return;
       }
       const report = await compileFile(file, opts.output, {
-        target, quantize, ...common, ...(exclude.length ? { exclude } : {}),
+        target, quantize, ...common, ...(exclude.length ? { exclude } : {}), ...(precision ? { precision } : {}),
         ...(opts.calibration ? { calibration: (model: Model) => open(opts.calibration!, model, 'calibration') } : {}),
       });
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCompileReport(report)}\n`);

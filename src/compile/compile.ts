@@ -18,9 +18,10 @@ import { UnmappableOpsError } from './tflite/errors.ts';
 import { compileToTflite, type TfliteCompileOptions, type TfliteCompileReport } from './tflite/compile.ts';
 import { dequantizeForCompile, type PreQuantizedNote } from './pre-quantized.ts';
 import { compilePasses, fixInputShapes } from './tflite/prepare.ts';
+import { compileToQnn, type QnnCompileReport, type QnnPrecision } from './qnn/compile.ts';
 
 /** Compile targets. */
-export const TARGETS = ['tflite', 'onnx'] as const;
+export const TARGETS = ['tflite', 'onnx', 'qnn'] as const;
 /** A compile target. */
 export type Target = (typeof TARGETS)[number];
 
@@ -35,6 +36,8 @@ export interface CompileOptions extends Omit<TfliteCompileOptions, 'calibration'
   inputValues?: InputValues | ((model: Model) => InputValues);
   /** Calibration data for w8a8, opened against the model's inputs once the model is read. */
   calibration?: TfliteCompileOptions['calibration'] | ((model: Model) => Promise<TfliteCompileOptions['calibration']>);
+  /** qnn: weight/activation precision (default w8a8). */
+  precision?: QnnPrecision;
 }
 
 /** What `compile` did: ops in the output, transposes and sizes. */
@@ -57,6 +60,8 @@ export interface CompileReport {
   passes: { name: string; nodesBefore: number; nodesAfter: number }[];
   /** A pre-quantized input: what was found and dequantized before compiling (see {@link dequantizeForCompile}). */
   preQuantized?: PreQuantizedNote;
+  /** QNN only: activation type, compute nodes and how their node units were completed. */
+  qnn?: Pick<QnnCompileReport, 'precision' | 'activationType' | 'computeNodes' | 'units' | 'warnings'>;
 }
 
 /**
@@ -148,7 +153,7 @@ export async function readCompileInput(input: string, options: Pick<CompileOptio
     const { model: read } = await readVerifiedModel(input);
     if (options.outputs) selectOutputs(read, options.outputs);
     const lifted = liftIfForeign(read, { ...options } as CompileOptions);
-    dequantizeForCompile(lifted.model, options.target);
+    dequantizeForCompile(lifted.model, options.target === 'qnn' ? 'onnx' : options.target);
     return lifted;
   } catch (e) {
     throw e instanceof OndeviceError ? withFile(e, input) : e;
@@ -162,7 +167,8 @@ async function compile(input: string, output: string, options: CompileOptions): 
   // The model as stored (its I/O as the user's data has it); the lift rewrites the graph in place.
   const stored: Model = { ...read, graph: { ...read.graph, inputs: structuredClone(read.graph.inputs), outputs: structuredClone(read.graph.outputs) } };
   const { model, lift, liftedToNchw, inputShapes } = liftIfForeign(read, options);
-  const preQuantized = dequantizeForCompile(model, options.target);
+  const preQuantized = dequantizeForCompile(model, options.target === 'qnn' ? 'onnx' : options.target);
+  if (options.target === 'qnn') return compileQnn(model, output, options, { inputBytes, inputShapes, stored, lift, preQuantized });
   if (options.target === 'onnx') {
     if (options.quantize && options.quantize !== 'none') throw new UsageError('--quantize is for --target tflite; use `ondevice quantize` for ONNX');
     if (inputShapes) fixInputShapes(model, inputShapes);
@@ -187,6 +193,27 @@ async function compile(input: string, output: string, options: CompileOptions): 
   };
 }
 
+/** The qnn target: quantize for the HTP backend (see compileToQnn) and write the QDQ ONNX model. */
+async function compileQnn(model: Model, output: string, options: CompileOptions, from: { inputBytes: number; inputShapes?: InputShapes; stored: Model; lift?: CompileReport['lift']; preQuantized?: PreQuantizedNote }): Promise<CompileReport> {
+  if (options.quantize && options.quantize !== 'none') throw new UsageError('--quantize is for --target tflite; --target qnn takes --precision w8a8|w8a16');
+  const calibration = await calibrationFor(from.stored, model, options, false);
+  if (!calibration) throw new UsageError('--target qnn needs --calibration DATA (activation ranges for the quantized model)');
+  const inputValues = typeof options.inputValues === 'function' ? options.inputValues(model) : options.inputValues;
+  const { model: out, report } = await compileToQnn(model, {
+    calibration, ...(options.precision ? { precision: options.precision } : {}), ...(options.method ? { method: options.method } : {}), ...(options.limit ? { limit: options.limit } : {}),
+    ...(from.inputShapes ? { inputShapes: from.inputShapes } : {}), ...(inputValues ? { inputValues } : {}), ...(options.progress ? { progress: options.progress } : {}),
+  });
+  await writeModel(out, output, { format: 'onnx' });
+  const { precision, activationType, computeNodes, units, warnings } = report;
+  return {
+    target: 'qnn', output, inputBytes: from.inputBytes, outputBytes: statSync(output).size, ops: report.ops, quantize: precision,
+    ...(from.lift ? { lift: from.lift } : {}), ...(from.preQuantized ? { preQuantized: from.preQuantized } : {}),
+    passes: report.passes.map(({ name, nodesBefore, nodesAfter }) => ({ name, nodesBefore, nodesAfter })),
+    qnn: { precision, activationType, computeNodes, units, warnings },
+  };
+}
+
+export { compileToQnn, QNN_PRECISIONS, type QnnCompileOptions, type QnnCompileReport, type QnnPrecision } from './qnn/compile.ts';
 export { compileToTflite, tfliteOpStats, TFLITE_QUANTIZATIONS, type TfliteCompileOptions, type TfliteCompileReport, type TfliteQuantization } from './tflite/compile.ts';
 export { UnmappableOpsError, type UnmappedOp } from './tflite/errors.ts';
 export { parseInputShapes, type InputShapes } from './tflite/prepare.ts';

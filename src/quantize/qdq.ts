@@ -26,6 +26,8 @@ export interface QdqSettings {
   wideValues?: ReadonlySet<string>;
   /** Domain of 16-bit Q/DQ nodes ('' needs opset ≥ 21); default `domain`. */
   wideDomain?: '' | 'com.microsoft';
+  /** Op types whose weights stay per-tensor even when `perChannel` (QNN: MatMul, Gemm). */
+  perTensorOps?: ReadonlySet<string>;
 }
 
 /** The 16-bit type of the same signedness as `type` (16-bit types map to themselves). */
@@ -122,7 +124,7 @@ export class QdqPlan implements QdqMarker {
   }
 
   weight(node: Node, slot: number, axis: number | undefined): void {
-    this.weights.push({ node, slot, axis: this.settings.perChannel ? axis : undefined });
+    this.weights.push({ node, slot, axis: this.settings.perChannel && !this.settings.perTensorOps?.has(node.op) ? axis : undefined });
   }
 
   bias(node: Node, slot: number, inputSlot: number, weightSlot: number): void {

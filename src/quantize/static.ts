@@ -65,6 +65,8 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     floatValues: new Set(options.floatValues),
     wideValues: new Set(options.wideValues),
     wideDomain: qdqDomain(model, true, options.perChannel),
+    // The QNN HTP backend takes per-channel weights on Conv-like ops only: MatMul/Gemm weights are per-tensor there.
+    ...(options.target === 'qnn' ? { perTensorOps: new Set(['MatMul', 'Gemm']) } : {}),
   };
   report.types = {
     target: options.target, activationType: options.activationType,

@@ -1,5 +1,6 @@
 // Renders a ModelSummary for the terminal.
 import { formatBytes, formatCount, formatShape } from './format.ts';
+import { formatEpContexts, formatQnnPlacement } from './qnn-text.ts';
 import type { ModelSummary } from './summary.ts';
 import { renderTable } from './table.ts';
 
@@ -26,6 +27,8 @@ export function formatSummary(s: ModelSummary): string {
   if (meta.length) lines.push(renderTable(['metadata', 'value'], meta.map(([k, v]) => [k, v.length > 60 ? `${v.slice(0, 57)}...` : v])));
   const provenance = quantizationRows(s.metadata[QUANTIZATION_KEY]);
   if (provenance.length) lines.push(renderTable(['quantized by ondevice', ''], provenance));
+  if (s.epContexts?.length) lines.push(formatEpContexts(s.epContexts));
+  if (s.qnn) lines.push('', formatQnnPlacement(s.qnn));
   for (const w of s.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }

@@ -4,6 +4,8 @@ import type { Dim, Model, ValueType } from '../ir/graph.ts';
 import { modelStats } from '../ir/stats.ts';
 import type { DType } from '../ir/dtype.ts';
 import type { TfjsFacts } from '../formats/tfjs/describe.ts';
+import type { EpContextFacts } from '../compile/qnn/ep-context.ts';
+import type { QnnPlacementReport } from '../compile/qnn/placement.ts';
 
 /** One input or output as `inspect` shows it. */
 export interface IoSummary {
@@ -33,6 +35,10 @@ export interface ModelSummary {
   warnings: string[];
   /** A TF.js model.json: graph or layers model, converter, how the weights are stored. */
   tfjs?: TfjsFacts;
+  /** com.microsoft EPContext nodes (a precompiled QNN context binary wrapped in ONNX), when there are any. */
+  epContexts?: EpContextFacts[];
+  /** `inspect --target qnn`: per-node placement on the QNN EP's HTP backend. */
+  qnn?: QnnPlacementReport;
 }
 
 function ioOf(name: string, type: ValueType): IoSummary {

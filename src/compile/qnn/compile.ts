@@ -1,0 +1,89 @@
+// compileToQnn: a QDQ ONNX model the QNN execution provider's HTP backend takes whole (static shapes, every op in a DQ → op → Q unit).
+import { UsageError } from '../../errors.ts';
+import type { Model } from '../../ir/graph.ts';
+import { inferTypes } from '../../ir/infer.ts';
+import type { InputShapes } from '../../ir/input-shapes.ts';
+import type { InputValues } from '../../ir/input-values.ts';
+import type { DataSource } from '../../data/source.ts';
+import type { PassStats } from '../../passes/index.ts';
+import { eliminateDeadCode } from '../../passes/dead-code.ts';
+import { calibrate } from '../../quantize/calibrate/calibrate.ts';
+import type { CalibrationMethod } from '../../quantize/calibrate/calibrator.ts';
+import { quantizeModel } from '../../quantize/quantize.ts';
+import { TARGET_TYPES } from '../../quantize/schemes.ts';
+import { qdqDomain } from '../../quantize/static.ts';
+import type { Progress } from '../../util/progress.ts';
+import { applyFixedEncodings, bareValues, foldConstantScales, isCompute, quantizeBareValues, withKnownRanges, wrapIntegerOps } from './node-units.ts';
+import { prepareForQnn } from './prepare.ts';
+
+/** Precisions of `compile --target qnn`: int8 weights with uint8 or uint16 activations (w4a16 is refused for now). */
+export const QNN_PRECISIONS = ['w8a8', 'w8a16', 'w4a16'] as const;
+/** A QNN precision. */
+export type QnnPrecision = (typeof QNN_PRECISIONS)[number];
+
+/** Smallest real range an activation encoding covers (as onnxruntime's QNN quant_config floors it). */
+export const QNN_MIN_REAL_RANGE = 1e-4;
+
+/** Options of {@link compileToQnn}. */
+export interface QnnCompileOptions {
+  /** Default 'w8a8'. */
+  precision?: QnnPrecision;
+  calibration: DataSource;
+  /** Default 'minmax'. */
+  method?: CalibrationMethod;
+  /** Calibrate on at most this many examples (default 1000). */
+  limit?: number;
+  inputShapes?: InputShapes;
+  inputValues?: InputValues;
+  progress?: Progress;
+}
+
+/** What the QNN compiler did. */
+export interface QnnCompileReport {
+  precision: 'w8a8' | 'w8a16';
+  activationType: 'uint8' | 'uint16';
+  passes: PassStats[];
+  /** Op type → count in the output. */
+  ops: Record<string, number>;
+  /** Compute (non-Q/DQ) nodes, each in its own unit. */
+  computeNodes: number;
+  /** How the units were completed after quantizing: ops on raw integers wrapped, Q/DQ pairs added, fixed encodings set, bias scale Muls folded. */
+  units: { wrapped: number; pairsAdded: number; fixedEncodings: number; foldedScales: number };
+  warnings: string[];
+}
+
+/**
+ * Compiles `model` (modified) for the QNN HTP backend: static shapes and no control flow (see {@link prepareForQnn}),
+ * static QDQ with symmetric int8 weights (per-channel for Conv, per-tensor for MatMul/Gemm) and uint8/uint16
+ * activations, then completes every op's node unit (see node-units.ts).
+ * @throws UsageError for w4a16 (not supported yet); GraphError for a shape or control flow the backend cannot take.
+ */
+export async function compileToQnn(model: Model, options: QnnCompileOptions): Promise<{ model: Model; report: QnnCompileReport }> {
+  const precision = options.precision ?? 'w8a8';
+  if (precision === 'w4a16') throw new UsageError('--precision w4a16 is not supported for --target qnn yet (QNN takes 4-bit weights as int4 DequantizeLinear, which needs opset 21 int4 constants): use w8a16');
+  const { model: prepared, passes } = await prepareForQnn(model, options.inputShapes, options.inputValues);
+  const calibration = { source: options.calibration, method: options.method ?? 'minmax', limit: options.limit ?? 1000 };
+  const { model: out, report: q } = await quantizeModel(prepared, {
+    scheme: precision, target: 'qnn', calibration, perChannel: true, symmetric: true, runPasses: false, ...(options.progress ? { progress: options.progress } : {}),
+  });
+  const activationType = TARGET_TYPES.qnn[precision] as 'uint8' | 'uint16';
+  const graph = out.graph;
+  const foldedScales = foldConstantScales(graph);
+  const wrapped = wrapIntegerOps(graph);
+  const bare = bareValues(graph, inferTypes(out, { tolerant: true }));
+  const ranges = bare.length ? await calibrate(out, options.calibration, { method: calibration.method, limit: calibration.limit, tensors: bare }) : new Map();
+  const missing = quantizeBareValues(graph, bare, withKnownRanges(graph, bare, ranges), { activationType, domain: qdqDomain(out, precision === 'w8a16', true), minRange: QNN_MIN_REAL_RANGE });
+  const fixedEncodings = applyFixedEncodings(graph);
+  eliminateDeadCode(graph);
+  const warnings = [...q.warnings];
+  if (missing.length) warnings.push(`no calibrated range for ${missing.length} value(s), left outside a node unit: ${missing.slice(0, 5).join(', ')}`);
+  const ops: Record<string, number> = {};
+  for (const n of graph.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
+  return {
+    model: out,
+    report: {
+      precision, activationType, passes, ops, computeNodes: graph.nodes.filter(isCompute).length,
+      units: { wrapped, pairsAdded: bare.length - missing.length, fixedEncodings, foldedScales }, warnings,
+    },
+  };
+}
