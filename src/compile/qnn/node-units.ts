@@ -1,6 +1,6 @@
 // QNN node units: every op reads DequantizeLinear outputs and writes into QuantizeLinear (ops on raw integers wrapped, bare float edges quantized).
-import type { Graph, Node, ValueType } from '../../ir/graph.ts';
-import { makeTensor, tensorFloats } from '../../ir/tensor.ts';
+import { attrInt, type Graph, type Node, type ValueType } from '../../ir/graph.ts';
+import { makeTensor, tensorFloats, tensorValues } from '../../ir/tensor.ts';
 import { producers as producersOf, toposort } from '../../ir/toposort.ts';
 import { constantOf, nameAllocator, usesOf } from '../../passes/graph-edit.ts';
 import type { TensorRange } from '../../quantize/calibrate/calibrator.ts';
@@ -187,7 +187,10 @@ export const FIXED_ENCODINGS: Readonly<Record<string, Partial<Record<QuantType, 
   Tanh: { uint16: [1 / 32768, 32768], uint8: [1 / 128, 128] },
 };
 
-/** Sets the fixed encodings on the Q after each Sigmoid/Tanh and on the DQs that read it. Returns how many were set. */
+/**
+ * Sets the fixed encodings on the Q after each Sigmoid/Tanh and on the DQs that read it, and requantizes the int32 bias
+ * of each op reading those DQs to the new input scale × weight scale. Returns how many were set.
+ */
 export function applyFixedEncodings(graph: Graph): number {
   const fresh = nameAllocator(graph);
   const uses = usesOf(graph);
@@ -203,9 +206,69 @@ export function applyFixedEncodings(graph: Graph): number {
       const scale = fresh(`${n.op.toLowerCase()}_fixed_s`), zp = fresh(`${n.op.toLowerCase()}_fixed_zp`);
       graph.initializers.set(scale, makeTensor(scale, 'float32', [], new Float32Array([encoding[0]])));
       graph.initializers.set(zp, makeTensor(zp, type, [], intArray(type, [encoding[1]])));
-      for (const r of [q, ...(uses.get(q.outputs[0]) ?? []).map((u) => u.node).filter(isDQ)]) r.inputs.splice(1, 2, scale, zp);
+      const dqs = (uses.get(q.outputs[0]) ?? []).map((u) => u.node).filter(isDQ);
+      for (const r of [q, ...dqs]) r.inputs.splice(1, 2, scale, zp);
+      for (const dq of dqs) for (const u of uses.get(dq.outputs[0]) ?? []) if (u.slot === 0) rescaleBias(graph, fresh, u.node, encoding[0]);
       set++;
     }
   }
   return set;
+}
+
+/** Requantizes `node`'s int32 bias (a DQ of a constant in slot 2) for input scale `inputScale`: bias scale = input × weight scale. */
+function rescaleBias(graph: Graph, fresh: (b: string) => string, node: Node, inputScale: number): void {
+  const producers = producersOf(graph);
+  const [weightDq, biasDq] = [producers.get(node.inputs[1] ?? ''), producers.get(node.inputs[2] ?? '')];
+  const values = isDQ(biasDq) ? constantOf(graph, biasDq.inputs[0]) : undefined;
+  const oldScales = isDQ(biasDq) ? constantOf(graph, biasDq.inputs[1]) : undefined;
+  const wScales = isDQ(weightDq) ? constantOf(graph, weightDq.inputs[1]) : undefined;
+  if (!isDQ(biasDq) || values?.dtype !== 'int32' || !oldScales || !wScales) return;
+  const [q, olds, ws] = [tensorValues(values), tensorFloats(oldScales), tensorFloats(wScales)];
+  const scales = Float32Array.from(olds, (_, c) => inputScale * ws[ws.length === 1 ? 0 : c]);
+  const requantized = Int32Array.from(q as Int32Array, (v, i) => {
+    const c = olds.length === 1 ? 0 : i;
+    return Math.max(-2147483648, Math.min(2147483647, Math.round((Number(v) * olds[c]) / scales[c])));
+  });
+  const [dataName, scaleName] = [fresh(`${biasDq.outputs[0]}_q`), fresh(`${biasDq.outputs[0]}_s`)];
+  graph.initializers.set(dataName, makeTensor(dataName, 'int32', [...values.dims], requantized));
+  graph.initializers.set(scaleName, makeTensor(scaleName, 'float32', [...oldScales.dims], scales));
+  biasDq.inputs[0] = dataName;
+  biasDq.inputs[1] = scaleName;
+}
+
+/** Weight channel scales below this (weights that are zero in all but name) are treated as an all-zero channel. */
+const NEGLIGIBLE_SCALE = 1e-30;
+
+/**
+ * Gives per-channel weight channels whose scale is negligible (a channel of ~0 weights, whose bias scale input × weight
+ * would underflow float32) zero values and the largest scale of the others, and requantizes the node's bias to input
+ * scale × weight scale. Returns how many nodes were fixed.
+ */
+export function fixNegligibleWeightChannels(graph: Graph): number {
+  const fresh = nameAllocator(graph);
+  const producers = producersOf(graph);
+  let fixed = 0;
+  for (const node of graph.nodes) {
+    const [inputDq, weightDq] = [producers.get(node.inputs[0] ?? ''), producers.get(node.inputs[1] ?? '')];
+    const weights = isDQ(weightDq) ? constantOf(graph, weightDq.inputs[0]) : undefined;
+    const scales = isDQ(weightDq) ? constantOf(graph, weightDq.inputs[1]) : undefined;
+    const inputScale = isDQ(inputDq) ? constantOf(graph, inputDq.inputs[1]) : undefined;
+    if (!isCompute(node) || !isDQ(weightDq) || weights?.dtype !== 'int8' || !scales || !inputScale) continue;
+    const s = tensorFloats(scales);
+    const bad = [...s.keys()].filter((c) => s[c] < NEGLIGIBLE_SCALE);
+    if (s.length < 2 || !bad.length) continue;
+    const axis = attrInt(weightDq, 'axis', 1);
+    const inner = weights.dims.slice(axis + 1).reduce((a, d) => a * d, 1);
+    const values = Int8Array.from(tensorValues(weights) as Int8Array);
+    for (let i = 0; i < values.length; i++) if (bad.includes(Math.floor(i / inner) % s.length)) values[i] = 0;
+    const good = Math.max(...[...s].filter((v) => v >= NEGLIGIBLE_SCALE), 1e-3);
+    const [dataName, scaleName] = [fresh(`${weightDq.outputs[0]}_q`), fresh(`${weightDq.outputs[0]}_s`)];
+    graph.initializers.set(dataName, makeTensor(dataName, 'int8', [...weights.dims], values));
+    graph.initializers.set(scaleName, makeTensor(scaleName, 'float32', [...scales.dims], Float32Array.from(s, (v) => (v < NEGLIGIBLE_SCALE ? good : v))));
+    weightDq.inputs[0] = dataName;
+    weightDq.inputs[1] = scaleName;
+    rescaleBias(graph, fresh, node, tensorFloats(inputScale)[0]);
+    fixed++;
+  }
+  return fixed;
 }
