@@ -7,11 +7,15 @@ import { detectFormat } from './formats/registry.ts';
 import { describeTfjs } from './formats/tfjs/describe.ts';
 import { readModelJson } from './formats/tfjs/model-json.ts';
 import { summarizeModel, type ModelSummary } from './report/summary.ts';
+import { fixInputShapes } from './compile/tflite/prepare.ts';
+import type { InputShapes } from './ir/input-shapes.ts';
 
 /** Options for {@link inspectModel}. */
 export interface InspectOptions {
   /** 'qnn': add the per-node placement on ONNX Runtime's QNN EP (HTP backend). */
   target?: string;
+  /** With `target`: fixed input shapes (`--input-shape`) the placement assumes, as `compile` would fix them. */
+  inputShapes?: InputShapes;
 }
 
 /**
@@ -31,6 +35,7 @@ export async function inspectModel(file: string, options: InspectOptions = {}): 
   if (contexts.length > 0) summary.epContexts = contexts;
   if (options.target === 'qnn') {
     if (format.name !== 'onnx') throw new UsageError(`inspect --target qnn reads ONNX models; ${file} is ${format.name}`);
+    if (options.inputShapes && Object.keys(options.inputShapes).length > 0) fixInputShapes(model, options.inputShapes);
     summary.qnn = qnnPlacement(model);
   }
   return summary;

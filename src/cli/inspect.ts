@@ -3,6 +3,9 @@ import type { Command } from 'commander';
 import { inspectModel } from '../inspect.ts';
 import { formatSummary } from '../report/summary-text.ts';
 import { action } from './action.ts';
+import { UsageError } from '../errors.ts';
+import { collect, INPUT_SHAPE_HELP } from './options.ts';
+import { parseInputShapes } from '../ir/input-shapes.ts';
 
 /** Adds the inspect command. */
 export function registerInspect(program: Command): void {
@@ -12,8 +15,10 @@ export function registerInspect(program: Command): void {
     .argument('<model>', 'model file (.onnx, .tflite or TF.js model.json)')
     .option('--json', 'print JSON instead of tables')
     .option('--target <runtime>', 'qnn: add the per-node placement on ONNX Runtime\'s QNN EP (HTP NPU or CPU fallback, why, fix)')
-    .action(action(async (file: string, opts: { json?: boolean; target?: string }) => {
-      const summary = await inspectModel(file, { target: opts.target });
+    .option('--input-shape <name=dims>', `with --target: ${INPUT_SHAPE_HELP}`, collect, [] as string[])
+    .action(action(async (file: string, opts: { json?: boolean; target?: string; inputShape: string[] }) => {
+      if (opts.inputShape.length > 0 && !opts.target) throw new UsageError('inspect --input-shape is for --target qnn (the placement assumes the fixed shapes)');
+      const summary = await inspectModel(file, { target: opts.target, inputShapes: parseInputShapes(opts.inputShape) });
       process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
     }));
 }

@@ -80,3 +80,16 @@ test('inspect reports an EPContext model (embedded and file context) instead of 
   const j2 = JSON.parse(ondevice('inspect', file, '--json').stdout);
   assert.deepEqual([j2.epContexts[0].embedMode, j2.epContexts[0].contextFile], [0, 'model_ctx.bin']);
 });
+
+test('inspect --target qnn --input-shape places the model as compile would fix it: no dynamic-shape fallbacks left', () => {
+  const open = JSON.parse(ondevice('inspect', LENET, '--target', 'qnn', '--json').stdout);
+  const r = ondevice('inspect', LENET, '--target', 'qnn', '--json', '--input-shape', 'input=1,1,28,28');
+  assert.equal(r.code, 0, r.stderr);
+  const fixed = JSON.parse(r.stdout);
+  assert.ok(open.qnn.reasons['dynamic-shape'] > 0, JSON.stringify(open.qnn.reasons));
+  assert.equal(fixed.qnn.reasons['dynamic-shape'] ?? 0, 0, JSON.stringify(fixed.qnn.reasons));
+  assert.equal(fixed.qnn.nodes.length, open.qnn.nodes.length);
+  const misuse = ondevice('inspect', LENET, '--input-shape', 'input=1,1,28,28');
+  assert.equal(misuse.code, 2);
+  assert.equal(misuse.stderr.trim().split('\n').length, 1, misuse.stderr);
+});
