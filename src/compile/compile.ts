@@ -85,7 +85,7 @@ export async function compileFile(input: string, output: string, options: Compil
  * permute rank-3 outputs, so not then). `inputShapes` are returned unless the lift applied them (TF.js: before lifting,
  * in the file's layout), so the compiler applies them only when still due.
  */
-function liftIfForeign(model: Model, options: CompileOptions): CompileInput {
+function liftIfForeign(model: Model, options: CompileOptions): Omit<CompileInput, 'stored' | 'preQuantized'> {
   // TFLite needs every shape static: for a TF.js model they are resolved before the lift, so a missing dim is asked for in the model.json's layout.
   const shapes = options.target === 'tflite' && foreignFormat(model) === 'tfjs' ? staticInputShapes(model, options.inputShapes) : options.inputShapes;
   const { model: lifted, report } = liftForeign(model, { inputShapes: shapes, nchwIo: options.nchwIo || (options.target === 'tflite' && 'if-all-rank4') });
@@ -114,6 +114,10 @@ export interface CompileInput {
   liftedToNchw: boolean;
   /** The input shapes still to apply (none when the lift applied them: TF.js, in the file's layout). */
   inputShapes?: CompileOptions['inputShapes'];
+  /** The model as read (pruned to `outputs`), before the lift: its inputs are what the user's data matches. */
+  stored: Model;
+  /** A pre-quantized input: what was dequantized. */
+  preQuantized?: PreQuantizedNote;
 }
 
 /**
@@ -143,31 +147,36 @@ function refuseUnverified(model: Model): void {
   if (error) throw new GraphError(`${error.message} (found after the compile passes folded the graph; nothing written)`);
 }
 
+/** The options that decide how `compile` reads its input. */
+type InputOptions = Pick<CompileOptions, 'target' | 'nchwIo' | 'inputShapes' | 'outputs'>;
+
+/** Reads, prunes, lifts and dequantizes `input` (see {@link readCompileInput}); errors are not yet tied to the file. */
+async function openCompileInput(input: string, options: InputOptions): Promise<CompileInput> {
+  const { model: read } = await readVerifiedModel(input);
+  if (options.outputs) selectOutputs(read, options.outputs);
+  // The model as stored (its I/O as the user's data has it); the lift rewrites the graph in place.
+  const stored: Model = { ...read, graph: { ...read.graph, inputs: structuredClone(read.graph.inputs), outputs: structuredClone(read.graph.outputs) } };
+  const lifted = liftIfForeign(read, { ...options } as CompileOptions);
+  const preQuantized = dequantizeForCompile(lifted.model, options.target === 'qnn' ? 'onnx' : options.target);
+  return { ...lifted, stored, ...(preQuantized ? { preQuantized } : {}) };
+}
+
 /**
  * The model `compile` works on: `input` read and verified, pruned to `outputs`, a .tflite or TF.js model lifted onto
  * ONNX ops (as for the tflite target; a TF.js model with `inputShapes` fixed), a pre-quantized model dequantized.
  * For drivers above the compiler (e.g. pipeline/tflite-mixed-precision.ts).
  */
-export async function readCompileInput(input: string, options: Pick<CompileOptions, 'target' | 'nchwIo' | 'inputShapes' | 'outputs'>): Promise<CompileInput> {
+export async function readCompileInput(input: string, options: InputOptions): Promise<CompileInput> {
   try {
-    const { model: read } = await readVerifiedModel(input);
-    if (options.outputs) selectOutputs(read, options.outputs);
-    const lifted = liftIfForeign(read, { ...options } as CompileOptions);
-    dequantizeForCompile(lifted.model, options.target === 'qnn' ? 'onnx' : options.target);
-    return lifted;
+    return await openCompileInput(input, options);
   } catch (e) {
     throw e instanceof OndeviceError ? withFile(e, input) : e;
   }
 }
 
 async function compile(input: string, output: string, options: CompileOptions): Promise<CompileReport> {
-  const { model: read } = await readVerifiedModel(input);
+  const { model, lift, liftedToNchw, inputShapes, stored, preQuantized } = await openCompileInput(input, options);
   const inputBytes = modelBytes(input);
-  if (options.outputs) selectOutputs(read, options.outputs);
-  // The model as stored (its I/O as the user's data has it); the lift rewrites the graph in place.
-  const stored: Model = { ...read, graph: { ...read.graph, inputs: structuredClone(read.graph.inputs), outputs: structuredClone(read.graph.outputs) } };
-  const { model, lift, liftedToNchw, inputShapes } = liftIfForeign(read, options);
-  const preQuantized = dequantizeForCompile(model, options.target === 'qnn' ? 'onnx' : options.target);
   if (options.target === 'qnn') return compileQnn(model, output, options, { inputBytes, inputShapes, stored, lift, preQuantized });
   if (options.target === 'onnx') {
     if (options.quantize && options.quantize !== 'none') throw new UsageError('--quantize is for --target tflite; use `ondevice quantize` for ONNX');

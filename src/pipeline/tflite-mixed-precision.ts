@@ -9,9 +9,7 @@ import type { DataSource } from '../data/source.ts';
 import { UsageError } from '../errors.ts';
 import { evaluateModels } from '../evaluate/compare.ts';
 import { worstPsnr } from '../evaluate/verdict.ts';
-import { readVerifiedModel } from '../formats/read-verified.ts';
 import type { Model } from '../ir/graph.ts';
-import { selectOutputs } from '../passes/select-outputs.ts';
 import { quantizeMixedPrecision, type MixedPrecisionOptions } from './mixed-precision.ts';
 
 /** Validation examples LiteRT measures by default (as the search does). */
@@ -68,9 +66,7 @@ export interface TfliteMixedOptions extends Omit<CompileOptions, 'target' | 'qua
 export async function compileTfliteMixedPrecision(input: string, output: string, options: TfliteMixedOptions): Promise<{ compile: CompileReport; mixed: TfliteMixedReport }> {
   const { mixed, extraRound = true, calibration: givenCalibration, validation: openValidation, ...compileOptions } = options;
   // A .tflite or TF.js model is lifted to ONNX ops; `stored` is it as read (pruned as compile prunes it), in the data's layout.
-  const { model, lift, liftedToNchw: liftedNchw, inputShapes } = await readCompileInput(input, { target: 'tflite', nchwIo: compileOptions.nchwIo, inputShapes: compileOptions.inputShapes, outputs: compileOptions.outputs });
-  const read = lift && (await readVerifiedModel(input)).model;
-  const stored = read ? (compileOptions.outputs ? selectOutputs(read, compileOptions.outputs) : read) : model;
+  const { model, lift, liftedToNchw: liftedNchw, inputShapes, stored } = await readCompileInput(input, { target: 'tflite', nchwIo: compileOptions.nchwIo, inputShapes: compileOptions.inputShapes, outputs: compileOptions.outputs });
   // As compile does: data given for an NHWC-I/O .tflite is opened in its own (NHWC) layout and transposed.
   const open = (fn: (m: Model) => Promise<DataSource | undefined>) => openInStoredLayout(fn, stored, model, liftedNchw && !compileOptions.nchwIo);
   const calibration = typeof givenCalibration === 'function' ? await open(givenCalibration) : givenCalibration;

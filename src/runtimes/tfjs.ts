@@ -4,7 +4,8 @@ import type { DType } from '../ir/dtype.ts';
 import type { Dim } from '../ir/graph.ts';
 import { readModelJson, tfjsKind, type TfjsModelJson } from '../formats/tfjs/model-json.ts';
 import { readGroupBytes } from '../formats/tfjs/weights.ts';
-import { decodeShape, tfDType } from '../formats/tfjs/graph-attrs.ts';
+import { decodeShape } from '../formats/tfjs/graph-attrs.ts';
+import { tfDType } from '../ir/tf-dtypes.ts';
 import type { HostTensor, IoInfo, Runtime, RuntimeInfo, RuntimeSession, SessionOptions } from './runtime.ts';
 
 type TfCore = typeof import('@tensorflow/tfjs-core');

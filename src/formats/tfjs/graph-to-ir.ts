@@ -2,7 +2,8 @@
 import { FormatError } from '../../errors.ts';
 import { emptyGraph, type Dim, type FunctionDef, type Graph, type Model, type Node, type NodeAttributes, type ValueInfo, type ValueType } from '../../ir/graph.ts';
 import type { Tensor } from '../../ir/tensor.ts';
-import { decodeAttr, decodeShape, decodeTensor, tensorHasValues, tfDType, tfDTypeName } from './graph-attrs.ts';
+import { decodeAttr, decodeShape, decodeTensor, tensorHasValues } from './graph-attrs.ts';
+import { tfDType, tfDTypeName } from '../../ir/tf-dtypes.ts';
 import type { TfjsModelJson } from './model-json.ts';
 
 /** Domain of the nodes read from a graph model; `op` is the TensorFlow op name (e.g. `_FusedConv2D`). */

@@ -1,5 +1,5 @@
 // What the TensorFlow op lifters share: attribute readers, int64 operands for ONNX shape inputs, multi-output nodes.
-import { tfDType } from '../../../formats/tfjs/graph-attrs.ts';
+import { tfDType } from '../../../ir/tf-dtypes.ts';
 import { DTYPES, type DType } from '../../../ir/dtype.ts';
 import { attrString, type Attribute, type Node } from '../../../ir/graph.ts';
 import { makeTensor, type Tensor } from '../../../ir/tensor.ts';
