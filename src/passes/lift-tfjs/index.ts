@@ -2,14 +2,14 @@
 import { GraphError } from '../../errors.ts';
 import type { Model } from '../../ir/graph.ts';
 import type { InputShapes } from '../../ir/input-shapes.ts';
-import { toposort } from '../../ir/toposort.ts';
 import { eliminateDeadCode } from '../dead-code.ts';
 import { countOps } from '../graph-edit.ts';
 import { countTransposes, optimizeTransposes, type TransposeCounts } from '../lift-tflite/layout.ts';
-import { TfjsLiftContext, LiftRefusal, TFJS_LIFTED_OPSET, type TfjsLifter } from './context.ts';
+import { TfjsLiftContext, TFJS_LIFTED_OPSET, type TfjsLifter } from './context.ts';
 import { GRAPH_LIFTERS, prepareGraphModel } from './graph/index.ts';
 import { KERAS_LIFTERS } from './keras/index.ts';
 import { nchwIo, unliftableMessage } from '../nchw-io.ts';
+import { liftNodes, type Unliftable } from '../lift-nodes.ts';
 import { collapseUnitAxisRoundTrips } from './unit-axes.ts';
 
 /** Domains of the nodes the TF.js reader creates (formats/tfjs). */
@@ -25,11 +25,7 @@ export interface TfjsLiftOptions {
 }
 
 /** A node the lift could not express in ONNX. */
-export interface TfjsUnliftable {
-  node: string;
-  op: string;
-  why: string;
-}
+export type TfjsUnliftable = Unliftable;
 
 /** What {@link liftTfjs} did. */
 export interface TfjsLiftReport {
@@ -57,29 +53,10 @@ export function liftTfjs(model: Model, options: TfjsLiftOptions = {}): { model: 
   }
   prepareGraphModel(model);
   const ctx = new TfjsLiftContext(graph);
-  const unliftable: TfjsUnliftable[] = [];
-  for (const node of toposort(graph)) {
+  const unliftable: TfjsUnliftable[] = liftNodes(graph, ctx, (node) => {
     const table: ReadonlyMap<string, TfjsLifter> | undefined = node.domain === GRAPH_DOMAIN ? GRAPH_LIFTERS : node.domain === KERAS_DOMAIN ? KERAS_LIFTERS : undefined;
-    if (!table) {
-      ctx.nodes.push(node);
-      ctx.sync();
-      continue;
-    }
-    const lifter = table.get(node.op);
-    if (!lifter) {
-      unliftable.push({ node: node.name, op: node.op, why: `no ONNX lifting for this ${node.domain === KERAS_DOMAIN ? 'Keras layer' : 'TensorFlow op'}` });
-      continue;
-    }
-    const mark = ctx.nodes.length;
-    try {
-      lifter(node, ctx);
-      ctx.sync();
-    } catch (e) {
-      if (!(e instanceof Error)) throw e;
-      ctx.rollback(mark);
-      unliftable.push({ node: node.name, op: node.op, why: e instanceof LiftRefusal ? e.message : `cannot be lifted (${e.message})` });
-    }
-  }
+    return table && (table.get(node.op) ?? `no ONNX lifting for this ${node.domain === KERAS_DOMAIN ? 'Keras layer' : 'TensorFlow op'}`);
+  });
   if (unliftable.length) return { model, report: { unliftable, transposes: { boundary: 0, inside: 0 }, ops: {} } };
   graph.nodes = ctx.nodes;
   graph.valueInfo.clear();

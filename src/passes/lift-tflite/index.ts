@@ -1,16 +1,16 @@
 // Lifts a TFLite model read as `ai.tflite` nodes onto standard ONNX ops: the lifter table, the lift itself and its pass.
 import { GraphError } from '../../errors.ts';
 import type { Model } from '../../ir/graph.ts';
-import { toposort } from '../../ir/toposort.ts';
 import { eliminateDeadCode } from '../dead-code.ts';
 import { countOps } from '../graph-edit.ts';
 import type { Pass } from '../pass.ts';
-import { LiftContext, LiftRefusal } from './context.ts';
+import { LiftContext } from './context.ts';
 import { liftConv2d, liftDepthwiseConv2d, liftTransposeConv, liftTransposeConvBias } from './conv.ts';
 import { liftDequantize } from './dequantize.ts';
 import * as ew from './elementwise.ts';
 import { countTransposes, optimizeTransposes, type TransposeCounts } from './layout.ts';
 import { nchwIo, unliftableMessage } from '../nchw-io.ts';
+import { liftNodes, type Unliftable } from '../lift-nodes.ts';
 import type { Lifter } from './lifter.ts';
 import { liftBatchMatMul, liftFullyConnected } from './matmul.ts';
 import { liftResizeBilinear, liftResizeNearest } from './resize.ts';
@@ -45,11 +45,7 @@ export interface LiftOptions {
 }
 
 /** A node the lift could not express in ONNX. */
-export interface UnliftableOp {
-  node: string;
-  op: string;
-  why: string;
-}
+export type UnliftableOp = Unliftable;
 
 /** What {@link liftTflite} did. */
 export interface LiftReport {
@@ -76,27 +72,7 @@ export function hasTfliteNodes(model: Model): boolean {
 export function liftTflite(model: Model, options: LiftOptions = {}): { model: Model; report: LiftReport } {
   const graph = model.graph;
   const ctx = new LiftContext(graph);
-  const unliftable: UnliftableOp[] = [];
-  for (const node of toposort(graph)) {
-    if (node.domain !== TFLITE_DOMAIN) {
-      ctx.nodes.push(node);
-      continue;
-    }
-    const lifter = LIFTERS.get(node.op);
-    if (!lifter) {
-      unliftable.push({ node: node.name, op: node.op, why: 'no ONNX lifting for this TFLite op' });
-      continue;
-    }
-    const mark = ctx.nodes.length;
-    try {
-      lifter(node, ctx);
-    } catch (e) {
-      // A refusal says why; anything else a lifter meets (a malformed constant, a shape it cannot use) is reported the same way.
-      if (!(e instanceof Error)) throw e;
-      ctx.nodes.length = mark;
-      unliftable.push({ node: node.name, op: node.op, why: e instanceof LiftRefusal ? e.message : `cannot be lifted (${e.message})` });
-    }
-  }
+  const unliftable: UnliftableOp[] = liftNodes(graph, ctx, (node) => (node.domain !== TFLITE_DOMAIN ? undefined : LIFTERS.get(node.op) ?? 'no ONNX lifting for this TFLite op'));
   if (unliftable.length) return { model, report: { unliftable, transposes: { boundary: 0, inside: 0 }, ops: {} } };
   graph.nodes = ctx.nodes;
   graph.valueInfo.clear();
