@@ -1,6 +1,7 @@
 // Library entry for `inspect`: read any supported model file, verify its graph and summarise it.
 import { describeEpContexts } from './compile/qnn/ep-context.ts';
 import { qnnPlacement } from './compile/qnn/placement.ts';
+import { tflitePlacement } from './compile/tflite/placement.ts';
 import { UsageError } from './errors.ts';
 import { readVerifiedModel } from './formats/read-verified.ts';
 import { detectFormat } from './formats/registry.ts';
@@ -12,7 +13,7 @@ import type { InputShapes } from './ir/input-shapes.ts';
 
 /** Options for {@link inspectModel}. */
 export interface InspectOptions {
-  /** 'qnn': add the per-node placement on ONNX Runtime's QNN EP (HTP backend). */
+  /** 'qnn': add the per-node placement on ONNX Runtime's QNN EP (HTP backend); 'tflite': on LiteRT's XNNPACK and GPU delegates. */
   target?: string;
   /** With `target`: fixed input shapes (`--input-shape`) the placement assumes, as `compile` would fix them. */
   inputShapes?: InputShapes;
@@ -22,10 +23,10 @@ export interface InspectOptions {
  * Reads `file` (format detected by extension and magic bytes), verifies the graph and returns its summary.
  * Verifier warnings become summary warnings; a structural error (cycle, dangling input, ...) throws. A TF.js model.json
  * also gets its kind (graph/layers), converter and weight storage (float32/float16/uint8 counts). EPContext nodes are
- * described; `target: 'qnn'` adds the QNN placement report.
+ * described; `target: 'qnn'` adds the QNN placement report, `target: 'tflite'` the LiteRT delegate placement.
  */
 export async function inspectModel(file: string, options: InspectOptions = {}): Promise<ModelSummary> {
-  if (options.target !== undefined && options.target !== 'qnn') throw new UsageError(`inspect --target: unknown target '${options.target}' (known: qnn)`);
+  if (options.target !== undefined && options.target !== 'qnn' && options.target !== 'tflite') throw new UsageError(`inspect --target: unknown target '${options.target}' (known: qnn, tflite)`);
   const format = await detectFormat(file);
   const { model, warnings: issues } = await readVerifiedModel(file);
   const summary = summarizeModel(model, file, format.name);
@@ -37,6 +38,11 @@ export async function inspectModel(file: string, options: InspectOptions = {}): 
     if (format.name !== 'onnx') throw new UsageError(`inspect --target qnn reads ONNX models; ${file} is ${format.name}`);
     if (options.inputShapes && Object.keys(options.inputShapes).length > 0) fixInputShapes(model, options.inputShapes);
     summary.qnn = qnnPlacement(model);
+  }
+  if (options.target === 'tflite') {
+    if (format.name !== 'tflite') throw new UsageError(`inspect --target tflite reads .tflite models; ${file} is ${format.name}: compile it first with 'ondevice compile ${file} --target tflite -o OUT.tflite'`);
+    if (options.inputShapes && Object.keys(options.inputShapes).length > 0) throw new UsageError('inspect --target tflite: --input-shape is for ONNX models; compile with --input-shape instead');
+    summary.tflite = tflitePlacement(model);
   }
   return summary;
 }

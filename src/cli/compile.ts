@@ -10,6 +10,7 @@ import { applyInputShapes } from '../ir/input-shapes.ts';
 import { parseInputValues } from '../ir/input-values.ts';
 import { UsageError } from '../errors.ts';
 import { CALIBRATION_METHODS, type CalibrationMethod } from '../quantize/calibrate/calibrator.ts';
+import { parsePtqSteps, PTQ_STEPS } from '../quantize/schemes.ts';
 import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { renderTable } from '../report/table.ts';
@@ -36,6 +37,7 @@ interface CompileCliOptions {
   mixedTargetPsnr?: number;
   mixedStrategy?: string;
   validation?: string;
+  ptq?: string;
   json?: boolean;
 }
 
@@ -70,7 +72,8 @@ export function formatCompileReport(r: CompileReport): string {
   if (r.lift) lines.push(`lifted from ${r.lift.from === 'tfjs' ? 'TF.js' : '.tflite'}: transposes ${r.lift.transposes.boundary} at model inputs/outputs, ${r.lift.transposes.inside} inside the graph`);
   if (r.floatOps?.float) lines.push(`float32 ops in the int8 model: ${r.floatOps.float} of ${r.floatOps.total} (${((100 * r.floatOps.float) / r.floatOps.total).toFixed(0)}%, behind DEQUANTIZE/QUANTIZE)`);
   if (r.qnn) lines.push(`qnn ${r.qnn.precision}: ${r.qnn.computeNodes} ops, each in its own DQ → op → Q unit (${r.qnn.activationType} activations, int8 weights); `
-    + `${r.qnn.units.wrapped} wrapped, ${r.qnn.units.pairsAdded} Q/DQ pairs added, ${r.qnn.units.fixedEncodings} fixed encodings`, ...r.qnn.warnings.map((w) => `warning: ${w}`));
+    + `${r.qnn.units.wrapped} wrapped, ${r.qnn.units.pairsAdded} Q/DQ pairs added, ${r.qnn.units.fixedEncodings} fixed encodings`,
+  ...(r.qnn.ptq ?? []).map((p) => `${p.step}: ${p.summary}`), ...r.qnn.warnings.map((w) => `warning: ${w}`));
   if (r.transposes) lines.push(`transposes: ${r.transposes.boundary} at model inputs/outputs, ${r.transposes.inner} inside the graph`);
   lines.push(`size: ${formatBytes(r.inputBytes)} → ${formatBytes(r.outputBytes)} (${((100 * r.outputBytes) / r.inputBytes).toFixed(1)}%, ${r.quantize === 'none' ? 'float32' : r.quantize})`);
   lines.push(`wrote ${r.output}`);
@@ -100,6 +103,7 @@ export function registerCompile(program: Command): void {
     .option('--mixed-target-psnr <dB>', 'w8a8: automatic mixed precision: find the nodes to keep float with the ONNX search (quantize --mixed-lift float), compile, and measure the output PSNR in LiteRT.js', Number)
     .option('--mixed-strategy <s>', 'which layers mixed precision keeps float: per-layer (noisiest by per-layer SQNR) or prefix (the first ones, by bisection)')
     .option('--validation <data>', `held-out data on which --mixed-target-psnr measures PSNR: ${DATA_SPEC_HELP} (default: the calibration data)`)
+    .option('--ptq <steps>', `qnn: post-training steps beyond min/max: ${PTQ_STEPS.join(', ')}, all, none (default gptq: weights rounded by layer-output error on the calibration data)`)
     .option('--json', 'print the report as JSON')
     .action(action(async (file: string, opts: CompileCliOptions) => {
       refuseOverwritingInput(opts.output, file);
@@ -110,6 +114,8 @@ export function registerCompile(program: Command): void {
       if (quantize === 'w8a8' && !opts.calibration) throw new UsageError('--quantize w8a8 needs --calibration DATA');
       if (opts.precision !== undefined && target !== 'qnn') throw new UsageError('--precision is for --target qnn (tflite takes --quantize)');
       const precision = opts.precision === undefined ? undefined : oneOf<QnnPrecision>('precision', opts.precision, QNN_PRECISIONS);
+      if (opts.ptq !== undefined && target !== 'qnn') throw new UsageError('--ptq is for --target qnn (and for `ondevice quantize`)');
+      const ptq = opts.ptq === undefined ? undefined : parsePtqSteps(opts.ptq);
       if (target === 'qnn' && !opts.calibration) throw new UsageError('--target qnn needs --calibration DATA (activation ranges for the quantized model)');
       if (opts.exclude && quantize !== 'w8a8') throw new UsageError('--exclude needs --quantize w8a8');
       const mixed = mixedOption(opts, quantize);
@@ -142,7 +148,7 @@ export function registerCompile(program: Command): void {
         return;
       }
       const report = await compileFile(file, opts.output, {
-        target, quantize, ...common, ...(exclude.length ? { exclude } : {}), ...(precision ? { precision } : {}),
+        target, quantize, ...common, ...(exclude.length ? { exclude } : {}), ...(precision ? { precision } : {}), ...(ptq ? { ptq } : {}),
         ...(opts.calibration ? { calibration: (model: Model) => open(opts.calibration!, model, 'calibration') } : {}),
       });
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCompileReport(report)}\n`);

@@ -14,7 +14,7 @@ export function registerInspect(program: Command): void {
     .description('show a model\'s inputs, outputs, opsets, producer, op histogram, parameters, bytes by dtype and warnings')
     .argument('<model>', 'model file (.onnx, .tflite or TF.js model.json)')
     .option('--json', 'print JSON instead of tables')
-    .option('--target <runtime>', 'qnn: add the per-node placement on ONNX Runtime\'s QNN EP (HTP NPU or CPU fallback, why, fix)')
+    .option('--target <runtime>', 'qnn: per-node placement on ONNX Runtime\'s QNN EP (HTP NPU or CPU fallback, why, fix); tflite: per-op placement on LiteRT\'s XNNPACK and GPU delegates')
     .option('--input-shape <name=dims>', `with --target: ${INPUT_SHAPE_HELP}`, collect, [] as string[])
     .action(action(async (file: string, opts: { json?: boolean; target?: string; inputShape: string[] }) => {
       if (opts.inputShape.length > 0 && !opts.target) throw new UsageError('inspect --input-shape is for --target qnn (the placement assumes the fixed shapes)');

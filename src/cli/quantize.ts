@@ -12,7 +12,7 @@ import { CALIBRATION_METHODS } from '../quantize/calibrate/calibrator.ts';
 import { quantizeModel } from '../quantize/quantize.ts';
 import { quantizeMixedPrecision, type MixedPrecisionOptions } from '../pipeline/mixed-precision.ts';
 import { formatQuantizeReport } from '../quantize/report.ts';
-import { ACTIVATION_TYPES, parseMethod, parseScheme, parseTarget, QUANTIZE_TARGETS, SCHEMES, type ActivationType, type QuantizeOptions } from '../quantize/schemes.ts';
+import { ACTIVATION_TYPES, parseMethod, parsePtqSteps, parseScheme, parseTarget, PTQ_STEPS, QUANTIZE_TARGETS, SCHEMES, type ActivationType, type QuantizeOptions } from '../quantize/schemes.ts';
 import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { modelData } from './model-data.ts';
@@ -42,6 +42,7 @@ interface QuantizeCliOptions {
   mixedStrategy?: string;
   mixedLift?: string;
   passes: boolean;
+  ptq?: string;
   json?: boolean;
 }
 
@@ -86,6 +87,7 @@ export function registerQuantize(program: Command): void {
     .option('--mixed-target-psnr <dB>', 'w8a8/w8a16: automatic mixed precision, lifting layers until the output PSNR on the calibration data reaches this', Number)
     .option('--mixed-strategy <s>', 'which layers mixed precision lifts: per-layer (noisiest by per-layer SQNR) or prefix (the first ones, by bisection)')
     .option('--mixed-lift <to>', 'what lifted layers become: 16bit (activations in uint16/int16) or float (weights and activations)')
+    .option('--ptq <steps>', `w8a8/w8a16: post-training steps beyond min/max, comma-separated: ${PTQ_STEPS.join(', ')} (weights rounded by layer-output error on the calibration data), all, none (default none)`)
     .option('--no-passes', 'skip the graph passes (fold-batchnorm, …) before quantizing')
     .option('--json', 'print the report as JSON')
     .action(action(async (file: string, opts: QuantizeCliOptions) => {
@@ -116,6 +118,7 @@ export function registerQuantize(program: Command): void {
         ...(opts.activationType ? { activationType: opts.activationType as ActivationType } : {}),
         ...(opts.blockSize ? { blockSize: opts.blockSize } : {}),
         runPasses: opts.passes,
+        ...(opts.ptq !== undefined ? { ptq: parsePtqSteps(opts.ptq) } : {}),
         progress: terminalProgress(),
       };
       const { model: quantized, report } = mixed ? await quantizeMixedPrecision(model, options, mixed) : await quantizeModel(model, options);

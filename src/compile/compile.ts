@@ -19,6 +19,7 @@ import { compileToTflite, type TfliteCompileOptions, type TfliteCompileReport } 
 import { dequantizeForCompile, type PreQuantizedNote } from './pre-quantized.ts';
 import { compilePasses, fixInputShapes } from './tflite/prepare.ts';
 import { compileToQnn, type QnnCompileReport, type QnnPrecision } from './qnn/compile.ts';
+import type { PtqStep } from '../quantize/schemes.ts';
 
 /** Compile targets. */
 export const TARGETS = ['tflite', 'onnx', 'qnn'] as const;
@@ -38,6 +39,8 @@ export interface CompileOptions extends Omit<TfliteCompileOptions, 'calibration'
   calibration?: TfliteCompileOptions['calibration'] | ((model: Model) => Promise<TfliteCompileOptions['calibration']>);
   /** qnn: weight/activation precision (default w8a8). */
   precision?: QnnPrecision;
+  /** qnn: post-training steps beyond min/max (default ['gptq']; [] for plain rounding). */
+  ptq?: PtqStep[];
 }
 
 /** What `compile` did: ops in the output, transposes and sizes. */
@@ -61,7 +64,7 @@ export interface CompileReport {
   /** A pre-quantized input: what was found and dequantized before compiling (see {@link dequantizeForCompile}). */
   preQuantized?: PreQuantizedNote;
   /** QNN only: activation type, compute nodes and how their node units were completed. */
-  qnn?: Pick<QnnCompileReport, 'precision' | 'activationType' | 'computeNodes' | 'units' | 'warnings'>;
+  qnn?: Pick<QnnCompileReport, 'precision' | 'activationType' | 'computeNodes' | 'units' | 'warnings' | 'ptq'>;
 }
 
 /**
@@ -209,16 +212,16 @@ async function compileQnn(model: Model, output: string, options: CompileOptions,
   if (!calibration) throw new UsageError('--target qnn needs --calibration DATA (activation ranges for the quantized model)');
   const inputValues = typeof options.inputValues === 'function' ? options.inputValues(model) : options.inputValues;
   const { model: out, report } = await compileToQnn(model, {
-    calibration, ...(options.precision ? { precision: options.precision } : {}), ...(options.method ? { method: options.method } : {}), ...(options.limit ? { limit: options.limit } : {}),
+    calibration, ...(options.precision ? { precision: options.precision } : {}), ...(options.ptq ? { ptq: options.ptq } : {}), ...(options.method ? { method: options.method } : {}), ...(options.limit ? { limit: options.limit } : {}),
     ...(from.inputShapes ? { inputShapes: from.inputShapes } : {}), ...(inputValues ? { inputValues } : {}), ...(options.progress ? { progress: options.progress } : {}),
   });
   await writeModel(out, output, { format: 'onnx' });
-  const { precision, activationType, computeNodes, units, warnings } = report;
+  const { precision, activationType, computeNodes, units, warnings, ptq } = report;
   return {
     target: 'qnn', output, inputBytes: from.inputBytes, outputBytes: statSync(output).size, ops: report.ops, quantize: precision,
     ...(from.lift ? { lift: from.lift } : {}), ...(from.preQuantized ? { preQuantized: from.preQuantized } : {}),
     passes: report.passes.map(({ name, nodesBefore, nodesAfter }) => ({ name, nodesBefore, nodesAfter })),
-    qnn: { precision, activationType, computeNodes, units, warnings },
+    qnn: { precision, activationType, computeNodes, units, warnings, ptq },
   };
 }
 

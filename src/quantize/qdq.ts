@@ -7,6 +7,7 @@ import { constantOf, nameAllocator, renameValue, replaceUses } from '../passes/g
 import { producers as producersOf } from '../ir/toposort.ts';
 import type { TensorRange } from './calibrate/calibrator.ts';
 import type { QdqMarker } from './ops/registry.ts';
+import type { WeightRounding } from './ptq/weight-rounding.ts';
 import { computeParams, minWeightScalesForBias, quantizeBias, quantizeWeight, type QuantParams, type QuantType } from './params.ts';
 
 /** How the plan quantizes. */
@@ -141,8 +142,19 @@ export class QdqPlan implements QdqMarker {
     return [...this.marked].filter((v) => !this.shared.has(v) && !this.constant(v));
   }
 
-  /** Inserts everything planned, using the calibrated ranges. */
-  apply(ranges: ReadonlyMap<string, TensorRange>): QdqOutcome {
+  /** The grid each quantized activation will have (scale, zero point, type) from `ranges`, as {@link apply} computes it. */
+  activationGrids(ranges: ReadonlyMap<string, TensorRange>): Map<string, QuantParams & { type: QuantType }> {
+    const params = this.activationParams(ranges, { activations: 0, wideActivations: 0, weights: 0, biases: 0, missingRanges: [], saturatedBias: 0 });
+    return new Map([...params].map(([v, p]) => [v, { ...p, type: this.typeOf(v) }]));
+  }
+
+  /** Nodes whose weight (slot 1) the plan quantizes: what a weight rounding such as GPTQ needs moments for. */
+  weightedNodes(): Node[] {
+    return this.weights.filter((w) => w.slot === 1).map((w) => w.node);
+  }
+
+  /** Inserts everything planned, using the calibrated ranges; `rounding` may pick weights' integers on their grids. */
+  apply(ranges: ReadonlyMap<string, TensorRange>, rounding?: WeightRounding): QdqOutcome {
     const fresh = this.fresh ?? nameAllocator(this.graph);
     const outcome: QdqOutcome = { activations: 0, wideActivations: 0, weights: 0, biases: 0, missingRanges: [], saturatedBias: 0 };
     const params = this.activationParams(ranges, outcome);
@@ -159,6 +171,8 @@ export class QdqPlan implements QdqMarker {
       const usableAxis = axis !== undefined && axis < t.dims.length && t.dims.length > 1 ? axis : undefined;
       if (!dq) {
         const q = quantizeWeight(tensorFloats(t), t.dims, this.settings.weightType, this.settings.symmetricWeights, usableAxis, this.biasScaleFloor(node, slot, params, usableAxis === undefined ? 1 : t.dims[usableAxis]));
+        const chosen = rounding?.round(node, slot, t, q, this.settings.symmetricWeights, params.get(node.inputs[0])?.scale);
+        if (chosen) q.values = chosen;
         const symmetricConv = node.op === 'Conv' && q.params.every((p) => p.zeroPoint === 0);
         dq = this.addDequantize(fresh, front, name, t.dims, this.settings.weightType, q.values, q.params, usableAxis, !symmetricConv);
         weightCache.set(key, dq);

@@ -77,6 +77,19 @@ export interface QuantizeReport {
   mixedPrecision?: MixedPrecisionOutcome;
   /** Per If/Loop/Scan body, when the model has any. */
   subgraphs?: SubgraphSummary[];
+  /** What each post-training step (`--ptq`) did. */
+  ptq?: PtqOutcome[];
+}
+
+/** What one post-training step did, for the report. */
+export interface PtqOutcome {
+  step: string;
+  /** Weight tensors it changed. */
+  weights: number;
+  /** One line saying what it did and what that bought, measured. */
+  summary: string;
+  /** Per weight, the layer-output error (mean squared, per output channel, calibration inputs) before and after the step. */
+  layers?: { node: string; weight: string; before: number; after: number }[];
 }
 
 /** An empty report for a scheme. */
@@ -115,6 +128,7 @@ export function formatQuantizeReport(report: QuantizeReport, sizes?: SizeFigures
   // Ops quantized differently (e.g. LSTM weights-only beside Q/DQ Gemm) each say how.
   if (details.size > 1) for (const [detail, opsWith] of details) lines.push(`  ${[...opsWith].join(', ')}: ${detail}`);
   if (report.types) lines.push(`activation type for target ${report.types.target}: ${report.types.reason}`);
+  for (const p of report.ptq ?? []) lines.push(`${p.step}: ${p.summary}`);
   if (report.float.length) {
     lines.push(`left in float ${report.float.length} node(s):`);
     for (const [reason, nodes] of groupFloatReasons(report)) {

@@ -84,8 +84,27 @@ export interface QuantizeOptions {
   blockSize?: number;
   /** Run the default graph passes (fold-batchnorm, …) before quantizing (default true). */
   runPasses?: boolean;
+  /** Post-training steps beyond min/max for static schemes (see {@link PTQ_STEPS}); default none. */
+  ptq?: PtqStep[];
   /** Progress sink for calibration. */
   progress?: Progress;
+}
+
+/**
+ * Post-training quantization steps beyond min/max ranges: `gptq` picks each Conv/MatMul/Gemm weight's integers (on
+ * the same grid) column by column so the layer's output on the calibration data moves least (GPTQ).
+ */
+export const PTQ_STEPS = ['gptq'] as const;
+/** A post-training quantization step. */
+export type PtqStep = (typeof PTQ_STEPS)[number];
+
+/** Steps from a comma-separated list ('all' = every step, 'none' = no step); unknown names → UsageError. */
+export function parsePtqSteps(list: string): PtqStep[] {
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 1 && names[0] === 'none') return [];
+  if (names.length === 1 && names[0] === 'all') return [...PTQ_STEPS];
+  for (const n of names) if (!(PTQ_STEPS as readonly string[]).includes(n)) throw new UsageError(`unknown --ptq step '${n}' (known: ${PTQ_STEPS.join(', ')}, all, none)`);
+  return [...new Set(names)] as PtqStep[];
 }
 
 /** Options with every default filled in (calibration stays optional). */
@@ -135,6 +154,8 @@ export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
   if (calibration && !(Number.isInteger(calibration.limit) && calibration.limit > 0)) {
     throw new UsageError(`calibration limit must be a positive integer, got ${calibration.limit}`);
   }
+  const ptq = [...(options.ptq ?? [])];
+  if (ptq.length && !STATIC_SCHEMES.includes(scheme)) throw new UsageError(`--ptq ${ptq.join(',')} is for the static schemes (${STATIC_SCHEMES.join(', ')}), not ${scheme}`);
   return {
     scheme,
     ...(calibration ? { calibration } : {}),
@@ -148,6 +169,7 @@ export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
     activationTypeReason,
     blockSize,
     runPasses: options.runPasses ?? true,
+    ptq,
     progress: options.progress ?? { start() {}, update() {}, stop() {} },
   };
 }

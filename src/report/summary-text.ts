@@ -2,6 +2,7 @@
 import { formatBytes, formatCount, formatShape } from './format.ts';
 import { formatEpContexts, formatQnnPlacement } from './qnn-text.ts';
 import type { ModelSummary } from './summary.ts';
+import { formatTflitePlacement } from './tflite-placement-text.ts';
 import { renderTable } from './table.ts';
 
 /** The text `ondevice inspect` prints. */
@@ -29,6 +30,7 @@ export function formatSummary(s: ModelSummary): string {
   if (provenance.length) lines.push(renderTable(['quantized by ondevice', ''], provenance));
   if (s.epContexts?.length) lines.push(formatEpContexts(s.epContexts));
   if (s.qnn) lines.push('', formatQnnPlacement(s.qnn));
+  if (s.tflite) lines.push('', formatTflitePlacement(s.tflite));
   for (const w of s.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@ import type { DType } from '../ir/dtype.ts';
 import type { TfjsFacts } from '../formats/tfjs/describe.ts';
 import type { EpContextFacts } from '../compile/qnn/ep-context.ts';
 import type { QnnPlacementReport } from '../compile/qnn/placement.ts';
+import type { TflitePlacementReport } from '../compile/tflite/placement.ts';
 
 /** One input or output as `inspect` shows it. */
 export interface IoSummary {
@@ -39,6 +40,8 @@ export interface ModelSummary {
   epContexts?: EpContextFacts[];
   /** `inspect --target qnn`: per-node placement on the QNN EP's HTP backend. */
   qnn?: QnnPlacementReport;
+  /** `inspect --target tflite`: per-operator placement on LiteRT's XNNPACK and GPU delegates. */
+  tflite?: TflitePlacementReport;
 }
 
 function ioOf(name: string, type: ValueType): IoSummary {

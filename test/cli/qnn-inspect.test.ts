@@ -60,7 +60,7 @@ test('inspect --target qnn text: the per-node table, the counts and the fixes', 
 test('inspect --target with an unknown target fails in one line', () => {
   const r = ondevice('inspect', LENET, '--target', 'coreml');
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /unknown target 'coreml' \(known: qnn\)/);
+  assert.match(r.stderr, /unknown target 'coreml' \(known: qnn, tflite\)/);
 });
 
 test('inspect reports an EPContext model (embedded and file context) instead of failing', async () => {

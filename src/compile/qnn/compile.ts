@@ -10,7 +10,8 @@ import { eliminateDeadCode } from '../../passes/dead-code.ts';
 import { calibrate } from '../../quantize/calibrate/calibrate.ts';
 import type { CalibrationMethod } from '../../quantize/calibrate/calibrator.ts';
 import { quantizeModel } from '../../quantize/quantize.ts';
-import { TARGET_TYPES } from '../../quantize/schemes.ts';
+import { TARGET_TYPES, type PtqStep } from '../../quantize/schemes.ts';
+import type { PtqOutcome } from '../../quantize/report.ts';
 import { qdqDomain } from '../../quantize/static.ts';
 import type { Progress } from '../../util/progress.ts';
 import { applyFixedEncodings, bareValues, fixNegligibleWeightChannels, foldConstantScales, isCompute, quantizeBareValues, withKnownRanges, wrapIntegerOps } from './node-units.ts';
@@ -35,6 +36,8 @@ export interface QnnCompileOptions {
   limit?: number;
   inputShapes?: InputShapes;
   inputValues?: InputValues;
+  /** Post-training steps beyond min/max (default ['gptq']: weights rounded by layer-output error). */
+  ptq?: PtqStep[];
   progress?: Progress;
 }
 
@@ -49,6 +52,8 @@ export interface QnnCompileReport {
   computeNodes: number;
   /** How the units were completed after quantizing: ops on raw integers wrapped, Q/DQ pairs added, fixed encodings set, bias scale Muls folded, ~zero weight channels fixed. */
   units: { wrapped: number; pairsAdded: number; fixedEncodings: number; foldedScales: number; negligibleChannels: number };
+  /** What each post-training step did. */
+  ptq: PtqOutcome[];
   warnings: string[];
 }
 
@@ -64,7 +69,7 @@ export async function compileToQnn(model: Model, options: QnnCompileOptions): Pr
   const { model: prepared, passes } = await prepareForQnn(model, options.inputShapes, options.inputValues);
   const calibration = { source: options.calibration, method: options.method ?? 'minmax', limit: options.limit ?? 1000 };
   const { model: out, report: q } = await quantizeModel(prepared, {
-    scheme: precision, target: 'qnn', calibration, perChannel: true, symmetric: true, runPasses: false, ...(options.progress ? { progress: options.progress } : {}),
+    scheme: precision, target: 'qnn', calibration, perChannel: true, symmetric: true, runPasses: false, ptq: options.ptq ?? ['gptq'], ...(options.progress ? { progress: options.progress } : {}),
   });
   const activationType = TARGET_TYPES.qnn[precision] as 'uint8' | 'uint16';
   const graph = out.graph;
@@ -84,7 +89,7 @@ export async function compileToQnn(model: Model, options: QnnCompileOptions): Pr
     model: out,
     report: {
       precision, activationType, passes, ops, computeNodes: graph.nodes.filter(isCompute).length,
-      units: { wrapped, pairsAdded: bare.length - missing.length, fixedEncodings, foldedScales, negligibleChannels }, warnings,
+      units: { wrapped, pairsAdded: bare.length - missing.length, fixedEncodings, foldedScales, negligibleChannels }, ptq: q.ptq ?? [], warnings,
     },
   };
 }
