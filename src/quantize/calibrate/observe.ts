@@ -65,7 +65,11 @@ export async function observeValues(model: Model, source: DataSource, names: rea
         feeds[name] = t;
       }
       const n = feeds[inputNames[0]]?.dims[0] ?? runBatch;
-      if (fixedBatch !== undefined && n !== fixedBatch) break; // a short last batch cannot feed a fixed-batch model
+      if (fixedBatch !== undefined && n !== fixedBatch) {
+        // A short last batch cannot feed a fixed-batch model; with no full batch at all nothing would be observed.
+        if (done === 0) throw new UsageError(`the model's batch dimension is fixed at ${fixedBatch} but the calibration data (${source.description}) gives only ${n} example(s) (at most ${limit ?? n} used): give more data, a larger --limit, or --input-shape with batch 1`);
+        break;
+      }
       const outputs = fetches.length > 0 ? await session.run(feeds, fetches.map((f) => routed.fetch.get(f)!)).catch((e) => { throw runtimeFailure(e, 'cannot run the model'); }) : {};
       for (const name of names) visit(name, outputs[routed.fetch.get(name) ?? name] ?? feeds[name]);
       done += n;

@@ -121,3 +121,8 @@ test('LeNet-5 --target qnn w8a16: GPTQ (the default) lowers every layer\'s outpu
   console.log(`LeNet-5 w8a16 held-out PSNR: round-to-nearest ${psnr.none.toFixed(2)} dB, GPTQ ${psnr.gptq.toFixed(2)} dB`);
   assert.ok(psnr.gptq > psnr.none + 0.5, JSON.stringify(psnr));
 });
+
+test('a model whose fixed batch is larger than the calibration data is refused, not calibrated on nothing', async () => {
+  await assert.rejects(compileFile(DEFAULT_MODEL.path, join(dir, 'batch.onnx'), { target: 'qnn', calibration: mnistSource('train'), limit: 64, inputShapes: { input: [100, 1, 28, 28] } }),
+    (e: unknown) => e instanceof UsageError && /fixed at 100/.test(e.message) && /64 example/.test(e.message));
+});
