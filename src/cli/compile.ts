@@ -89,7 +89,7 @@ export function registerCompile(program: Command): void {
     .requiredOption('-o, --output <file>', 'where to write the compiled model')
     .option('--target <target>', `one of ${TARGETS.join(', ')}`, 'tflite')
     .option('--quantize <mode>', `tflite precision: ${TFLITE_QUANTIZATIONS.join(', ')}`, 'none')
-    .option('--precision <p>', `qnn precision: ${QNN_PRECISIONS.join(', ')} (default w8a8; w4a16 not yet)`)
+    .option('--precision <p>', `qnn precision: ${QNN_PRECISIONS.join(', ')} (default w8a8; w4a16: int4 weights, opset 21)`)
     .option('--calibration <data>', `calibration data for w8a8 and --target qnn: ${DATA_SPEC_HELP}`)
     .option('--recipe <file>', 'preprocessing recipe for the data (default: MODEL.preprocess.json, or preprocess.json beside the model)')
     .option('--method <method>', `calibration method: ${CALIBRATION_METHODS.join(', ')}`, 'minmax')

@@ -40,7 +40,7 @@ export interface VerdictGates {
  * accuracy drop ≤ 1 point (warn above 0.5); warn within 3 dB of the PSNR gate.
  */
 export const DEFAULT_GATES: Readonly<VerdictGates> = {
-  minPsnrByScheme: { 'fp16': 45, 'int8-dynamic': 30, 'w8a8': 30, 'w8a16': 30, 'w4': 25 },
+  minPsnrByScheme: { 'fp16': 45, 'int8-dynamic': 30, 'w8a8': 30, 'w8a16': 30, 'w4': 25, 'w4a8': 25, 'w4a16': 25 },
   minPsnr: 30,
   maxAccuracyDrop: 1,
   warnMarginDb: 3,

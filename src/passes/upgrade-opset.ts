@@ -10,13 +10,16 @@ import type { Pass } from './pass.ts';
 
 /** Oldest source opset the pass understands (Upsample-7, BatchNormalization-7 `spatial`, Dropout-7 …). */
 export const UPGRADE_MIN_SOURCE = 7;
-/** Newest target: past 17 the Reduce* ops and Split change signature (opset 18), which are not rewritten. */
-export const UPGRADE_MAX_TARGET = 17;
+/**
+ * Newest target. From 17 to 21 only the Reduce* ops (axes attribute → input) and Split (num_outputs) change signature
+ * (opset 18), and both are rewritten; the rest of 18–21 adds types, attributes with old-behaviour defaults, and new ops.
+ */
+export const UPGRADE_MAX_TARGET = 21;
 /** Default target opset. */
 export const UPGRADE_DEFAULT_TARGET = 13;
 
 /**
- * Ops whose ONNX signature and semantics did not change between opset 7 and 17, or changed only by additions
+ * Ops whose ONNX signature and semantics did not change between opset 7 and 21, or changed only by additions
  * (new optional attributes or inputs whose defaults keep the old behaviour, more types, negative axes), so a node
  * is kept as it is. Every other default-domain op must have a rewrite below, else the pass refuses.
  */
@@ -152,11 +155,21 @@ class Upgrader {
         if (from >= 13 || to < 13) return undefined;
         moveInts('axes', 1, node.op === 'Unsqueeze');
         return [node];
-      case 'Split':
-        if (from >= 13 || to < 13) return undefined;
-        if (node.inputs.length > 1 && node.inputs[1]) this.fail(node, 'Split-1 split input');
-        moveInts('split', 1, false);
+      case 'Split': {
+        if (from >= 18 || to < 13) return undefined;
+        if (from < 13) {
+          if (node.inputs.length > 1 && node.inputs[1]) this.fail(node, 'Split-1 split input');
+          moveInts('split', 1, false);
+        }
+        // Split-18 wants the number of equal parts spelled out when no sizes are given.
+        if (to < 18 || node.inputs[1]) return from < 13 ? [node] : undefined;
+        a.set('num_outputs', { type: 'int', value: node.outputs.length });
         return [node];
+      }
+      case 'ReduceL1': case 'ReduceL2': case 'ReduceLogSum': case 'ReduceLogSumExp': case 'ReduceMax': case 'ReduceMean':
+      case 'ReduceMin': case 'ReduceProd': case 'ReduceSumSquare':
+        if (from >= 18 || to < 18) return undefined;
+        return moveInts('axes', 1, false) ? [node] : undefined;
       case 'Clip': {
         if (from >= 11 || to < 11) return undefined;
         const min = attrFloat(node, 'min'), max = attrFloat(node, 'max');
@@ -333,7 +346,7 @@ class Upgrader {
 
 /**
  * Raises the model's default-domain opset to `target` (in place), rewriting the ops whose signature changed on the way
- * (Slice, Squeeze/Unsqueeze/ReduceSum/Split, Clip, Pad, Dropout, BatchNormalization, TopK, Scatter, Softmax family,
+ * (Slice, Squeeze/Unsqueeze/ReduceSum/Split, the Reduce* family at 18, Clip, Pad, Dropout, BatchNormalization, TopK, Scatter, Softmax family,
  * Upsample/Resize) and raising the IR version to what the target needs. An op it cannot convert faithfully is a
  * GraphError naming the node, and the model is then left unchanged. Models already at or above `target` are untouched.
  */

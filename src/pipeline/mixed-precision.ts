@@ -3,6 +3,7 @@
 import type { DataSource } from '../data/source.ts';
 import { analyzeLayers } from '../evaluate/per-layer.ts';
 import { asNumbers } from '../evaluate/compare.ts';
+import { argmax } from '../evaluate/classify.ts';
 import { FidelityAccumulator } from '../evaluate/metrics.ts';
 import type { Model } from '../ir/graph.ts';
 import { onnxReferenceRuntime } from '../runtimes/onnx-reference.ts';
@@ -45,16 +46,27 @@ export interface MixedPrecisionOptions {
   strategy?: 'per-layer' | 'prefix';
 }
 
+/** What {@link measureCandidate} found: fidelity to the reference, and top-1 accuracy of both where the data has labels. */
+export interface CandidateFigures {
+  /** Lowest PSNR over the outputs, dB. */
+  psnr: number;
+  /** Top-1 accuracy (0–1) of the candidate's first output, and of the reference's, when the data carries labels. */
+  accuracy?: number;
+  referenceAccuracy?: number;
+}
+
 /**
- * Lowest PSNR over the outputs of `candidate` against `reference` on `examples` examples of `source`. The candidate
- * runs by `onnx-reference` (exact Q/DQ), so what mixed precision lifts depends on the model, not on this host's kernels.
+ * Runs `reference` (onnxruntime) and `candidate` (`onnx-reference`: exact Q/DQ, so the figures describe the model, not
+ * this host's kernels) on `examples` examples of `source`: lowest output PSNR, and accuracies where labelled.
  */
-export async function outputPsnr(reference: Model, candidate: Model, source: DataSource, examples: number, batchSize: number): Promise<number> {
+export async function measureCandidate(reference: Model, candidate: Model, source: DataSource, examples: number, batchSize: number): Promise<CandidateFigures> {
   const runtime = await resolveRuntime({ name: 'ort-node' });
   const temps = [await writeTempModel(reference, 'reference.onnx'), await writeTempModel(candidate, 'candidate.onnx')];
   const sessions = [acceptAnyBatch(await runtime.load(temps[0].path)), acceptAnyBatch(await onnxReferenceRuntime.load(temps[1].path))];
   try {
     const accs = new Map<string, FidelityAccumulator>();
+    const correct = [0, 0];
+    let labelled = 0;
     for await (const batch of source.batches(batchSize, examples)) {
       const feeds = Object.fromEntries(sessions[0].inputs.map((i) => [i.name, batch.inputs[i.name]]));
       const [ref, got] = [await sessions[0].run(feeds), await sessions[1].run(feeds)];
@@ -64,12 +76,32 @@ export async function outputPsnr(reference: Model, candidate: Model, source: Dat
         if (!accs.has(name)) accs.set(name, new FidelityAccumulator());
         accs.get(name)!.add(a, b);
       }
+      const first = sessions[0].outputs[0]?.name;
+      const labels = batch.labels;
+      if (labels && first && ref[first] && got[first]) {
+        const n = labels.length;
+        [ref[first], got[first]].forEach((t, k) => {
+          const v = asNumbers(t)!;
+          const per = v.length / n;
+          for (let i = 0; i < n; i++) if (argmax(Array.prototype.slice.call(v, i * per, (i + 1) * per)) === labels[i]) correct[k]++;
+        });
+        labelled += n;
+      }
     }
-    return Math.min(...[...accs.values()].map((a) => a.result().psnr));
+    const psnr = Math.min(...[...accs.values()].map((a) => a.result().psnr));
+    return labelled ? { psnr, accuracy: correct[1] / labelled, referenceAccuracy: correct[0] / labelled } : { psnr };
   } finally {
     for (const s of sessions) await s.release();
     for (const t of temps) t.dispose();
   }
+}
+
+/**
+ * Lowest PSNR over the outputs of `candidate` against `reference` on `examples` examples of `source`. The candidate
+ * runs by `onnx-reference` (exact Q/DQ), so what mixed precision lifts depends on the model, not on this host's kernels.
+ */
+export async function outputPsnr(reference: Model, candidate: Model, source: DataSource, examples: number, batchSize: number): Promise<number> {
+  return (await measureCandidate(reference, candidate, source, examples, batchSize)).psnr;
 }
 
 /**

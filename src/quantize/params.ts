@@ -84,8 +84,11 @@ export interface QuantizedWeight {
   values: Int32Array;
   /** One entry per channel along `axis`, or one entry when per-tensor. */
   params: QuantParams[];
-  /** Channel axis, or undefined when per-tensor. */
+  /** Channel axis, or undefined when per-tensor; for blocked weights, the axis the blocks run along. */
   axis?: number;
+  /** Blocked weights: elements per block along `axis`; `params` then follow the scale tensor of `scaleDims` in row-major order. */
+  blockSize?: number;
+  scaleDims?: number[];
 }
 
 /**
@@ -109,6 +112,56 @@ export function quantizeWeight(values: Float32Array, dims: readonly number[], ty
   const out = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = quantizeValue(values[i], params[channelOf(i)], type);
   return { type, values: out, params, ...(axis === undefined ? {} : { axis }) };
+}
+
+/**
+ * Blocked quantization (ONNX DequantizeLinear-21 `block_size`): one scale (and zero point) per run of `blockSize`
+ * elements along `axis`, so the scale tensor has the weight's dims with dims[axis] → ⌈dims[axis] / blockSize⌉.
+ * `minScales` (indexed along `channelAxis`) raise the scales of each channel's blocks, as in {@link quantizeWeight}.
+ */
+export function quantizeWeightBlocked(values: Float32Array, dims: readonly number[], type: QuantType, symmetric: boolean, axis: number, blockSize: number, channelAxis?: number, minScales?: ArrayLike<number>): QuantizedWeight {
+  const scaleDims = dims.map((d, i) => (i === axis ? Math.ceil(d / blockSize) : d));
+  const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const paramOf = (i: number) => {
+    const along = Math.floor(i / inner) % dims[axis];
+    const outer = Math.floor(i / (inner * dims[axis]));
+    return (outer * scaleDims[axis] + Math.floor(along / blockSize)) * inner + (i % inner);
+  };
+  const count = scaleDims.reduce((a, b) => a * b, 1);
+  const mins = new Float64Array(count).fill(Infinity);
+  const maxs = new Float64Array(count).fill(-Infinity);
+  const index = Int32Array.from({ length: values.length }, (_, i) => paramOf(i));
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < mins[index[i]]) mins[index[i]] = values[i];
+    if (values[i] > maxs[index[i]]) maxs[index[i]] = values[i];
+  }
+  const params = Array.from({ length: count }, (_, p) => computeParams({ min: mins[p], max: maxs[p] }, type, symmetric));
+  if (minScales && symmetric && channelAxis !== undefined) {
+    const stride = scaleDims.slice(channelAxis + 1).reduce((a, b) => a * b, 1);
+    params.forEach((p, j) => {
+      const floor = minScales[Math.floor(j / stride) % scaleDims[channelAxis]];
+      if (p.scale < floor) p.scale = Math.fround(floor);
+    });
+  }
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = quantizeValue(values[i], params[index[i]], type);
+  return { type, values: out, params, axis, blockSize, scaleDims };
+}
+
+/** Largest scale of each slice along `channelAxis` of a blocked weight's params (the bias scale of that output channel). */
+export function channelScales(q: QuantizedWeight, channelAxis: number): number[] {
+  const dims = q.scaleDims ?? [q.params.length];
+  const stride = dims.slice(channelAxis + 1).reduce((a, b) => a * b, 1);
+  const out = new Array<number>(dims[channelAxis]).fill(0);
+  q.params.forEach((p, j) => { const c = Math.floor(j / stride) % dims[channelAxis]; out[c] = Math.max(out[c], p.scale); });
+  return out;
+}
+
+/** 4-bit integers (int4 −8..7 or uint4 0..15) packed two per byte, low nibble first (ONNX INT4/UINT4 layout). */
+export function packNibbles(values: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(Math.ceil(values.length / 2));
+  for (let i = 0; i < values.length; i++) out[i >> 1] |= (values[i] & 0xf) << ((i & 1) * 4);
+  return out;
 }
 
 /** Smallest weight scale per channel that keeps `bias / (inputScale × weightScale)` within int32. */
@@ -187,4 +240,13 @@ export function quantizeBlocks4(read: (row: number, i: number) => number, rows: 
     }
   }
   return { packed, scales, zeroPoints };
+}
+
+/** Quantizes `values` on given params (per tensor, or per channel along `axis`): integers only, params unchanged. */
+export function quantizeOnGrid(values: Float32Array, dims: readonly number[], type: QuantType, params: readonly QuantParams[], axis?: number): Int32Array {
+  const channels = params.length;
+  const inner = axis === undefined || channels === 1 ? values.length : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = quantizeValue(values[i], params[channels === 1 ? 0 : Math.floor(i / inner) % channels], type);
+  return out;
 }

@@ -8,12 +8,15 @@ import { producers as producersOf } from '../ir/toposort.ts';
 import type { TensorRange } from './calibrate/calibrator.ts';
 import type { QdqMarker } from './ops/registry.ts';
 import type { WeightRounding } from './ptq/weight-rounding.ts';
-import { computeParams, minWeightScalesForBias, quantizeBias, quantizeWeight, type QuantParams, type QuantType } from './params.ts';
+import { channelScales, computeParams, minWeightScalesForBias, packNibbles, quantizeBias, quantizeOnGrid, quantizeWeight, quantizeWeightBlocked, type QuantParams, type QuantType } from './params.ts';
 
 /** How the plan quantizes. */
 export interface QdqSettings {
   activationType: QuantType;
+  /** Weight type; a 4-bit type applies to the weights of {@link LOW_BIT_WEIGHT_OPS} only, other weights stay int8. */
   weightType: QuantType;
+  /** 4-bit weights: elements per scale block along the input-channel axis (DequantizeLinear-21 `block_size`); 0/absent = per channel. */
+  weightBlock?: number;
   perChannel: boolean;
   symmetricWeights: boolean;
   /** Domain of the Q/DQ nodes: '' (ONNX, opset ≥ 13, or ≥ 21 for 16-bit) or 'com.microsoft'. */
@@ -35,6 +38,9 @@ export interface QdqSettings {
 export function widen(type: QuantType): QuantType {
   return type === 'uint8' ? 'uint16' : type === 'int8' ? 'int16' : type;
 }
+
+/** Ops whose weight (input 1) a 4-bit weight type applies to; other weights (LSTM W/R, a constant MatMul A) stay int8. */
+export const LOW_BIT_WEIGHT_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm']);
 
 interface WeightRequest { node: Node; slot: number; axis?: number }
 interface BiasRequest { node: Node; slot: number; inputSlot: number; weightSlot: number }
@@ -165,19 +171,31 @@ export class QdqPlan implements QdqMarker {
     const weightCache = new Map<string, string>();
     for (const { node, slot, axis } of this.weights) {
       const name = node.inputs[slot];
-      const key = `${name}\u0000${axis}`;
+      const type = this.weightTypeOf(node, slot);
+      const key = `${name}\u0000${axis}\u0000${type}`;
       let dq = weightCache.get(key);
       const t = this.constant(name)!;
       const usableAxis = axis !== undefined && axis < t.dims.length && t.dims.length > 1 ? axis : undefined;
       if (!dq) {
-        const q = quantizeWeight(tensorFloats(t), t.dims, this.settings.weightType, this.settings.symmetricWeights, usableAxis, this.biasScaleFloor(node, slot, params, usableAxis === undefined ? 1 : t.dims[usableAxis]));
-        const chosen = rounding?.round(node, slot, t, q, this.settings.symmetricWeights, params.get(node.inputs[0])?.scale);
+        const floor = this.biasScaleFloor(node, slot, params, usableAxis === undefined ? 1 : t.dims[usableAxis]);
+        const block = type !== this.settings.weightType || usableAxis === undefined ? 0 : this.settings.weightBlock ?? 0;
+        const blockAxis = node.op === 'MatMul' ? t.dims.length - 2 : usableAxis === 0 ? 1 : 0;
+        const q = block
+          ? quantizeWeightBlocked(tensorFloats(t), t.dims, type, this.settings.symmetricWeights, blockAxis, block, usableAxis, floor)
+          : quantizeWeight(tensorFloats(t), t.dims, type, this.settings.symmetricWeights, usableAxis, floor);
+        const grid = block ? undefined : rounding?.grid?.(node, slot, t, q, this.settings.symmetricWeights, params.get(node.inputs[0])?.scale, floor);
+        if (grid) {
+          q.params = grid;
+          q.values = quantizeOnGrid(tensorFloats(t), t.dims, q.type, grid, usableAxis);
+        }
+        // GPTQ rounds on one scale per output channel: blocked weights keep round-to-nearest.
+        const chosen = block ? undefined : rounding?.round(node, slot, t, q, this.settings.symmetricWeights, params.get(node.inputs[0])?.scale);
         if (chosen) q.values = chosen;
         const symmetricConv = node.op === 'Conv' && q.params.every((p) => p.zeroPoint === 0);
-        dq = this.addDequantize(fresh, front, name, t.dims, this.settings.weightType, q.values, q.params, usableAxis, !symmetricConv);
+        dq = this.addDequantize(fresh, front, name, t.dims, type, q.values, q.params, q.axis, !symmetricConv, undefined, this.settings.domain, q.scaleDims);
         weightCache.set(key, dq);
-        weightScales.set(dq, q.params.map((p) => p.scale));
-        this.weightScaleNames.set(dq, this.lastScaleName);
+        weightScales.set(dq, block ? channelScales(q, usableAxis!) : q.params.map((p) => p.scale));
+        if (!block) this.weightScaleNames.set(dq, this.lastScaleName);
         outcome.weights++;
       }
       node.inputs[slot] = dq;
@@ -233,6 +251,12 @@ export class QdqPlan implements QdqMarker {
       this.graph.initializers.delete(original);
       renameValue(this.graph, out, original);
     }
+  }
+
+  /** The integer type of a weight: the settings' type, except int8 for weights a 4-bit type does not apply to. */
+  private weightTypeOf(node: Node, slot: number): QuantType {
+    const lowBit = this.settings.weightType === 'int4' || this.settings.weightType === 'uint4';
+    return !lowBit || (slot === 1 && LOW_BIT_WEIGHT_OPS.has(node.op)) ? this.settings.weightType : 'int8';
   }
 
   /** Per-channel minimum weight scales so the node's int32 bias cannot saturate (undefined without a bias). */
@@ -336,12 +360,15 @@ export class QdqPlan implements QdqMarker {
     return [];
   }
 
-  /** Adds the quantized initializer, its scale and zero point, and a DequantizeLinear in `front`; returns the DQ output. */
-  private addDequantize(fresh: (b: string) => string, front: Node[], base: string, dims: number[], type: QuantType, values: ArrayLike<number>, params: QuantParams[], axis: number | undefined, withZeroPoint = true, scaleValue?: string, domain = this.settings.domain): string {
+  /**
+   * Adds the quantized initializer, its scale and zero point, and a DequantizeLinear in `front`; returns the DQ output.
+   * `blockDims`: the scale tensor's dims of a blocked weight (blocks along `axis`).
+   */
+  private addDequantize(fresh: (b: string) => string, front: Node[], base: string, dims: number[], type: QuantType, values: ArrayLike<number>, params: QuantParams[], axis: number | undefined, withZeroPoint = true, scaleValue?: string, domain = this.settings.domain, blockDims?: number[]): string {
     const original = base;
     base = shortBase(base);
     const data = this.addInit(fresh(`${base}_q`), type, dims, intArray(type, values));
-    const shape = params.length > 1 ? [params.length] : [];
+    const shape = blockDims ?? (params.length > 1 ? [params.length] : []);
     const scale = scaleValue ?? this.addInit(fresh(`${base}_s`), 'float32', shape, Float32Array.from(params, (p) => p.scale));
     this.lastScaleName = scale;
     const inputs = [data, scale];
@@ -351,7 +378,8 @@ export class QdqPlan implements QdqMarker {
     const out = fresh(`${base}_dq`);
     this.constantDqs.push([out, original]);
     const dq = this.node('DequantizeLinear', inputs, [out], domain);
-    if (axis !== undefined && params.length > 1) dq.attributes.set('axis', { type: 'int', value: axis });
+    if (axis !== undefined && (params.length > 1 || blockDims)) dq.attributes.set('axis', { type: 'int', value: axis });
+    if (blockDims && axis !== undefined) dq.attributes.set('block_size', { type: 'int', value: this.settings.weightBlock ?? 0 });
     front.push(dq);
     return out;
   }
@@ -381,7 +409,7 @@ function rangeOf(values: Float32Array): TensorRange {
   return { min, max };
 }
 
-/** A typed array of the integer type holding `values`. */
+/** A typed array of the integer type holding `values` (4-bit types packed two per byte, low nibble first). */
 export function intArray(type: QuantType, values: ArrayLike<number>): Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array {
   switch (type) {
     case 'int8': return Int8Array.from(values);
@@ -389,6 +417,6 @@ export function intArray(type: QuantType, values: ArrayLike<number>): Int8Array 
     case 'int16': return Int16Array.from(values);
     case 'uint16': return Uint16Array.from(values);
     case 'int32': return Int32Array.from(values);
-    default: throw new Error(`no byte-aligned array for ${type}`);
+    case 'int4': case 'uint4': return packNibbles(values);
   }
 }

@@ -10,7 +10,7 @@ import { ExcludeList } from './exclude.ts';
 import { quantizeFp16 } from './fp16.ts';
 import { recordProvenance, toolName } from './provenance.ts';
 import { emptyReport, type QuantizeReport } from './report.ts';
-import { resolveOptions, type QuantizeOptions, type ResolvedOptions, type Scheme } from './schemes.ts';
+import { resolveOptions, STATIC_SCHEMES, type QuantizeOptions, type ResolvedOptions, type Scheme } from './schemes.ts';
 import { quantizeStatic } from './static.ts';
 import { quantizeWeight4 } from './weight4.ts';
 import { dequantizeBeforeQuantizing } from './pre-quantized.ts';
@@ -30,6 +30,8 @@ const IMPLEMENTATIONS: Record<Scheme, SchemeImpl> = {
   'int8-dynamic': quantizeDynamic,
   'w8a8': quantizeStatic,
   'w8a16': quantizeStatic,
+  'w4a8': quantizeStatic,
+  'w4a16': quantizeStatic,
   'w4': quantizeWeight4,
 };
 
@@ -56,7 +58,7 @@ async function quantizeOnce(model: Model, resolved: ResolvedOptions): Promise<Qu
   if (hasSubgraphs(current)) await prepareControlFlow(current, resolved, report);
   for (const { graph } of scopedGraphs(current)) nameUnnamedNodes(graph);
   const exclude = new ExcludeList(resolved.exclude);
-  const usesData = resolved.scheme === 'w8a8' || resolved.scheme === 'w8a16' || resolved.scheme === 'fp16';
+  const usesData = STATIC_SCHEMES.includes(resolved.scheme) || resolved.scheme === 'fp16';
   const cal = usesData ? resolved.calibration : undefined;
   if (resolved.calibration && !usesData) report.warnings.push(`scheme ${resolved.scheme} does not use calibration data; ignored`);
   if (cal) {
@@ -73,9 +75,9 @@ async function quantizeOnce(model: Model, resolved: ResolvedOptions): Promise<Qu
     excluded: exclude.list(),
     perChannel: resolved.perChannel,
     symmetric: resolved.symmetric,
-    ...(resolved.scheme === 'w8a8' || resolved.scheme === 'w8a16'
+    ...(STATIC_SCHEMES.includes(resolved.scheme)
       ? { target: resolved.target, activationType: resolved.activationType, activationTypeReason: resolved.activationTypeReason } : {}),
-    ...(resolved.scheme === 'w4' ? { blockSize: resolved.blockSize } : {}),
+    ...(resolved.scheme === 'w4' ? { blockSize: resolved.blockSize } : resolved.weightBlock ? { blockSize: resolved.weightBlock } : {}),
     ...(dequantizedFrom ? { dequantizedFrom } : {}),
     tool: toolName(),
     date: new Date().toISOString(),

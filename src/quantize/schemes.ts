@@ -7,14 +7,18 @@ import { CALIBRATION_METHODS, type CalibrationMethod } from './calibrate/calibra
 /**
  * The schemes: `fp16` (float16 weights and compute), `int8-dynamic` (int8 weights, activations
  * quantized at run time), `w8a8` / `w8a16` (static QDQ: int8 weights, 8- or 16-bit activations),
+ * `w4a8` / `w4a16` (static QDQ with symmetric int4 Conv/MatMul/Gemm weights, opset 21),
  * `w4` (weight-only 4-bit blocks for MatMul/Gemm).
  */
-export const SCHEMES = ['fp16', 'int8-dynamic', 'w8a8', 'w8a16', 'w4'] as const;
+export const SCHEMES = ['fp16', 'int8-dynamic', 'w8a8', 'w8a16', 'w4a8', 'w4a16', 'w4'] as const;
 /** A quantization scheme name. */
 export type Scheme = (typeof SCHEMES)[number];
 
 /** Schemes that need calibration data (static activation ranges). */
-export const STATIC_SCHEMES: readonly Scheme[] = ['w8a8', 'w8a16'];
+export const STATIC_SCHEMES: readonly Scheme[] = ['w8a8', 'w8a16', 'w4a8', 'w4a16'];
+
+/** Static schemes with int4 weights (Conv, ConvTranspose, MatMul, Gemm; other weights stay int8): they need opset 21. */
+export const INT4_SCHEMES: readonly Scheme[] = ['w4a8', 'w4a16'];
 
 /** Integer element types a scheme may quantize activations to. */
 export const ACTIVATION_TYPES = ['uint8', 'int8', 'uint16', 'int16'] as const;
@@ -80,7 +84,10 @@ export interface QuantizeOptions {
   target?: QuantizeTarget;
   /** Activation integer type for static schemes (default from the target: see {@link TARGET_TYPES}). */
   activationType?: ActivationType;
-  /** Weights per scale block for w4 (default 32; a power of two ≥ 16). */
+  /**
+   * Weights per scale block for w4 (default 32; a power of two ≥ 16). For w4a8/w4a16, given: int4 weights get one
+   * scale per block of this many input channels (ONNX DequantizeLinear `block_size`) instead of one per output channel.
+   */
   blockSize?: number;
   /** Run the default graph passes (fold-batchnorm, …) before quantizing (default true). */
   runPasses?: boolean;
@@ -91,10 +98,15 @@ export interface QuantizeOptions {
 }
 
 /**
- * Post-training quantization steps beyond min/max ranges: `gptq` picks each Conv/MatMul/Gemm weight's integers (on
- * the same grid) column by column so the layer's output on the calibration data moves least (GPTQ).
+ * Post-training quantization steps beyond min/max, applied in this order whatever order they are asked in:
+ * `cle` (cross-layer equalization: channel scales moved between consecutive layers so per-tensor ranges fit every
+ * channel), `range-search` (each activation's range chosen among the calibration methods and clipped ranges by the
+ * error it leaves in the layer that reads it), `seq-mse` (each weight channel's clipping range chosen by the layer's
+ * output error on its quantized inputs), `gptq` (each Conv/MatMul/Gemm weight's integers picked column by column so the
+ * layer's output moves least), `bias-correction` (each layer's bias shifted by the mean output shift quantization
+ * leaves, measured on the calibration data).
  */
-export const PTQ_STEPS = ['gptq'] as const;
+export const PTQ_STEPS = ['cle', 'range-search', 'seq-mse', 'gptq', 'bias-correction'] as const;
 /** A post-training quantization step. */
 export type PtqStep = (typeof PTQ_STEPS)[number];
 
@@ -104,7 +116,7 @@ export function parsePtqSteps(list: string): PtqStep[] {
   if (names.length === 1 && names[0] === 'none') return [];
   if (names.length === 1 && names[0] === 'all') return [...PTQ_STEPS];
   for (const n of names) if (!(PTQ_STEPS as readonly string[]).includes(n)) throw new UsageError(`unknown --ptq step '${n}' (known: ${PTQ_STEPS.join(', ')}, all, none)`);
-  return [...new Set(names)] as PtqStep[];
+  return PTQ_STEPS.filter((s) => names.includes(s));
 }
 
 /** Options with every default filled in (calibration stays optional). */
@@ -112,6 +124,8 @@ export type ResolvedOptions = Required<Omit<QuantizeOptions, 'calibration'>> & {
   calibration?: Required<CalibrationOptions>;
   /** Why the activation type is what it is, short (it is stored in the model): 'default for onnx' or '--activation-type'. */
   activationTypeReason: string;
+  /** w4a8/w4a16: int4 weights blocked by this many input channels (the given blockSize); 0 = per output channel. */
+  weightBlock: number;
 };
 
 /** Throws a UsageError unless `name` is a known scheme. */
@@ -130,17 +144,22 @@ export function parseMethod(name: string): CalibrationMethod {
 export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
   const scheme = parseScheme(String(options.scheme));
   const target = parseTarget(String(options.target ?? 'onnx'));
-  const activationType = options.activationType ?? (scheme === 'w8a16' ? TARGET_TYPES[target].w8a16 : TARGET_TYPES[target].w8a8);
+  const wide = scheme === 'w8a16' || scheme === 'w4a16';
+  const activationType = options.activationType ?? (wide ? TARGET_TYPES[target].w8a16 : TARGET_TYPES[target].w8a8);
   const activationTypeReason = options.activationType ? '--activation-type' : `default for ${target}`;
   if (!(ACTIVATION_TYPES as readonly string[]).includes(activationType)) {
     throw new UsageError(`unknown activation type '${activationType}' (known: ${ACTIVATION_TYPES.join(', ')})`);
   }
-  if (scheme === 'w8a8' && !activationType.endsWith('8')) throw new UsageError(`w8a8 takes uint8 or int8 activations, not ${activationType}`);
-  if (scheme === 'w8a16' && !activationType.endsWith('16')) throw new UsageError(`w8a16 takes uint16 or int16 activations, not ${activationType}`);
+  if (STATIC_SCHEMES.includes(scheme) && wide !== activationType.endsWith('16')) {
+    throw new UsageError(`${scheme} takes ${wide ? 'uint16 or int16' : 'uint8 or int8'} activations, not ${activationType}`);
+  }
   const blockSize = options.blockSize ?? 32;
   if (!Number.isInteger(blockSize) || blockSize < 16 || (blockSize & (blockSize - 1)) !== 0) {
     throw new UsageError(`block size must be a power of two ≥ 16, got ${blockSize}`);
   }
+  const weightBlock = INT4_SCHEMES.includes(scheme) && options.blockSize !== undefined ? blockSize : 0;
+  if (weightBlock && options.perChannel === false) throw new UsageError(`${scheme} with a block size quantizes int4 weights per output channel and block; it cannot be per-tensor (drop --per-tensor or the block size)`);
+  if (weightBlock && target === 'qnn') throw new UsageError(`${scheme} for qnn takes int4 weights per output channel: drop the block size`);
   if (STATIC_SCHEMES.includes(scheme) && !options.calibration) {
     throw new UsageError(`scheme ${scheme} needs calibration data (e.g. --calibration mnist:train)`);
   }
@@ -168,6 +187,7 @@ export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
     activationType,
     activationTypeReason,
     blockSize,
+    weightBlock,
     runPasses: options.runPasses ?? true,
     ptq,
     progress: options.progress ?? { start() {}, update() {}, stop() {} },

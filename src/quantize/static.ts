@@ -1,5 +1,5 @@
 // Static QDQ quantization (w8a8, w8a16): mark per op, calibrate the marked activations, insert Q/DQ.
-import type { Model } from '../ir/graph.ts';
+import type { Model, ValueType } from '../ir/graph.ts';
 import { subgraphsOf } from '../ir/graph.ts';
 import { inferTypes } from '../ir/infer.ts';
 import { toposort } from '../ir/toposort.ts';
@@ -14,11 +14,16 @@ import { graphAsModel, outerConstants, scopedGraphs } from './subgraphs.ts';
 import { eliminateDeadCode } from '../passes/dead-code.ts';
 import { foldConvAffine, foldHardSigmoidIntoConv, foldScaleIntoNextConv } from './prepare.ts';
 import { dropClampsBeforeQ, dropDefaultAttributes, runMoversOnQuantized } from './fold-qdq.ts';
-import { QdqPlan, type QdqSettings } from './qdq.ts';
+import { QdqPlan, type QdqOutcome, type QdqSettings } from './qdq.ts';
 import type { TensorRange } from './calibrate/calibrator.ts';
-import type { PtqOutcome, QuantizeReport } from './report.ts';
-import { gptqRounding, type RoundedWeight } from './ptq/weight-rounding.ts';
-import { TARGET_TYPES, type ResolvedOptions } from './schemes.ts';
+import type { QuantizeReport } from './report.ts';
+import { equalizeCrossLayer, observeCleRanges } from './ptq/cle.ts';
+import { biasCorrectionOutcome, cleOutcome, gptqOutcome, rangeSearchOutcome, seqMseOutcome } from './ptq/ptq-report.ts';
+import { correctBiases } from './ptq/bias-correction.ts';
+import { searchRanges } from './ptq/range-search.ts';
+import { gptqRounding, type WeightRounding } from './ptq/weight-rounding.ts';
+import { INT4_SCHEMES, PTQ_STEPS, TARGET_TYPES, type PtqStep, type ResolvedOptions } from './schemes.ts';
+import { upgradeForInt4 } from './int4-opset.ts';
 
 /** Q/DQ domain: ONNX when its opset has what we need (axis: 13; 16-bit types: 21), else onnxruntime's com.microsoft Q/DQ. */
 export function qdqDomain(model: Model, sixteenBit: boolean, perChannel: boolean): '' | 'com.microsoft' {
@@ -38,10 +43,12 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
   const sixteenBit = options.activationType.endsWith('16');
   // ONNX-domain 8-bit Q/DQ needs opset 10 (13 for per-channel axis; 12 for int8 MaxPool, which Q/DQ movers produce).
   const opset = opsetOf(model.opsets) ?? 1;
-  const need = Math.max(10, !sixteenBit && options.perChannel ? 13 : 0, !sixteenBit && model.graph.nodes.some((n) => n.op === 'MaxPool' && n.domain === '') ? 12 : 0);
+  // int4 weights (w4a8, w4a16) need opset 21: DequantizeLinear-21 takes int4 (and block_size).
+  const int4 = INT4_SCHEMES.includes(options.scheme);
+  const need = Math.max(int4 ? 21 : 10, !sixteenBit && options.perChannel ? 13 : 0, !sixteenBit && model.graph.nodes.some((n) => n.op === 'MaxPool' && n.domain === '') ? 12 : 0);
   let upgraded = false;
   if (opset < need) {
-    const r = upgradeOpset(model, UPGRADE_DEFAULT_TARGET);
+    const r = int4 ? upgradeForInt4(model, options.scheme) : upgradeOpset(model, UPGRADE_DEFAULT_TARGET);
     upgraded = true;
     report.passLog.push(`upgrade-opset: opset ${r.from} → ${r.to} for QuantizeLinear/DequantizeLinear, rewrote ${describeRewrites(r.rewritten)}`);
   }
@@ -56,11 +63,18 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     report.passLog.push(`fold-conv-affine: ${folded} constant Mul/Add node(s) after Conv folded into its weights and bias`);
   }
   if (scales || hardSigmoids) eliminateDeadCode(graph);
+  if (options.ptq.includes('cle')) {
+    // Before calibration: equalizing moves the ranges calibration measures.
+    const channelRanges = await observeCleRanges(model, calibration.source, { limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
+    const cle = equalizeCrossLayer(graph, { activationRanges: channelRanges, absorbHighBias: true, perChannelWeights: options.perChannel });
+    report.ptq = [...(report.ptq ?? []), cleOutcome(cle)];
+  }
   const types = inferTypes(model, { tolerant: true });
   const fused = new Set((upgraded || scales || hardSigmoids || folded ? findActivationFusions(model) : activationFusionsOf(model)).map((f) => f.value));
   const settings: QdqSettings = {
     activationType: options.activationType,
-    weightType: 'int8',
+    weightType: int4 ? 'int4' : 'int8',
+    weightBlock: options.weightBlock,
     perChannel: options.perChannel,
     symmetricWeights: options.symmetric,
     domain: qdqDomain(model, sixteenBit, options.perChannel),
@@ -74,41 +88,57 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     target: options.target, activationType: options.activationType,
     reason: options.activationTypeReason === '--activation-type' ? `${options.activationType} as asked (--activation-type)` : `${options.activationType}, the default for ${TARGET_TYPES[options.target].why}`,
   };
-  const detail = `int8 ${options.perChannel ? 'per-channel' : 'per-tensor'} weights, ${options.activationType} activations`;
-  // One plan per graph: the main graph, then every If/Loop/Scan body (values inside bodies are calibrated too).
-  const fresh = nameAllocator(graph);
-  const plans = scopedGraphs(model).map((scoped) => {
-    const fusedHere = scoped.owner ? new Set(findActivationFusions(graphAsModel(model, scoped.graph)).map((f) => f.value)) : fused;
-    const plan = new QdqPlan(scoped.graph, types, fusedHere, settings, fresh, outerConstants(scoped));
-    const where = scoped.owner ? { scope: scoped.scope } : {};
-    for (const node of toposort(scoped.graph)) {
-      const floatNode = computesOnFloat(node, types);
-      if (exclude.matches(node)) {
-        if (floatNode) report.float.push({ node: node.name, op: node.op, detail: 'excluded by the user', ...where });
-        continue;
-      }
-      if (subgraphsOf(node).length) {
-        if (floatNode) report.float.push({ node: node.name, op: node.op, detail: 'control flow: the node itself stays float; its bodies are quantized on their own', ...where });
-        continue;
-      }
-      const verdict = quantizerFor(node)(node, plan);
-      if (verdict === true) {
-        plan.markNode(node);
-        report.quantized.push({ node: node.name, op: node.op, detail: WEIGHT_ONLY_OPS[node.op] ?? detail, ...where });
-      } else if (floatNode) {
-        report.float.push({ node: node.name, op: node.op, detail: verdict, ...where });
-      }
-    }
-    return plan;
-  });
+  const detail = `${int4 ? 'int4' : 'int8'} ${options.weightBlock ? `per-channel blocks of ${options.weightBlock}` : options.perChannel ? 'per-channel' : 'per-tensor'} weights, ${options.activationType} activations`;
+  const mark = (m: Model, into?: QuantizeReport): QdqPlan[] => markPlans(m, types, fused, settings, exclude, detail, into);
+  const plans = mark(model, report);
   const tensors = [...new Set(plans.flatMap((p) => p.activationsToCalibrate()))];
-  const ranges = await calibrate(model, calibration.source, {
+  let ranges = await calibrate(model, calibration.source, {
     method: calibration.method, tensors, batchSize: calibration.batchSize, limit: calibration.limit, progress: options.progress,
   });
-  const rounding = options.ptq.includes('gptq') ? await gptqFor(model, plans[0], ranges, calibration, options, report) : undefined;
+  if (options.ptq.includes('range-search')) {
+    const types = new Map([...plans[0].activationGrids(ranges)].map(([v, g]) => [v, g.type]));
+    const searched = await searchRanges(model, calibration.source, tensors, { types, method: calibration.method, limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
+    ranges = new Map([...ranges, ...searched.ranges]);
+    report.ptq = [...(report.ptq ?? []), rangeSearchOutcome(searched.choices, calibration.method)];
+  }
+  const rounding = options.ptq.includes('gptq') || options.ptq.includes('seq-mse') ? await layerRoundingFor(model, plans[0], ranges, calibration, options, report) : undefined;
+  if (options.ptq.includes('bias-correction')) {
+    // Measured on copies quantized as the model will be; the corrected float biases are then quantized for real.
+    const copy = (float: Model): Model => {
+      const m = structuredClone(float);
+      applyPlans(mark(m), ranges, rounding?.rounding, sixteenBit);
+      eliminateDeadCode(m.graph);
+      addQdqOpsets(m, settings, sixteenBit, options.wideValues.length > 0);
+      return m;
+    };
+    const corrected = await correctBiases(model, plans[0].weightedNodes().map((n) => n.name), copy, calibration.source, { limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
+    report.ptq = [...(report.ptq ?? []), biasCorrectionOutcome(corrected)];
+    plans.splice(0, plans.length, ...mark(model));
+  }
+  const outcome = applyPlans(plans, ranges, rounding?.rounding, sixteenBit);
+  if (rounding && options.ptq.includes('seq-mse')) report.ptq = [...(report.ptq ?? []), seqMseOutcome(rounding.searched)];
+  if (rounding && options.ptq.includes('gptq')) report.ptq = [...(report.ptq ?? []), gptqOutcome(rounding.rounded)];
+  report.ptq?.sort((x, y) => PTQ_STEPS.indexOf(x.step as PtqStep) - PTQ_STEPS.indexOf(y.step as PtqStep));
+  report.activations = { quantized: outcome.activations, sixteenBit: sixteenBit ? outcome.activations : outcome.wideActivations };
+  if (outcome.missingRanges.length) report.warnings.push(`no calibrated range for ${outcome.missingRanges.length} value(s), left float: ${outcome.missingRanges.slice(0, 5).join(', ')}${outcome.missingRanges.length > 5 ? ', …' : ''}`);
+  if (outcome.saturatedBias) report.warnings.push(`${outcome.saturatedBias} bias value(s) saturated int32`);
+  addQdqOpsets(model, settings, sixteenBit, options.wideValues.length > 0);
+  if (settings.domain === 'com.microsoft') {
+    report.warnings.push(`opset ${opsetOf(model.opsets) ?? '?'} lacks ${sixteenBit ? '16-bit' : 'per-channel'} QuantizeLinear; used onnxruntime's com.microsoft QuantizeLinear/DequantizeLinear`);
+  }
+  return model;
+}
+
+/** The com.microsoft opset import when the Q/DQ nodes (or the 16-bit ones of mixed precision) use that domain. */
+function addQdqOpsets(model: Model, settings: QdqSettings, sixteenBit: boolean, wide: boolean): void {
+  if ((!sixteenBit && wide && settings.wideDomain === 'com.microsoft') || settings.domain === 'com.microsoft') ensureOpset(model, 'com.microsoft', 1);
+}
+
+/** Inserts every plan's Q/DQ (the main graph's weights rounded by `rounding` when given) and tidies each graph. */
+function applyPlans(plans: QdqPlan[], ranges: ReadonlyMap<string, TensorRange>, rounding: WeightRounding | undefined, sixteenBit: boolean): Omit<QdqOutcome, 'weights' | 'biases'> {
   const outcome = { activations: 0, wideActivations: 0, missingRanges: [] as string[], saturatedBias: 0 };
   for (const plan of plans) {
-    const o = plan.apply(ranges, plan === plans[0] ? rounding?.rounding : undefined);
+    const o = plan.apply(ranges, plan === plans[0] ? rounding : undefined);
     outcome.activations += o.activations;
     outcome.wideActivations += o.wideActivations;
     outcome.missingRanges.push(...o.missingRanges);
@@ -117,33 +147,48 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     runMoversOnQuantized(plan.graph, !sixteenBit);
     dropDefaultAttributes(plan.graph);
   }
-  if (rounding) report.ptq = [...(report.ptq ?? []), gptqOutcome(rounding.rounded)];
-  report.activations = { quantized: outcome.activations, sixteenBit: sixteenBit ? outcome.activations : outcome.wideActivations };
-  if (outcome.missingRanges.length) report.warnings.push(`no calibrated range for ${outcome.missingRanges.length} value(s), left float: ${outcome.missingRanges.slice(0, 5).join(', ')}${outcome.missingRanges.length > 5 ? ', …' : ''}`);
-  if (outcome.saturatedBias) report.warnings.push(`${outcome.saturatedBias} bias value(s) saturated int32`);
-  if (!sixteenBit && options.wideValues.length && settings.wideDomain === 'com.microsoft') ensureOpset(model, 'com.microsoft', 1);
-  if (settings.domain === 'com.microsoft') {
-    ensureOpset(model, 'com.microsoft', 1);
-    report.warnings.push(`opset ${opsetOf(model.opsets) ?? '?'} lacks ${sixteenBit ? '16-bit' : 'per-channel'} QuantizeLinear; used onnxruntime's com.microsoft QuantizeLinear/DequantizeLinear`);
-  }
-  return model;
+  return outcome;
 }
 
-/** GPTQ's rounding for the main graph's weights (bodies keep round-to-nearest), from the layer inputs on the calibration data. */
-async function gptqFor(model: Model, plan: QdqPlan, ranges: ReadonlyMap<string, TensorRange>, calibration: NonNullable<ResolvedOptions['calibration']>, options: ResolvedOptions, report: QuantizeReport): Promise<Awaited<ReturnType<typeof gptqRounding>>> {
+/**
+ * One plan per graph — the main graph, then every If/Loop/Scan body (values inside bodies are calibrated too) — with
+ * each node's quantizer asked what it needs. `report` (when given) records what was quantized and what stays float;
+ * a PTQ step that quantizes a copy of the model to measure it marks that copy without one.
+ */
+function markPlans(model: Model, types: Map<string, ValueType>, fused: ReadonlySet<string>, settings: QdqSettings, exclude: ExcludeList, detail: string, report?: QuantizeReport): QdqPlan[] {
+  const fresh = nameAllocator(model.graph);
+  return scopedGraphs(model).map((scoped) => {
+    const fusedHere = scoped.owner ? new Set(findActivationFusions(graphAsModel(model, scoped.graph)).map((f) => f.value)) : fused;
+    const plan = new QdqPlan(scoped.graph, types, fusedHere, settings, fresh, outerConstants(scoped));
+    const where = scoped.owner ? { scope: scoped.scope } : {};
+    for (const node of toposort(scoped.graph)) {
+      const floatNode = computesOnFloat(node, types);
+      if (exclude.matches(node)) {
+        if (floatNode) report?.float.push({ node: node.name, op: node.op, detail: 'excluded by the user', ...where });
+        continue;
+      }
+      if (subgraphsOf(node).length) {
+        if (floatNode) report?.float.push({ node: node.name, op: node.op, detail: 'control flow: the node itself stays float; its bodies are quantized on their own', ...where });
+        continue;
+      }
+      const verdict = quantizerFor(node)(node, plan);
+      if (verdict === true) {
+        plan.markNode(node);
+        report?.quantized.push({ node: node.name, op: node.op, detail: WEIGHT_ONLY_OPS[node.op] ?? detail, ...where });
+      } else if (floatNode) {
+        report?.float.push({ node: node.name, op: node.op, detail: verdict, ...where });
+      }
+    }
+    return plan;
+  });
+}
+
+/** The weight grids (seq-mse) and integers (gptq) of the main graph's weights (bodies keep round-to-nearest), from the layer inputs on the calibration data. */
+async function layerRoundingFor(model: Model, plan: QdqPlan, ranges: ReadonlyMap<string, TensorRange>, calibration: NonNullable<ResolvedOptions['calibration']>, options: ResolvedOptions, report: QuantizeReport): Promise<Awaited<ReturnType<typeof gptqRounding>>> {
   const result = await gptqRounding(model, plan.weightedNodes(), (name) => plan.graph.initializers.get(name), calibration.source, {
     limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress, inputGrids: plan.activationGrids(ranges),
+    gptq: options.ptq.includes('gptq'), seqMse: options.ptq.includes('seq-mse'),
   });
-  if (!plan.weightedNodes().length) report.warnings.push('gptq: no Conv/MatMul/Gemm weight to round');
+  if (!plan.weightedNodes().length) report.warnings.push(`${options.ptq.includes('gptq') ? 'gptq' : 'seq-mse'}: no Conv/MatMul/Gemm weight to work on`);
   return result;
-}
-
-/** The report entry of GPTQ: how much layer-output error it removed against round-to-nearest, in dB. */
-function gptqOutcome(rounded: RoundedWeight[]): PtqOutcome {
-  const gains = rounded.filter((r) => r.nearestError > 0).map((r) => 10 * Math.log10(r.nearestError / Math.max(r.error, Number.MIN_VALUE))).sort((a, b) => a - b);
-  const median = gains.length ? gains[Math.floor(gains.length / 2)] : 0;
-  const summary = gains.length
-    ? `rounded ${rounded.length} weight tensor(s) by layer-output error; output error on the calibration inputs ${median.toFixed(1)} dB lower than round-to-nearest (median; range ${gains[0].toFixed(1)}–${gains[gains.length - 1].toFixed(1)} dB)`
-    : `rounded ${rounded.length} weight tensor(s); nothing to compare (no input energy)`;
-  return { step: 'gptq', weights: rounded.length, summary, layers: rounded.map((r) => ({ node: r.node, weight: r.weight, before: r.nearestError, after: r.error })) };
 }

@@ -107,7 +107,7 @@ test('--exclude keeps the named node and op type in float', async () => {
 
 test('unknown scheme or method, or a static scheme without data, fails with a clear UsageError', async () => {
   const model = await readModel(DEFAULT_MODEL.path);
-  await assert.rejects(quantizeModel(model, { scheme: 'int3' as never }), (e: unknown) => e instanceof UsageError && /unknown quantization scheme 'int3' \(known: fp16, int8-dynamic, w8a8, w8a16, w4\)/.test((e as Error).message));
+  await assert.rejects(quantizeModel(model, { scheme: 'int3' as never }), (e: unknown) => e instanceof UsageError && /unknown quantization scheme 'int3' \(known: fp16, int8-dynamic, w8a8, w8a16, w4a8, w4a16, w4\)/.test((e as Error).message));
   await assert.rejects(quantizeModel(model, { scheme: 'w8a8' }), (e: unknown) => e instanceof UsageError && /needs calibration data/.test((e as Error).message));
   await assert.rejects(quantizeModel(model, { scheme: 'w8a8', calibration: { source: mnistSource('train'), method: 'kl' as never } }), (e: unknown) => e instanceof UsageError && /unknown calibration method 'kl'/.test((e as Error).message));
 });

@@ -1,5 +1,4 @@
 // compileToQnn: a QDQ ONNX model the QNN execution provider's HTP backend takes whole (static shapes, every op in a DQ → op → Q unit).
-import { UsageError } from '../../errors.ts';
 import type { Model } from '../../ir/graph.ts';
 import { inferTypes } from '../../ir/infer.ts';
 import type { InputShapes } from '../../ir/input-shapes.ts';
@@ -17,7 +16,7 @@ import type { Progress } from '../../util/progress.ts';
 import { applyFixedEncodings, bareValues, fixNegligibleWeightChannels, foldConstantScales, isCompute, quantizeBareValues, withKnownRanges, wrapIntegerOps } from './node-units.ts';
 import { prepareForQnn } from './prepare.ts';
 
-/** Precisions of `compile --target qnn`: int8 weights with uint8 or uint16 activations (w4a16 is refused for now). */
+/** Precisions of `compile --target qnn`: int8 weights with uint8 or uint16 activations, or int4 weights with uint16 activations. */
 export const QNN_PRECISIONS = ['w8a8', 'w8a16', 'w4a16'] as const;
 /** A QNN precision. */
 export type QnnPrecision = (typeof QNN_PRECISIONS)[number];
@@ -43,7 +42,7 @@ export interface QnnCompileOptions {
 
 /** What the QNN compiler did. */
 export interface QnnCompileReport {
-  precision: 'w8a8' | 'w8a16';
+  precision: QnnPrecision;
   activationType: 'uint8' | 'uint16';
   passes: PassStats[];
   /** Op type → count in the output. */
@@ -59,25 +58,26 @@ export interface QnnCompileReport {
 
 /**
  * Compiles `model` (modified) for the QNN HTP backend: static shapes and no control flow (see {@link prepareForQnn}),
- * static QDQ with symmetric int8 weights (per-channel for Conv, per-tensor for MatMul/Gemm) and uint8/uint16
- * activations, then completes every op's node unit (see node-units.ts).
- * @throws UsageError for w4a16 (not supported yet); GraphError for a shape or control flow the backend cannot take.
+ * static QDQ with symmetric int8 weights (int4 for w4a16, at opset 21; per-channel for Conv, per-tensor for MatMul/Gemm)
+ * and uint8/uint16 activations, then completes every op's node unit (see node-units.ts).
+ * @throws GraphError for a shape or control flow the backend cannot take; UsageError for w4a16 on a model that cannot
+ *   be raised to opset 21.
  */
 export async function compileToQnn(model: Model, options: QnnCompileOptions): Promise<{ model: Model; report: QnnCompileReport }> {
   const precision = options.precision ?? 'w8a8';
-  if (precision === 'w4a16') throw new UsageError('--precision w4a16 is not supported for --target qnn yet (QNN takes 4-bit weights as int4 DequantizeLinear, which needs opset 21 int4 constants): use w8a16');
   const { model: prepared, passes } = await prepareForQnn(model, options.inputShapes, options.inputValues);
   const calibration = { source: options.calibration, method: options.method ?? 'minmax', limit: options.limit ?? 1000 };
   const { model: out, report: q } = await quantizeModel(prepared, {
     scheme: precision, target: 'qnn', calibration, perChannel: true, symmetric: true, runPasses: false, ptq: options.ptq ?? ['gptq'], ...(options.progress ? { progress: options.progress } : {}),
   });
-  const activationType = TARGET_TYPES.qnn[precision] as 'uint8' | 'uint16';
+  const sixteenBit = precision !== 'w8a8';
+  const activationType = TARGET_TYPES.qnn[sixteenBit ? 'w8a16' : 'w8a8'] as 'uint8' | 'uint16';
   const graph = out.graph;
   const foldedScales = foldConstantScales(graph);
   const wrapped = wrapIntegerOps(graph);
   const bare = bareValues(graph, inferTypes(out, { tolerant: true }));
   const ranges = bare.length ? await calibrate(out, options.calibration, { method: calibration.method, limit: calibration.limit, tensors: bare }) : new Map();
-  const missing = quantizeBareValues(graph, bare, withKnownRanges(graph, bare, ranges), { activationType, domain: qdqDomain(out, precision === 'w8a16', true), minRange: QNN_MIN_REAL_RANGE });
+  const missing = quantizeBareValues(graph, bare, withKnownRanges(graph, bare, ranges), { activationType, domain: qdqDomain(out, sixteenBit, true), minRange: QNN_MIN_REAL_RANGE });
   const fixedEncodings = applyFixedEncodings(graph);
   const negligibleChannels = fixNegligibleWeightChannels(graph);
   eliminateDeadCode(graph);

@@ -2,6 +2,7 @@
 import { attrFloat, attrInt, type Dim, type Model, type Node, type ValueType } from '../../ir/graph.ts';
 import { inferModel } from '../../ir/infer.ts';
 import { tensorValues } from '../../ir/tensor.ts';
+import { integerValues, QUANTIZED_DTYPES } from '../../passes/dequantize/values.ts';
 import { nodeLabel, producers, toposort } from '../../ir/toposort.ts';
 import { describeEpContexts, isEpContext, type EpContextFacts } from './ep-context.ts';
 import { groupNodeUnits, type NodeUnit } from './placement-units.ts';
@@ -198,7 +199,7 @@ export function qnnPlacement(model: Model): QnnPlacementReport {
     else if (perChannel && axis !== allowed) out.push({ code: 'per-channel', message: `per-channel weight '${dq.inputs[0]}' on axis ${axis}: ${n.op} wants axis ${allowed}`, fix: `per-channel on axis ${allowed} (compile --target qnn)` });
     const zp = dq.inputs[2] ? constantTensor(dq.inputs[2]) : undefined;
     const signed = dt === 'int8' || dt === 'int4' || dt === 'int16';
-    if (zp && (perChannel || signed) && Array.from(tensorValues(zp) as ArrayLike<number | bigint>).some((v) => Number(v) !== 0)) {
+    if (zp && (perChannel || signed) && Array.from(QUANTIZED_DTYPES.has(zp.dtype) ? integerValues(zp) : tensorValues(zp) as ArrayLike<number | bigint>).some((v) => Number(v) !== 0)) {
       out.push({ code: 'asymmetric-weights', message: `asymmetric weight '${dq.inputs[0]}': non-zero zero point on ${perChannel ? 'per-channel' : 'signed'} weights`, fix: FIX.asym });
     }
     return out;

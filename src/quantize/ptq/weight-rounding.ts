@@ -7,6 +7,7 @@ import type { Progress } from '../../util/progress.ts';
 import { observeValues } from '../calibrate/observe.ts';
 import { dequantizeValue, quantizeValue, quantRange, type QuantizedWeight, type QuantParams, type QuantType } from '../params.ts';
 import { gptqRound } from './gptq.ts';
+import { searchRowScales } from './seq-mse.ts';
 import { InputMoments, type LayerGeometry } from './input-moments.ts';
 
 /**
@@ -15,7 +16,21 @@ import { InputMoments, type LayerGeometry } from './input-moments.ts';
  * the choice must also tolerate.
  */
 export interface WeightRounding {
+  /**
+   * The grid itself, asked first: new params (one per entry of `q.params`) or undefined to keep min/max's. `minScales`:
+   * per channel, the smallest scale the int32 bias allows.
+   */
+  grid?(node: Node, slot: number, weight: Tensor, q: QuantizedWeight, symmetric: boolean, inputScale?: number, minScales?: ArrayLike<number>): QuantParams[] | undefined;
   round(node: Node, slot: number, weight: Tensor, q: QuantizedWeight, symmetric: boolean, inputScale?: number): Int32Array | undefined;
+}
+
+/** What sequential MSE did to one weight's grid. */
+export interface SearchedWeight {
+  node: string;
+  weight: string;
+  /** Mean squared layer-output error per output channel (round-to-nearest) with min/max scales, then the chosen ones. */
+  before: number;
+  after: number;
 }
 
 /** What GPTQ did to one weight. */
@@ -70,21 +85,26 @@ export interface GptqOptions {
    * reads them (quantized and dequantized), so the rounding does not lean on input detail that 8-bit activations lose.
    */
   inputGrids?: ReadonlyMap<string, QuantParams & { type: QuantType }>;
+  /** Round column by column with GPTQ (default true). */
+  gptq?: boolean;
+  /** Choose each row's scale by the layer-output error (sequential MSE; default false). */
+  seqMse?: boolean;
 }
 
 /**
  * Measures the input moments of every Conv/MatMul/Gemm in `nodes` whose weight (slot 1) GPTQ can round, over
  * `source` on the float `model`, and returns the rounding to hand to the QDQ plan with the record of what it did.
  */
-export async function gptqRounding(model: Model, nodes: readonly Node[], constant: (name: string) => Tensor | undefined, source: DataSource, options: GptqOptions): Promise<{ rounding: WeightRounding; rounded: RoundedWeight[] }> {
-  const moments = new Map<Node, InputMoments>();
+export async function gptqRounding(model: Model, nodes: readonly Node[], constant: (name: string) => Tensor | undefined, source: DataSource, options: GptqOptions): Promise<{ rounding: WeightRounding; rounded: RoundedWeight[]; searched: SearchedWeight[] }> {
+  // Keyed by node name: the rounding also serves copies of the model (bias correction quantizes one to measure it).
+  const moments = new Map<string, InputMoments>();
   const byInput = new Map<string, InputMoments[]>();
   for (const node of nodes) {
     const weight = constant(node.inputs[1]);
     const layout = weight && weightLayout(node, weight);
-    if (!layout || moments.has(node)) continue;
+    if (!layout || moments.has(node.name)) continue;
     const m = new InputMoments(layout.geometry, layout.channels);
-    moments.set(node, m);
+    moments.set(node.name, m);
     byInput.set(node.inputs[0], [...(byInput.get(node.inputs[0]) ?? []), m]);
   }
   if (byInput.size) {
@@ -93,21 +113,77 @@ export async function gptqRounding(model: Model, nodes: readonly Node[], constan
       const grid = options.inputGrids?.get(name);
       const seen = grid ? { ...x, data: x.data.map((v) => dequantizeValue(quantizeValue(v, grid, grid.type), grid)) } : x;
       for (const m of byInput.get(name)!) m.observe(seen);
-    }, { limit: options.limit, ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(options.progress ? { progress: options.progress } : {}), label: 'measuring layer inputs (gptq)' });
+    }, { limit: options.limit, ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(options.progress ? { progress: options.progress } : {}), label: `measuring layer inputs (${[options.seqMse ? 'seq-mse' : '', options.gptq !== false ? 'gptq' : ''].filter(Boolean).join(', ')})` });
   }
   const rounded: RoundedWeight[] = [];
+  const done = new Map<string, Int32Array>();
+  const searched: SearchedWeight[] = [];
+  const grids = new Map<string, QuantParams[]>();
   const rounding: WeightRounding = {
+    grid(node, slot, weight, q, symmetric, inputScale, minScales) {
+      const m = options.seqMse ? moments.get(node.name) : undefined;
+      const layout = m && slot === 1 ? weightLayout(node, weight) : undefined;
+      if (!m || !layout || m.rows === 0) return undefined;
+      if (q.params.length > 1 ? q.axis !== layout.rowAxis : m.groups > 1) return undefined;
+      const key = `${node.name}\u0000${weight.name}\u0000${q.params.map((p) => `${p.scale}:${p.zeroPoint}`).join(',')}`;
+      const known = grids.get(key);
+      if (known) return known;
+      const result = searchLayer(tensorFloats(weight), weight.dims, layout, m, q, symmetric, inputScale ? (inputScale * inputScale) / 12 : 0, minScales);
+      if (!searched.some((r) => r.node === node.name && r.weight === weight.name)) searched.push({ node: node.name, weight: weight.name, before: result.before, after: result.after });
+      grids.set(key, result.params);
+      return result.params;
+    },
     round(node, slot, weight, q, symmetric, inputScale) {
-      const m = moments.get(node);
+      if (options.gptq === false) return undefined;
+      const m = moments.get(node.name);
       const layout = m && slot === 1 ? weightLayout(node, weight) : undefined;
       if (!m || !layout || m.rows === 0) return undefined;
       if (q.params.length > 1 && q.axis !== layout.rowAxis) return undefined;
+      // A copy of the model quantized earlier (to measure it) asked for the same weight on the same grid: reuse.
+      const key = `${node.name}\u0000${weight.name}\u0000${q.params.map((p) => `${p.scale}:${p.zeroPoint}`).join(',')}`;
+      const known = done.get(key);
+      if (known) return known;
       const result = roundLayer(tensorFloats(weight), weight.dims, layout, m, q, symmetric, inputScale ? (inputScale * inputScale) / 12 : 0);
-      rounded.push({ node: node.name, weight: weight.name, nearestError: result.nearestError, error: result.error });
+      if (!rounded.some((r) => r.node === node.name && r.weight === weight.name)) rounded.push({ node: node.name, weight: weight.name, nearestError: result.nearestError, error: result.error });
+      done.set(key, result.values);
       return result.values;
     },
   };
-  return { rounding, rounded };
+  return { rounding, rounded, searched };
+}
+
+/** The rows of group `g` of a weight as a rows × columns matrix (row-major), whatever the weight's own layout. */
+function groupMatrix(w: Float32Array, dims: readonly number[], layout: Layout, k: number, groups: number, g: number): Float64Array {
+  const rowsTotal = layout.transposed ? dims[1] : dims[0];
+  const rowsPerGroup = rowsTotal / groups;
+  const first = g * rowsPerGroup;
+  const matrix = new Float64Array(rowsPerGroup * k);
+  for (let r = 0; r < rowsPerGroup; r++) {
+    for (let c = 0; c < k; c++) matrix[r * k + c] = layout.transposed ? w[c * rowsTotal + first + r] : w[(first + r) * k + c];
+  }
+  return matrix;
+}
+
+/** Sequential MSE on each group of one weight: a scale per row (or one for a per-tensor grid) and the error it leaves. */
+function searchLayer(w: Float32Array, dims: readonly number[], layout: Layout, m: InputMoments, q: QuantizedWeight, symmetric: boolean, inputNoise: number, minScales?: ArrayLike<number>): { params: QuantParams[]; before: number; after: number } {
+  const rowsTotal = layout.transposed ? dims[1] : dims[0];
+  const k = m.columns;
+  const rowsPerGroup = rowsTotal / m.groups;
+  const [min, max] = quantRange(q.type, symmetric);
+  const hessians = m.hessians();
+  if (inputNoise > 0) for (const h of hessians) for (let i = 0; i < k; i++) h[i * k + i] += inputNoise;
+  const params: QuantParams[] = [];
+  let before = 0, after = 0;
+  for (let g = 0; g < m.groups; g++) {
+    const first = g * rowsPerGroup;
+    const own = q.params.length === 1 ? q.params : q.params.slice(first, first + rowsPerGroup);
+    const floor = minScales && (q.params.length === 1 ? [Math.max(...Array.from(minScales))] : Array.from(minScales).slice(first, first + rowsPerGroup));
+    const result = searchRowScales(groupMatrix(w, dims, layout, k, m.groups, g), rowsPerGroup, k, hessians[g], { scales: own.map((p) => p.scale), zeroPoints: own.map((p) => p.zeroPoint), min, max }, floor);
+    params.push(...result.params);
+    before += result.before * rowsPerGroup;
+    after += result.after * rowsPerGroup;
+  }
+  return { params, before: before / rowsTotal, after: after / rowsTotal };
 }
 
 /** GPTQ on each group of one weight; integers back in the weight's own layout. */
@@ -123,10 +199,7 @@ function roundLayer(w: Float32Array, dims: readonly number[], layout: Layout, m:
   let error = 0, nearestError = 0;
   for (let g = 0; g < m.groups; g++) {
     const first = g * rowsPerGroup;
-    const matrix = new Float64Array(rowsPerGroup * k);
-    for (let r = 0; r < rowsPerGroup; r++) {
-      for (let c = 0; c < k; c++) matrix[r * k + c] = layout.transposed ? w[c * rowsTotal + first + r] : w[(first + r) * k + c];
-    }
+    const matrix = groupMatrix(w, dims, layout, k, m.groups, g);
     const params = q.params.length === 1 ? q.params : q.params.slice(first, first + rowsPerGroup);
     const result = gptqRound(matrix, rowsPerGroup, k, hessians[g], { scales: params.map((p) => p.scale), zeroPoints: params.map((p) => p.zeroPoint), min, max });
     error += result.error * rowsPerGroup;

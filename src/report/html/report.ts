@@ -30,6 +30,12 @@ export function renderHtmlReport(data: ReportData): string {
     sections.push(section('Accuracy vs size vs latency', scatterChart(points),
       'Up and to the left is better. Bubbles on the dashed line are Pareto-optimal: no other variant is both smaller and more accurate.'));
   }
+  const psnrPoints = data.variants.flatMap((v, i) => (v.psnrDb === undefined || !Number.isFinite(v.psnrDb) ? []
+    : [{ name: v.name, fileBytes: v.fileBytes, accuracy: v.psnrDb, latencyMs: variantP50(v), color: color(i) }]));
+  if (data.psnrScatter && psnrPoints.length) {
+    sections.push(section('PSNR vs size', scatterChart(psnrPoints, 'psnr'),
+      'Up and to the left is better. Bubbles on the dashed line are Pareto-optimal: no other variant is both smaller and closer to the float model.'));
+  }
   if (data.confusion) {
     sections.push(section(`Confusion matrix — ${data.confusion.variant}`, confusionChart(data.confusion),
       'Rows are true labels, columns predictions; shade is the share of the true label\'s examples (blue: correct, red: mistaken).'));

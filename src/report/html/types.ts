@@ -103,6 +103,8 @@ export interface ReportData {
   fidelity?: CandidateFidelity[];
   /** Extra lines shown under the summary table. */
   notes?: string[];
+  /** Also draw PSNR against size for the variants with a PSNR (a search's candidates, where accuracy is not measured). */
+  psnrScatter?: boolean;
   /** Where the figures were measured: the host CPU and its int8-relevant features, and each runtime with version and threads. */
   environment?: { host: string; runtimes: string[] };
 }

@@ -11,7 +11,7 @@ import { compileFile } from '../../../src/compile/compile.ts';
 import { mnistSource } from '../../../src/data/mnist-source.ts';
 import { mnistBatches } from '../../../src/data/mnist.ts';
 import { DEFAULT_MODEL } from '../../../src/paths.ts';
-import { parsePtqSteps } from '../../../src/quantize/schemes.ts';
+import { parsePtqSteps, PTQ_STEPS } from '../../../src/quantize/schemes.ts';
 import { UsageError } from '../../../src/errors.ts';
 import { seededFloats, mulberry32 } from '../../../src/util/random.ts';
 
@@ -79,7 +79,9 @@ test('GPTQ integers stay on the grid and leave less output error than round-to-n
 
 test('--ptq parses steps, all and none, and refuses unknown names', () => {
   assert.deepEqual(parsePtqSteps('gptq'), ['gptq']);
-  assert.deepEqual(parsePtqSteps('all'), ['gptq']);
+  assert.deepEqual(parsePtqSteps('all'), [...PTQ_STEPS]);
+  // Applied in the quantizer's order whatever order they are asked in.
+  assert.deepEqual(parsePtqSteps('gptq,cle'), ['cle', 'gptq']);
   assert.deepEqual(parsePtqSteps('none'), []);
   assert.throws(() => parsePtqSteps('gptq,adaround'), (e: unknown) => e instanceof UsageError && /adaround/.test(e.message));
 });

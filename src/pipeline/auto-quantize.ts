@@ -1,0 +1,191 @@
+// `quantize --auto --budget`: search schemes, PTQ steps and per-layer precision for the smallest model that meets a fidelity budget on held-out data.
+import type { DataSource } from '../data/source.ts';
+import { UsageError } from '../errors.ts';
+import { decodeOnnx, encodeOnnx } from '../formats/onnx/index.ts';
+import type { Model } from '../ir/graph.ts';
+import { quantizeModel, type QuantizeResult } from '../quantize/quantize.ts';
+import { PTQ_STEPS, SCHEMES, STATIC_SCHEMES, type PtqStep, type QuantizeOptions, type Scheme } from '../quantize/schemes.ts';
+import { silentProgress, type Progress } from '../util/progress.ts';
+import { measureCandidate, quantizeMixedPrecision } from './mixed-precision.ts';
+import type { ReportData, ReportVariant } from '../report/html/types.ts';
+
+/** What the chosen model must keep: output PSNR against float (dB), or at most this many points of top-1 accuracy lost. */
+export type Budget = { psnr: number } | { drop: number };
+
+/** Parses `psnr=35` or `drop=0.5`; anything else → UsageError. */
+export function parseBudget(text: string): Budget {
+  const m = /^(psnr|drop)=([0-9]*\.?[0-9]+)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--budget takes psnr=DB or drop=POINTS (e.g. psnr=35, drop=0.5), got '${text}'`);
+  const value = Number(m[2]);
+  if (m[1] === 'psnr') {
+    if (!(value > 0)) throw new UsageError(`--budget psnr must be a positive number of dB, got ${m[2]}`);
+    return { psnr: value };
+  }
+  return { drop: value };
+}
+
+/** The budget as text, e.g. `PSNR ≥ 35 dB`. */
+export function budgetText(b: Budget): string {
+  return 'psnr' in b ? `PSNR ≥ ${b.psnr} dB` : `top-1 accuracy drop ≤ ${b.drop} points`;
+}
+
+/** Options of {@link quantizeAuto}. */
+export interface AutoOptions {
+  budget: Budget;
+  /** Held-out data the budget is judged on (never the calibration data). */
+  validation: DataSource;
+  /** Validation examples (default 32). */
+  examples?: number;
+  /** Schemes to try (default every static scheme), tried smallest weights first, 8-bit activations before 16-bit. */
+  schemes?: Scheme[];
+  progress?: Progress;
+  /** Told each candidate as it is measured (the CLI prints a line). */
+  onCandidate?: (c: AutoCandidate) => void;
+}
+
+/** One configuration the search measured. */
+export interface AutoCandidate {
+  scheme: Scheme;
+  ptq: PtqStep[];
+  /** Activations lifted by mixed precision (to 16 bits, or to float when the scheme's are already 16-bit); 0 for none. */
+  lifted: number;
+  liftedTo?: '16bit' | 'float';
+  psnr: number;
+  /** Top-1 accuracy and its drop against float in points, where the validation data is labelled. */
+  accuracy?: number;
+  drop?: number;
+  bytes: number;
+  /** Size against the float model's. */
+  sizeRatio: number;
+  seconds: number;
+  met: boolean;
+  /** On the Pareto front of size (smaller) and PSNR (higher) among all candidates. */
+  pareto?: boolean;
+}
+
+/** What the search did: every candidate, the one chosen, and whether the budget was met. */
+export interface AutoOutcome {
+  budget: string;
+  floatBytes: number;
+  referenceAccuracy?: number;
+  candidates: AutoCandidate[];
+  /** Index of the chosen candidate (the smallest that met the budget, else the one closest to it). */
+  chosen: number;
+  met: boolean;
+}
+
+/** Weight bits of a static scheme: what the model's size follows. */
+function weightBits(s: Scheme): number {
+  return s.startsWith('w4') ? 4 : 8;
+}
+
+/**
+ * The PTQ ladder tried per scheme, cheapest first: nothing, weight grids (seq-mse), then GPTQ's rounding on them, then
+ * bias correction and, for 8-bit activations, range search. Each rung keeps the previous rung's steps.
+ */
+function ladder(scheme: Scheme): PtqStep[][] {
+  const rungs: PtqStep[][] = [[], ['seq-mse'], ['seq-mse', 'gptq'], ['seq-mse', 'gptq', 'bias-correction']];
+  if (scheme.endsWith('a8')) rungs.push(['range-search', 'seq-mse', 'gptq', 'bias-correction']);
+  return rungs.map((r) => PTQ_STEPS.filter((s) => r.includes(s)));
+}
+
+/** Marks the candidates on the Pareto front of size (smaller) and PSNR (higher). */
+function markPareto(cs: AutoCandidate[]): void {
+  for (const c of cs) c.pareto = !cs.some((o) => o !== c && o.bytes <= c.bytes && o.psnr >= c.psnr && (o.bytes < c.bytes || o.psnr > c.psnr));
+}
+
+/**
+ * Searches for the smallest quantized model that meets `auto.budget` on held-out data: static schemes by weight size
+ * (int4 before int8; 8-bit activations before 16-bit at equal size), each with the PTQ ladder (see {@link ladder});
+ * when no configuration meets the budget, mixed precision from the best int8 one lifts the noisiest activations (per-
+ * layer sensitivity) until it does. Every candidate is measured by exact Q/DQ execution against the float model.
+ * Returns the chosen model (the smallest that met the budget, else the closest one, with `met: false`).
+ */
+export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 'scheme' | 'ptq'>, auto: AutoOptions): Promise<QuantizeResult & { auto: AutoOutcome }> {
+  if (!options.calibration) throw new UsageError('--auto needs calibration data (--calibration DATA)');
+  if (auto.validation === options.calibration.source) throw new UsageError('--auto needs held-out --validation data, not the calibration data');
+  const schemes = (auto.schemes ?? STATIC_SCHEMES.filter((s) => (SCHEMES as readonly string[]).includes(s)))
+    .filter((s) => STATIC_SCHEMES.includes(s))
+    .sort((a, b) => weightBits(a) - weightBits(b) || Number(a.endsWith('16')) - Number(b.endsWith('16')));
+  if (!schemes.length) throw new UsageError(`--auto searches static schemes (${STATIC_SCHEMES.join(', ')})`);
+  const bytes = encodeOnnx(model);
+  const copy = () => decodeOnnx(bytes, '<memory>');
+  const float = copy();
+  const examples = auto.examples ?? 32;
+  const batchSize = Math.min(options.calibration.batchSize ?? 32, examples);
+  const progress = auto.progress ?? silentProgress;
+  const candidates: AutoCandidate[] = [];
+  const models: QuantizeResult[] = [];
+  let referenceAccuracy: number | undefined;
+  const meets = (c: Pick<AutoCandidate, 'psnr' | 'drop'>): boolean => ('psnr' in auto.budget ? c.psnr >= auto.budget.psnr : c.drop !== undefined && c.drop <= auto.budget.drop);
+  const judge = async (result: QuantizeResult, scheme: Scheme, ptq: PtqStep[], started: number, lifted = 0, liftedTo?: '16bit' | 'float'): Promise<AutoCandidate> => {
+    const figures = await measureCandidate(float, result.model, auto.validation, examples, batchSize);
+    if ('drop' in auto.budget && figures.accuracy === undefined) throw new UsageError(`--budget drop=… needs labelled validation data (${auto.validation.description} has no labels): use psnr=…`);
+    referenceAccuracy = figures.referenceAccuracy;
+    const size = encodeOnnx(result.model).byteLength;
+    const c: AutoCandidate = {
+      scheme, ptq, lifted, ...(liftedTo ? { liftedTo } : {}), psnr: figures.psnr,
+      ...(figures.accuracy !== undefined ? { accuracy: figures.accuracy, drop: 100 * (figures.referenceAccuracy! - figures.accuracy) } : {}),
+      bytes: size, sizeRatio: size / bytes.byteLength, seconds: (Date.now() - started) / 1000, met: false,
+    };
+    c.met = meets(c);
+    candidates.push(c);
+    models.push(result);
+    auto.onCandidate?.(c);
+    return c;
+  };
+  search: for (const scheme of schemes) {
+    for (const ptq of ladder(scheme)) {
+      const started = Date.now();
+      const result = await quantizeModel(copy(), { ...options, scheme, ptq, progress });
+      const c = await judge(result, scheme, ptq, started);
+      if (c.met) break search;
+    }
+  }
+  if (!candidates.some((c) => c.met) && 'psnr' in auto.budget) {
+    // Per-layer precision: from the best 8-bit-weight candidate, lift the activations that add the most noise.
+    const best = candidates.filter((c) => weightBits(c.scheme) === 8).sort((a, b) => b.psnr - a.psnr)[0];
+    if (best) {
+      const started = Date.now();
+      const result = await quantizeMixedPrecision(copy(), { ...options, scheme: best.scheme, ptq: best.ptq, progress }, { targetPsnr: auto.budget.psnr, validation: auto.validation, examples });
+      const mp = result.report.mixedPrecision;
+      await judge(result, best.scheme, best.ptq, started, mp?.lifted.length ?? 0, mp?.lift);
+    }
+  }
+  markPareto(candidates);
+  const met = candidates.map((c, i) => [c, i] as const).filter(([c]) => c.met);
+  const chosen = met.length
+    ? met.sort(([a], [b]) => a.bytes - b.bytes || b.psnr - a.psnr)[0][1]
+    : candidates.map((c, i) => [c, i] as const).sort(([a], [b]) => ('psnr' in auto.budget ? b.psnr - a.psnr : (a.drop ?? Infinity) - (b.drop ?? Infinity)))[0][1];
+  const outcome: AutoOutcome = { budget: budgetText(auto.budget), floatBytes: bytes.byteLength, ...(referenceAccuracy !== undefined ? { referenceAccuracy } : {}), candidates, chosen, met: met.length > 0 };
+  return { ...models[chosen], auto: outcome };
+}
+
+/** The search as lines of text: one per candidate (chosen and Pareto marked), then the verdict. */
+export function formatAutoOutcome(o: AutoOutcome): string[] {
+  const lines = [`auto: budget ${o.budget}; float model ${(o.floatBytes / 1024).toFixed(0)} KiB${o.referenceAccuracy !== undefined ? `, top-1 ${(100 * o.referenceAccuracy).toFixed(2)}%` : ''}`];
+  o.candidates.forEach((c, i) => {
+    const lift = c.lifted ? ` + ${c.lifted} activation(s) to ${c.liftedTo === 'float' ? 'float' : '16 bits'}` : '';
+    const acc = c.accuracy !== undefined ? `, top-1 ${(100 * c.accuracy).toFixed(2)}% (drop ${c.drop!.toFixed(2)})` : '';
+    lines.push(`  ${i === o.chosen ? '→' : ' '} ${c.scheme.padEnd(5)} ${(c.ptq.join('+') || 'no ptq') + lift}: PSNR ${c.psnr.toFixed(1)} dB${acc}, ${(100 * c.sizeRatio).toFixed(1)}% of float, ${c.seconds.toFixed(0)} s${c.met ? ' ✓' : ''}${c.pareto ? ' (Pareto)' : ''}`);
+  });
+  lines.push(o.met ? `auto: chose ${o.candidates[o.chosen].scheme}, the smallest that meets ${o.budget}` : `auto: NO configuration meets ${o.budget}; wrote the closest (${o.candidates[o.chosen].psnr.toFixed(1)} dB)`);
+  return lines;
+}
+
+/** The search as HTML report data: the float model and every candidate, with PSNR against size (Pareto front drawn). */
+export function autoReportData(o: AutoOutcome, model: string): ReportData {
+  const variants: ReportVariant[] = [
+    { name: 'float32', fileBytes: o.floatBytes, reference: true, ...(o.referenceAccuracy !== undefined ? { accuracy: o.referenceAccuracy } : {}) },
+    ...o.candidates.map((c, i): ReportVariant => ({
+      name: `${c.scheme}${c.ptq.length ? ` ${c.ptq.join('+')}` : ''}${c.lifted ? ` +${c.lifted} lifted` : ''}`,
+      fileBytes: c.bytes, psnrDb: c.psnr, ...(c.accuracy !== undefined ? { accuracy: c.accuracy } : {}),
+      verdict: `${c.met ? 'meets' : 'misses'} ${o.budget}${i === o.chosen ? ' (chosen)' : ''}${c.pareto ? ', Pareto' : ''}`,
+      verdictLevel: c.met ? 'pass' : 'fail',
+    })),
+  ];
+  return {
+    title: `quantize --auto: ${model}`, subtitle: `budget ${o.budget}, judged on held-out data by exact Q/DQ execution`, variants, psnrScatter: true,
+    notes: [o.met ? `chosen: ${variants[o.chosen + 1].name}, the smallest that meets the budget` : `no configuration meets ${o.budget}: the closest was written`],
+  };
+}
