@@ -128,6 +128,8 @@ const schemes = pick('scheme', list(flags.schemes), staticSchemes, full ? static
 // 'all' costs about the sum of the steps: with --full or --steps all only.
 const stepNames = pick('step', list(flags.steps), ['none', ...PTQ_STEPS, 'all'], ['none', ...PTQ_STEPS, ...(full && PTQ_STEPS.length > 1 ? ['all'] : [])]);
 const methods = pick('calibration method', list(flags.methods), CALIBRATION_METHODS, CALIBRATION_METHODS).filter((m) => m !== 'minmax');
+const evalCount = flags.eval === undefined ? undefined : Number(flags.eval);
+if (evalCount !== undefined && !(Number.isInteger(evalCount) && evalCount > 0)) throw new Error(`--eval takes a positive integer, not '${flags.eval}'`);
 const modelNames = pick('model', list(flags.models), MODELS.map((m) => m.name), MODELS.filter((m) => full || !m.fullOnly).map((m) => m.name));
 
 const techniques: Technique[] = [
@@ -170,7 +172,7 @@ async function benchModel(c: ModelCase, dir: string): Promise<Row[]> {
       }
     }
   }
-  const n = flags.eval ? Number(flags.eval) : full ? c.evalFull : c.evalDefault;
+  const n = evalCount ?? (full ? c.evalFull : c.evalDefault);
   const source = await c.evaluation(n);
   log(`[${c.name}] evaluating float + ${candidates.length} candidates on ${source.description}, ${n} examples (onnx-reference)`);
   const t0 = performance.now();

@@ -21,6 +21,7 @@ import { equalizeCrossLayer, observeCleRanges } from './ptq/cle.ts';
 import { biasCorrectionOutcome, cleOutcome, gptqOutcome, rangeSearchOutcome, seqMseOutcome } from './ptq/ptq-report.ts';
 import { correctBiases } from './ptq/bias-correction.ts';
 import { searchRanges } from './ptq/range-search.ts';
+import { OutputFidelity } from './ptq/output-fidelity.ts';
 import { gptqRounding, type WeightRounding } from './ptq/weight-rounding.ts';
 import { INT4_SCHEMES, PTQ_STEPS, TARGET_TYPES, type PtqStep, type ResolvedOptions } from './schemes.ts';
 import { upgradeForInt4 } from './int4-opset.ts';
@@ -95,24 +96,39 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
   let ranges = await calibrate(model, calibration.source, {
     method: calibration.method, tensors, batchSize: calibration.batchSize, limit: calibration.limit, progress: options.progress,
   });
+  // Copies quantized as the model will be, which range search and bias correction measure.
+  const quantizedCopy = (float: Model, r: ReadonlyMap<string, TensorRange>, rounding?: WeightRounding): Model => {
+    const m = structuredClone(float);
+    applyPlans(mark(m), r, rounding, sixteenBit);
+    eliminateDeadCode(m.graph);
+    addQdqOpsets(m, settings, sixteenBit, options.wideValues.length > 0);
+    return m;
+  };
   if (options.ptq.includes('range-search')) {
     const types = new Map([...plans[0].activationGrids(ranges)].map(([v, g]) => [v, g.type]));
     const searched = await searchRanges(model, calibration.source, tensors, { types, method: calibration.method, limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
-    ranges = new Map([...ranges, ...searched.ranges]);
-    report.ptq = [...(report.ptq ?? []), rangeSearchOutcome(searched.choices, calibration.method)];
+    // Per-tensor choices against each method for every tensor, scored by the whole model's output on the calibration data.
+    const fidelity = new OutputFidelity(model, calibration.source, { limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
+    const scored: { label: string; ranges: Map<string, TensorRange>; psnr: number }[] = [];
+    for (const [label, r] of [['per-tensor choice', searched.ranges], ...searched.byMethod] as [string, Map<string, TensorRange>][]) {
+      const merged = new Map([...ranges, ...r]);
+      scored.push({ label, ranges: merged, psnr: await fidelity.psnr(quantizedCopy(model, merged), `range search: scoring ${label}`) });
+    }
+    const best = scored.reduce((a, b) => (b.psnr > a.psnr ? b : a));
+    ranges = best.ranges;
+    report.ptq = [...(report.ptq ?? []), rangeSearchOutcome(searched.choices, calibration.method, scored.map(({ label, psnr }) => ({ label, psnr })), best.label)];
   }
   const rounding = options.ptq.includes('gptq') || options.ptq.includes('seq-mse') ? await layerRoundingFor(model, plans[0], ranges, calibration, options, report) : undefined;
   if (options.ptq.includes('bias-correction')) {
     // Measured on copies quantized as the model will be; the corrected float biases are then quantized for real.
-    const copy = (float: Model): Model => {
-      const m = structuredClone(float);
-      applyPlans(mark(m), ranges, rounding?.rounding, sixteenBit);
-      eliminateDeadCode(m.graph);
-      addQdqOpsets(m, settings, sixteenBit, options.wideValues.length > 0);
-      return m;
-    };
+    const copy = (float: Model): Model => quantizedCopy(float, ranges, rounding?.rounding);
+    const fidelity = new OutputFidelity(model, calibration.source, { limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
+    const before = await fidelity.psnr(copy(model), 'bias correction: scoring before');
     const corrected = await correctBiases(model, plans[0].weightedNodes().map((n) => n.name), copy, calibration.source, { limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
-    report.ptq = [...(report.ptq ?? []), biasCorrectionOutcome(corrected)];
+    const after = await fidelity.psnr(copy(model), 'bias correction: scoring after');
+    // Kept only if the whole model's output on the calibration data is closer to float for it.
+    if (!(after >= before)) corrected.revert();
+    report.ptq = [...(report.ptq ?? []), biasCorrectionOutcome(corrected.layers, before, after)];
     plans.splice(0, plans.length, ...mark(model));
   }
   const outcome = applyPlans(plans, ranges, rounding?.rounding, sixteenBit);

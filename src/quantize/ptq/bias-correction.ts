@@ -10,7 +10,7 @@ import { observeValues } from '../calibrate/observe.ts';
 /** What bias correction did to one layer. */
 export interface CorrectedBias {
   node: string;
-  /** Mean over channels of |output mean shift| before the correction and after the last round, in output units. */
+  /** Mean over channels of |output mean shift against the float model| before the correction and after, in output units. */
   before: number;
   after: number;
 }
@@ -109,16 +109,17 @@ async function valueMeans(model: Model, values: ReadonlyMap<string, number>, sou
  * same layer with float weights reading the same quantized input. Measuring each layer's own part, not the total
  * shift against the float model, lets every layer be corrected at once without correcting twice what an upstream
  * layer caused. The copy runs with exact Q/DQ semantics (`onnx-reference`): the correction does not depend on this
- * host's integer kernels. The report gives the total shift against the float model before and after.
+ * host's integer kernels. Returns the total shift against the float model before and after, and how to undo it all.
  */
-export async function correctBiases(model: Model, layers: readonly string[], quantize: (float: Model) => Model, source: DataSource, options: BiasCorrectionOptions): Promise<CorrectedBias[]> {
+export async function correctBiases(model: Model, layers: readonly string[], quantize: (float: Model) => Model, source: DataSource, options: BiasCorrectionOptions): Promise<{ layers: CorrectedBias[]; revert: () => void }> {
   const targets = new Map<string, number>();
   const byName = new Map(model.graph.nodes.map((n) => [n.name, n]));
   for (const name of layers) {
     const node = byName.get(name);
     if (node && correctable(model, node)) targets.set(name, outputChannels(model, node));
   }
-  if (!targets.size) return [];
+  if (!targets.size) return { layers: [], revert: () => undefined };
+  const originals = new Map([...targets.keys()].map((name) => [name, byName.get(name)!.inputs.slice()]));
   const floatOutputs = new Map([...targets].map(([name, c]) => [byName.get(name)!.outputs[0], c]));
   const reference = await valueMeans(model, floatOutputs, source, 'ort-node', options, 'bias correction: float means');
   const fresh = nameAllocator(model.graph);
@@ -144,5 +145,8 @@ export async function correctBiases(model: Model, layers: readonly string[], qua
       node.inputs[2] = corrected;
     }
   }
-  return [...total].map(([node, shifts]) => ({ node, before: shifts[0], after: shifts[shifts.length - 1] }));
+  return {
+    layers: [...total].map(([node, shifts]) => ({ node, before: shifts[0], after: shifts[shifts.length - 1] })),
+    revert: () => { for (const [name, inputs] of originals) byName.get(name)!.inputs = inputs; },
+  };
 }

@@ -18,8 +18,11 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** The report entry of range search: which candidate won how often, and the error it removed against the method's ranges. */
-export function rangeSearchOutcome(choices: readonly RangeChoice[], method: CalibrationMethod): PtqOutcome {
+/**
+ * The report entry of range search: the per-tensor choices (which candidate won how often, the error they removed in the
+ * reading layers) and the whole-model scores (output PSNR on the calibration data) that picked the ranges used.
+ */
+export function rangeSearchOutcome(choices: readonly RangeChoice[], method: CalibrationMethod, scored: readonly { label: string; psnr: number }[], used: string): PtqOutcome {
   const wins = new Map<string, number>();
   for (const c of choices) {
     const kind = c.chosen.replace(/ [\d.]+$/, '');
@@ -28,20 +31,23 @@ export function rangeSearchOutcome(choices: readonly RangeChoice[], method: Cali
   const changed = choices.filter((c) => c.after < c.before);
   const gains = changed.map((c) => gainDb(c.before, c.after));
   const tally = [...wins].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  const scores = scored.map((s) => `${s.label} ${s.psnr.toFixed(1)}`).join(', ');
   return {
     step: 'range-search', weights: 0,
-    summary: `chose ranges for ${choices.length} activation(s) (${tally || 'none'}); ${changed.length} changed from ${method}, their error in the reading layer ${median(gains).toFixed(1)} dB lower (median)`,
+    summary: `used ${used === method ? `${method} (as asked)` : used} ranges: output PSNR on the calibration data ${scores} dB; `
+      + `per-tensor choice for ${choices.length} activation(s) (${tally || 'none'}), ${changed.length} changed from ${method}, error in the reading layer ${median(gains).toFixed(1)} dB lower (median)`,
   };
 }
 
-/** The report entry of bias correction: how far the layers' mean outputs had moved, and how far after correcting. */
-export function biasCorrectionOutcome(corrected: readonly CorrectedBias[]): PtqOutcome {
+/** The report entry of bias correction: the layers' mean output shifts and the output PSNR on the calibration data, before and after. */
+export function biasCorrectionOutcome(corrected: readonly CorrectedBias[], psnrBefore: number, psnrAfter: number): PtqOutcome {
   const before = corrected.reduce((a, c) => a + c.before, 0) / Math.max(1, corrected.length);
   const after = corrected.reduce((a, c) => a + c.after, 0) / Math.max(1, corrected.length);
+  const kept = psnrAfter >= psnrBefore;
   return {
     step: 'bias-correction', weights: 0,
     summary: corrected.length
-      ? `corrected the biases of ${corrected.length} layer(s): mean output shift per channel ${before.toPrecision(3)} → ${after.toPrecision(3)} (mean |shift| over channels and layers, calibration data)`
+      ? `${kept ? 'corrected' : 'left (the correction did not help)'} the biases of ${corrected.length} layer(s): output PSNR on the calibration data ${psnrBefore.toFixed(1)} → ${psnrAfter.toFixed(1)} dB; mean output shift per channel ${before.toPrecision(3)} → ${after.toPrecision(3)}`
       : 'no Conv/Gemm layer to correct',
   };
 }

@@ -166,9 +166,10 @@ function candidates(byMethod: ReadonlyMap<CalibrationMethod, TensorRange>): [str
  * Calibrates `values` with every method at once (one pass over the data) and keeps, per value, the range whose
  * quantization leaves the least error in what reads it: squared error weighted per channel by the reading layer's
  * weights (see {@link channelWeights}), measured on a strided sample of the value's channels. Returns the ranges
- * (the caller's method's range where nothing was measured) and each choice.
+ * (the caller's method's range where nothing was measured), each choice, and every method's ranges (the caller
+ * scores these whole-model alternatives end to end: a local error can mislead when noise is amplified downstream).
  */
-export async function searchRanges(model: Model, source: DataSource, values: readonly string[], options: RangeSearchOptions): Promise<{ ranges: Map<string, TensorRange>; choices: RangeChoice[] }> {
+export async function searchRanges(model: Model, source: DataSource, values: readonly string[], options: RangeSearchOptions): Promise<{ ranges: Map<string, TensorRange>; choices: RangeChoice[]; byMethod: Map<CalibrationMethod, Map<string, TensorRange>> }> {
   const uses = usesOf(model.graph);
   const batches = Math.max(1, Math.ceil(options.limit / (options.batchSize ?? 32)));
   const collectors = new Map<string, Map<CalibrationMethod, Collector>>();
@@ -185,6 +186,7 @@ export async function searchRanges(model: Model, source: DataSource, values: rea
   }, { limit: options.limit, ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(options.progress ? { progress: options.progress } : {}), label: 'searching activation ranges' });
   const ranges = new Map<string, TensorRange>();
   const choices: RangeChoice[] = [];
+  const perMethod = new Map<CalibrationMethod, Map<string, TensorRange>>(CALIBRATION_METHODS.map((m) => [m, new Map()]));
   for (const v of values) {
     const byMethod = new Map<CalibrationMethod, TensorRange>();
     for (const [m, c] of collectors.get(v)!) {
@@ -194,6 +196,7 @@ export async function searchRanges(model: Model, source: DataSource, values: rea
         // nothing finite seen by this collector
       }
     }
+    for (const [m, r] of byMethod) perMethod.get(m)!.set(v, r);
     const base = byMethod.get(options.method);
     if (!base) continue;
     const type = options.types.get(v);
@@ -215,5 +218,5 @@ export async function searchRanges(model: Model, source: DataSource, values: rea
     ranges.set(v, best[1]);
     choices.push({ value: v, chosen: best[0], range: best[1], before, after: best[2] });
   }
-  return { ranges, choices };
+  return { ranges, choices, byMethod: perMethod };
 }
