@@ -164,14 +164,20 @@ function groupMatrix(w: Float32Array, dims: readonly number[], layout: Layout, k
   return matrix;
 }
 
-/** Sequential MSE on each group of one weight: a scale per row (or one for a per-tensor grid) and the error it leaves. */
-function searchLayer(w: Float32Array, dims: readonly number[], layout: Layout, m: InputMoments, q: QuantizedWeight, symmetric: boolean, inputNoise: number, minScales?: ArrayLike<number>): { params: QuantParams[]; before: number; after: number } {
+/** Rows, columns, the integer grid's bounds, and per group the input moments plus the input's rounding noise. */
+function layerSetup(dims: readonly number[], layout: Layout, m: InputMoments, q: QuantizedWeight, symmetric: boolean, inputNoise: number) {
   const rowsTotal = layout.transposed ? dims[1] : dims[0];
   const k = m.columns;
-  const rowsPerGroup = rowsTotal / m.groups;
   const [min, max] = quantRange(q.type, symmetric);
+  // The layer sees its input plus rounding noise: E[(x+n)(x+n)ᵀ] = H + σ²I.
   const hessians = m.hessians();
   if (inputNoise > 0) for (const h of hessians) for (let i = 0; i < k; i++) h[i * k + i] += inputNoise;
+  return { rowsTotal, k, rowsPerGroup: rowsTotal / m.groups, min, max, hessians };
+}
+
+/** Sequential MSE on each group of one weight: a scale per row (or one for a per-tensor grid) and the error it leaves. */
+function searchLayer(w: Float32Array, dims: readonly number[], layout: Layout, m: InputMoments, q: QuantizedWeight, symmetric: boolean, inputNoise: number, minScales?: ArrayLike<number>): { params: QuantParams[]; before: number; after: number } {
+  const { rowsTotal, k, rowsPerGroup, min, max, hessians } = layerSetup(dims, layout, m, q, symmetric, inputNoise);
   const params: QuantParams[] = [];
   let before = 0, after = 0;
   for (let g = 0; g < m.groups; g++) {
@@ -188,13 +194,7 @@ function searchLayer(w: Float32Array, dims: readonly number[], layout: Layout, m
 
 /** GPTQ on each group of one weight; integers back in the weight's own layout. */
 function roundLayer(w: Float32Array, dims: readonly number[], layout: Layout, m: InputMoments, q: QuantizedWeight, symmetric: boolean, inputNoise: number): { values: Int32Array; error: number; nearestError: number } {
-  const rowsTotal = layout.transposed ? dims[1] : dims[0];
-  const k = m.columns;
-  const rowsPerGroup = rowsTotal / m.groups;
-  const [min, max] = quantRange(q.type, symmetric);
-  // The layer sees its input plus rounding noise: E[(x+n)(x+n)ᵀ] = H + σ²I.
-  const hessians = m.hessians();
-  if (inputNoise > 0) for (const h of hessians) for (let i = 0; i < k; i++) h[i * k + i] += inputNoise;
+  const { rowsTotal, k, rowsPerGroup, min, max, hessians } = layerSetup(dims, layout, m, q, symmetric, inputNoise);
   const out = new Int32Array(w.length);
   let error = 0, nearestError = 0;
   for (let g = 0; g < m.groups; g++) {
