@@ -69,7 +69,7 @@ export interface AutoOutcome {
   floatBytes: number;
   referenceAccuracy?: number;
   candidates: AutoCandidate[];
-  /** Index of the chosen candidate (the smallest that met the budget, else the one closest to it). */
+  /** Index of the chosen candidate (the smallest that met the budget, the most faithful of equal size; else the closest). */
   chosen: number;
   met: boolean;
 }
@@ -106,7 +106,8 @@ function markPareto(cs: AutoCandidate[]): void {
  * skipped when the plain scheme is more than {@link MAX_PTQ_GAIN_DB} below a PSNR budget);
  * when no configuration meets the budget, mixed precision from the best int8 one lifts the noisiest activations (per-
  * layer sensitivity) until it does. Every candidate is measured by exact Q/DQ execution against the float model.
- * Returns the chosen model (the smallest that met the budget, else the closest one, with `met: false`).
+ * Returns the chosen model: of those that met the budget, the fewest weight bits, then 8-bit activations (faster), then
+ * the highest PSNR (margin on data it was not chosen on); else the closest one, with `met: false`.
  */
 export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 'scheme' | 'ptq'>, auto: AutoOptions): Promise<QuantizeResult & { auto: AutoOutcome }> {
   if (!options.calibration) throw new UsageError('--auto needs calibration data (--calibration DATA)');
@@ -142,14 +143,17 @@ export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 
     return c;
   };
   search: for (const scheme of schemes) {
+    let met = false;
     for (const ptq of ladder(scheme)) {
       const started = Date.now();
       const result = await quantizeModel(copy(), { ...options, scheme, ptq, progress });
       const c = await judge(result, scheme, ptq, started);
-      if (c.met) break search;
+      // The scheme that first meets the budget finishes its ladder (same size, more margin); larger schemes are not tried.
+      met ||= c.met;
       // A scheme whose plain result is further from a PSNR budget than PTQ has ever bought is not worth its ladder.
       if (!ptq.length && 'psnr' in auto.budget && c.psnr < auto.budget.psnr - MAX_PTQ_GAIN_DB) continue search;
     }
+    if (met) break;
   }
   if (!candidates.some((c) => c.met) && 'psnr' in auto.budget) {
     // Per-layer precision: from the best 8-bit-weight candidate, lift the activations that add the most noise.
@@ -164,7 +168,7 @@ export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 
   markPareto(candidates);
   const met = candidates.map((c, i) => [c, i] as const).filter(([c]) => c.met);
   const chosen = met.length
-    ? met.sort(([a], [b]) => a.bytes - b.bytes || b.psnr - a.psnr)[0][1]
+    ? met.sort(([a], [b]) => weightBits(a.scheme) - weightBits(b.scheme) || Number(a.scheme.endsWith('16')) - Number(b.scheme.endsWith('16')) || b.psnr - a.psnr)[0][1]
     : candidates.map((c, i) => [c, i] as const).sort(([a], [b]) => ('psnr' in auto.budget ? b.psnr - a.psnr : (a.drop ?? Infinity) - (b.drop ?? Infinity)))[0][1];
   const outcome: AutoOutcome = { budget: budgetText(auto.budget), floatBytes: bytes.byteLength, ...(referenceAccuracy !== undefined ? { referenceAccuracy } : {}), candidates, chosen, met: met.length > 0 };
   return { ...models[chosen], auto: outcome };

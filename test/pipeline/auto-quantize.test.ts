@@ -32,8 +32,12 @@ test('--auto picks the smallest configuration that meets the budget, measured on
   assert.ok(auto.met, JSON.stringify(auto.candidates));
   const pick = auto.candidates[auto.chosen];
   assert.ok(pick.met && pick.psnr >= 42);
-  // Nothing smaller met it.
-  for (const c of auto.candidates) if (c.met) assert.ok(c.bytes >= pick.bytes);
+  // Nothing with fewer weight bits met it, and of equal weights it is the most faithful.
+  const bits = (s: string) => (s.startsWith('w4') ? 4 : 8);
+  for (const c of auto.candidates.filter((x) => x.met)) {
+    assert.ok(bits(c.scheme) >= bits(pick.scheme));
+    if (c.scheme === pick.scheme) assert.ok(c.psnr <= pick.psnr);
+  }
   // Int4 weights are tried first; the figures are the written model's own.
   assert.ok(auto.candidates[0].scheme.startsWith('w4'), auto.candidates[0].scheme);
   const again = await measureCandidate(await readModel(DEFAULT_MODEL.path), chosen, validation, 32, 32);
