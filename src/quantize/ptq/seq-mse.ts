@@ -13,9 +13,19 @@ export interface SeqMseResult {
   after: number;
 }
 
-/** eᵀ·H·e for one row's rounding error `e` (length k). */
+/**
+ * Above this many columns the search scores a row by H's diagonal only (Σ Hᵢᵢ·eᵢ²): the full eᵀ·H·e costs k² per
+ * candidate and row (ResNet-18's 4,608-column convs: minutes per layer).
+ */
+export const FULL_QUADRATIC_COLUMNS = 1152;
+
+/** eᵀ·H·e for one row's rounding error `e` (length k); its diagonal part alone for wide layers. */
 function quadratic(e: Float64Array, h: Float64Array, k: number): number {
   let total = 0;
+  if (k > FULL_QUADRATIC_COLUMNS) {
+    for (let i = 0; i < k; i++) total += h[i * k + i] * e[i] * e[i];
+    return total;
+  }
   for (let i = 0; i < k; i++) {
     const ei = e[i];
     if (ei === 0) continue;
