@@ -93,7 +93,7 @@ export function registerQuantize(program: Command): void {
     .option('--mixed-target-psnr <dB>', 'w8a8/w8a16: automatic mixed precision, lifting layers until the output PSNR on the calibration data reaches this', Number)
     .option('--mixed-strategy <s>', 'which layers mixed precision lifts: per-layer (noisiest by per-layer SQNR) or prefix (the first ones, by bisection)')
     .option('--mixed-lift <to>', 'what lifted layers become: 16bit (activations in uint16/int16) or float (weights and activations)')
-    .option('--ptq <steps>', `w8a8/w8a16: post-training steps beyond min/max, comma-separated: ${PTQ_STEPS.join(', ')} (weights rounded by layer-output error on the calibration data), all, none (default none)`)
+    .option('--ptq <steps>', `static schemes: post-training steps beyond min/max, comma-separated, run in this order: ${PTQ_STEPS.join(', ')}; all; none (default none). See docs/quantization.md`)
     .option('--auto', 'search schemes, --ptq steps and per-layer precision for the smallest model that meets --budget on --validation data')
     .option('--budget <b>', 'with --auto: psnr=DB (output PSNR against float) or drop=POINTS (top-1 accuracy lost; labelled validation data)')
     .option('--report <file.html>', 'with --auto: an HTML report of every candidate (PSNR against size, Pareto front)')

@@ -12,9 +12,9 @@ function model(top1: number, psnr?: number, scheme?: string): ModelEvaluation {
 
 const ref = model(0.99);
 
-test('the documented defaults, written out: fp16 45 dB, int8 schemes 30 dB, w4 25 dB, else 30 dB; drop ≤ 1 point; warn 3 dB / 0.5 point', () => {
+test('the documented defaults, written out: fp16 45 dB, int8 schemes 30 dB, int4 schemes 25 dB, else 30 dB; drop ≤ 1 point; warn 3 dB / 0.5 point', () => {
   assert.deepEqual(DEFAULT_GATES, {
-    minPsnrByScheme: { 'fp16': 45, 'int8-dynamic': 30, 'w8a8': 30, 'w8a16': 30, 'w4': 25 },
+    minPsnrByScheme: { 'fp16': 45, 'int8-dynamic': 30, 'w8a8': 30, 'w8a16': 30, 'w4': 25, 'w4a8': 25, 'w4a16': 25 },
     minPsnr: 30,
     maxAccuracyDrop: 1,
     warnMarginDb: 3,
@@ -24,7 +24,7 @@ test('the documented defaults, written out: fp16 45 dB, int8 schemes 30 dB, w4 2
 
 test('each PSNR gate, just below and at the literal threshold', () => {
   // [scheme, gate]: below the gate fails, at the gate passes its PSNR check (a warning: within 3 dB), 3 dB above passes.
-  for (const [scheme, gate] of [['fp16', 45], ['w8a8', 30], ['w8a16', 30], ['int8-dynamic', 30], ['w4', 25], [undefined, 30], ['some-new-scheme', 30]] as const) {
+  for (const [scheme, gate] of [['fp16', 45], ['w8a8', 30], ['w8a16', 30], ['int8-dynamic', 30], ['w4', 25], ['w4a8', 25], ['w4a16', 25], [undefined, 30], ['some-new-scheme', 30]] as const) {
     const below = verdict(ref, model(0.99, gate - 0.01, scheme));
     assert.equal(below.level, 'fail', `${scheme}: ${gate - 0.01} dB`);
     assert.equal(below.minPsnr, gate);
