@@ -110,8 +110,11 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     // Per-tensor choices against each method for every tensor, scored by the whole model's output on the calibration data.
     const fidelity = new OutputFidelity(model, calibration.source, { limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
     const scored: { label: string; ranges: Map<string, TensorRange>; psnr: number }[] = [];
-    for (const [label, r] of [['per-tensor choice', searched.ranges], ...searched.byMethod] as [string, Map<string, TensorRange>][]) {
-      const merged = new Map([...ranges, ...r]);
+    // The asked method first: a tie keeps it.
+    const methods = [...searched.byMethod].sort(([a], [b]) => Number(b === calibration.method) - Number(a === calibration.method));
+    for (const [label, r] of [methods[0], ['per-tensor choice', searched.ranges], ...methods.slice(1)] as [string, Map<string, TensorRange>][]) {
+      // 16-bit activations keep the asked method's range in every alternative (their rounding noise is negligible).
+      const merged = new Map([...ranges, ...[...r].filter(([v]) => !types.get(v)?.endsWith('16'))]);
       scored.push({ label, ranges: merged, psnr: await fidelity.psnr(quantizedCopy(model, merged), `range search: scoring ${label}`) });
     }
     const best = scored.reduce((a, b) => (b.psnr > a.psnr ? b : a));
