@@ -1,6 +1,6 @@
 // `ondevice quantize MODEL -o OUT --scheme SCHEME [...]`: parse options, call the library, print the report.
 import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
 import { recipePathFor } from '../data/recipe.ts';
@@ -103,6 +103,7 @@ export function registerQuantize(program: Command): void {
       if (!opts.auto && (opts.budget || opts.report)) throw new UsageError('--budget and --report go with --auto');
       if (opts.auto && !opts.budget) throw new UsageError('--auto needs --budget psnr=DB or drop=POINTS');
       if (opts.auto && !opts.validation) throw new UsageError('--auto needs held-out --validation data (not the calibration data)');
+      if (opts.auto && opts.validation && opts.calibration && resolve(opts.validation) === resolve(opts.calibration)) throw new UsageError(`--auto needs held-out --validation data: '${opts.validation}' is the calibration data`);
       if (opts.auto && (opts.mixedTargetPsnr !== undefined || opts.ptq !== undefined)) throw new UsageError('--auto chooses --ptq and mixed precision itself: leave out --ptq and --mixed-*');
       if (!opts.auto && !opts.scheme) throw new UsageError("required option '--scheme <scheme>' not specified (or use --auto)");
       const budget = opts.auto ? parseBudget(opts.budget!) : undefined;

@@ -86,11 +86,12 @@ function weightBits(s: Scheme): number {
 }
 
 /**
- * The PTQ ladder tried per scheme, cheapest first: nothing, weight grids (seq-mse), then GPTQ's rounding on them, then
- * bias correction and, for 8-bit activations, range search. Each rung keeps the previous rung's steps.
+ * The PTQ ladder tried per scheme, cheapest first: nothing, bias correction (~15 s on PP-OCRv4 det, and the largest
+ * single gain there: w8a16 27.9 → 38.4 dB), then weight grids (seq-mse), then GPTQ's rounding on them and, for 8-bit
+ * activations, range search. Each rung keeps the previous rung's steps.
  */
 function ladder(scheme: Scheme): PtqStep[][] {
-  const rungs: PtqStep[][] = [[], ['seq-mse'], ['seq-mse', 'gptq'], ['seq-mse', 'gptq', 'bias-correction']];
+  const rungs: PtqStep[][] = [[], ['bias-correction'], ['seq-mse', 'bias-correction'], ['seq-mse', 'gptq', 'bias-correction']];
   if (scheme.endsWith('a8')) rungs.push(['range-search', 'seq-mse', 'gptq', 'bias-correction']);
   return rungs.map((r) => PTQ_STEPS.filter((s) => r.includes(s)));
 }
@@ -107,7 +108,7 @@ function markPareto(cs: AutoCandidate[]): void {
  * when no configuration meets the budget, mixed precision from the best int8 one lifts the noisiest activations (per-
  * layer sensitivity) until it does. Every candidate is measured by exact Q/DQ execution against the float model.
  * Returns the chosen model: of those that met the budget, the fewest weight bits, then 8-bit activations (faster), then
- * the highest PSNR (margin on data it was not chosen on); else the closest one, with `met: false`.
+ * the highest PSNR; else the closest one, with `met: false`.
  */
 export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 'scheme' | 'ptq'>, auto: AutoOptions): Promise<QuantizeResult & { auto: AutoOutcome }> {
   if (!options.calibration) throw new UsageError('--auto needs calibration data (--calibration DATA)');
@@ -123,8 +124,16 @@ export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 
   const batchSize = Math.min(options.calibration.batchSize ?? 32, examples);
   const progress = auto.progress ?? silentProgress;
   const candidates: AutoCandidate[] = [];
-  const models: QuantizeResult[] = [];
+  const models: (QuantizeResult | undefined)[] = [];
   let referenceAccuracy: number | undefined;
+  // Of those that meet the budget: fewest weight bits, then 8-bit activations, then the highest PSNR; else the closest.
+  const chooseIndex = (): number => {
+    const indexed = candidates.map((c, i) => [c, i] as const);
+    const met = indexed.filter(([c]) => c.met);
+    return met.length
+      ? met.sort(([a], [b]) => weightBits(a.scheme) - weightBits(b.scheme) || Number(a.scheme.endsWith('16')) - Number(b.scheme.endsWith('16')) || b.psnr - a.psnr)[0][1]
+      : indexed.sort(([a], [b]) => ('psnr' in auto.budget ? b.psnr - a.psnr : (a.drop ?? Infinity) - (b.drop ?? Infinity)))[0][1];
+  };
   const meets = (c: Pick<AutoCandidate, 'psnr' | 'drop'>): boolean => ('psnr' in auto.budget ? c.psnr >= auto.budget.psnr : c.drop !== undefined && c.drop <= auto.budget.drop);
   const judge = async (result: QuantizeResult, scheme: Scheme, ptq: PtqStep[], started: number, lifted = 0, liftedTo?: '16bit' | 'float'): Promise<AutoCandidate> => {
     const figures = await measureCandidate(float, result.model, auto.validation, examples, batchSize);
@@ -139,6 +148,9 @@ export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 
     c.met = meets(c);
     candidates.push(c);
     models.push(result);
+    // Only a candidate that could still be chosen keeps its model in memory.
+    const keep = chooseIndex();
+    models.forEach((_, i) => { if (i !== keep) models[i] = undefined; });
     auto.onCandidate?.(c);
     return c;
   };
@@ -166,12 +178,9 @@ export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 
     }
   }
   markPareto(candidates);
-  const met = candidates.map((c, i) => [c, i] as const).filter(([c]) => c.met);
-  const chosen = met.length
-    ? met.sort(([a], [b]) => weightBits(a.scheme) - weightBits(b.scheme) || Number(a.scheme.endsWith('16')) - Number(b.scheme.endsWith('16')) || b.psnr - a.psnr)[0][1]
-    : candidates.map((c, i) => [c, i] as const).sort(([a], [b]) => ('psnr' in auto.budget ? b.psnr - a.psnr : (a.drop ?? Infinity) - (b.drop ?? Infinity)))[0][1];
-  const outcome: AutoOutcome = { budget: budgetText(auto.budget), floatBytes: bytes.byteLength, ...(referenceAccuracy !== undefined ? { referenceAccuracy } : {}), candidates, chosen, met: met.length > 0 };
-  return { ...models[chosen], auto: outcome };
+  const chosen = chooseIndex();
+  const outcome: AutoOutcome = { budget: budgetText(auto.budget), floatBytes: bytes.byteLength, ...(referenceAccuracy !== undefined ? { referenceAccuracy } : {}), candidates, chosen, met: candidates.some((c) => c.met) };
+  return { ...models[chosen]!, auto: outcome };
 }
 
 /** The search as lines of text: one per candidate (chosen and Pareto marked), then the verdict. */

@@ -1,6 +1,6 @@
 // Empirical bias correction: each layer's bias shifted by the mean output shift quantization leaves in it, measured on calibration data.
 import type { DataSource } from '../../data/source.ts';
-import { attrInt, type Model, type Node } from '../../ir/graph.ts';
+import { attrFloat, attrInt, type Model, type Node } from '../../ir/graph.ts';
 import type { HostTensor } from '../../ir/host-tensor.ts';
 import { makeTensor, tensorFloats } from '../../ir/tensor.ts';
 import { constantOf, nameAllocator } from '../../passes/graph-edit.ts';
@@ -29,8 +29,11 @@ function correctable(model: Model, node: Node): boolean {
   if (node.domain !== '' || (node.op !== 'Conv' && node.op !== 'Gemm')) return false;
   const w = constantOf(model.graph, node.inputs[1]);
   if (!w || w.dtype !== 'float32') return false;
-  if (node.op === 'Gemm' && node.inputs[2] && constantOf(model.graph, node.inputs[2])?.dims.length !== 1) return false;
-  return !node.inputs[2] || constantOf(model.graph, node.inputs[2])?.dtype === 'float32';
+  if (node.op === 'Gemm' && attrFloat(node, 'beta', 1) === 0) return false;
+  if (!node.inputs[2]) return true;
+  const b = constantOf(model.graph, node.inputs[2]);
+  // A bias of one value per output channel (a Gemm's broadcast scalar or [1, N] C is left alone).
+  return b?.dtype === 'float32' && b.dims.length === 1 && b.dims[0] === outputChannels(model, node);
 }
 
 /** Output channels of a layer: Conv's weight dim 0, Gemm's N. */
@@ -137,16 +140,23 @@ export async function correctBiases(model: Model, layers: readonly string[], qua
       total.set(name, [...(total.get(name) ?? []), meanAbs(got.map((g, k) => g - ref[k]))]);
       if (round === rounds) continue;
       const channels = targets.get(name)!;
-      const old = node.inputs[2] ? tensorFloats(constantOf(model.graph, node.inputs[2])!) : new Float32Array(channels);
+      // got − own is this layer's own shift with its current bias: subtract it from the original bias, not the current
+      // one (which would apply the correction again each round). Gemm adds beta·C.
+      const original = originals.get(name)![2];
+      const old = original ? tensorFloats(constantOf(model.graph, original)!) : new Float32Array(channels);
+      const beta = node.op === 'Gemm' ? attrFloat(node, 'beta', 1) : 1;
       // A new tensor the first time, not an edit in place: the original bias may be shared with another layer.
       const corrected = ours.has(node.inputs[2]) ? node.inputs[2] : fresh(`${node.inputs[2] || name + '_bias'}_corrected`);
       ours.add(corrected);
-      model.graph.initializers.set(corrected, makeTensor(corrected, 'float32', [channels], Float32Array.from(old, (b, k) => b - (got[k] - own[k]))));
+      model.graph.initializers.set(corrected, makeTensor(corrected, 'float32', [channels], Float32Array.from(old, (b, k) => b - (got[k] - own[k]) / beta)));
       node.inputs[2] = corrected;
     }
   }
   return {
     layers: [...total].map(([node, shifts]) => ({ node, before: shifts[0], after: shifts[shifts.length - 1] })),
-    revert: () => { for (const [name, inputs] of originals) byName.get(name)!.inputs = inputs; },
+    revert: () => {
+      for (const [name, inputs] of originals) byName.get(name)!.inputs = inputs;
+      for (const name of ours) model.graph.initializers.delete(name);
+    },
   };
 }

@@ -124,8 +124,19 @@ class ChannelSampler {
 
   /** The samples of each channel, with the channel's true extremes among them (clipping them is what costs most). */
   channels(): Float32Array[] {
-    return this.samples.map((s, c) => Float32Array.from([...s, this.lo[c], this.hi[c]].filter(Number.isFinite)));
+    return this.samples.map((s, c) => Float32Array.from([this.lo[c], this.hi[c], ...s].filter(Number.isFinite)));
   }
+}
+
+/** `keep` values of `s`: its first two (the channel's extremes), then an even stride through the rest. */
+function thin(s: Float32Array, keep: number): Float32Array {
+  if (keep >= s.length) return s;
+  const out = new Float32Array(Math.max(2, keep));
+  out[0] = s[0];
+  out[1] = s[1];
+  const stride = (s.length - 2) / Math.max(1, out.length - 2);
+  for (let i = 2; i < out.length; i++) out[i] = s[2 + Math.floor((i - 2) * stride)];
+  return out;
 }
 
 /** Weighted mean squared quantization error of `samples` (per channel) on the grid `range` gives `type`. */
@@ -171,7 +182,12 @@ function candidates(byMethod: ReadonlyMap<CalibrationMethod, TensorRange>): [str
  */
 export async function searchRanges(model: Model, source: DataSource, values: readonly string[], options: RangeSearchOptions): Promise<{ ranges: Map<string, TensorRange>; choices: RangeChoice[]; byMethod: Map<CalibrationMethod, Map<string, TensorRange>> }> {
   const uses = usesOf(model.graph);
-  const batches = Math.max(1, Math.ceil(options.limit / (options.batchSize ?? 32)));
+  // Batches the observation will run: examples (the data may hold fewer than the limit) over the batch size (a model
+  // with a fixed batch dim runs that many at a time), so the per-channel sample spreads over all of them.
+  const examples = Math.min(options.limit, source.count ?? options.limit);
+  const dim = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name))?.type;
+  const fixed = dim?.kind === 'tensor' && typeof dim.shape?.[0] === 'number' && dim.shape[0] > 0 ? dim.shape[0] : undefined;
+  const batches = Math.max(1, Math.ceil(examples / (fixed ?? options.batchSize ?? 32)));
   const collectors = new Map<string, Map<CalibrationMethod, Collector>>();
   const samplers = new Map<string, { sampler: ChannelSampler; weights?: Float64Array }>();
   for (const v of values) {
@@ -203,7 +219,8 @@ export async function searchRanges(model: Model, source: DataSource, values: rea
     const { sampler, weights } = samplers.get(v)!;
     let samples = sampler.channels();
     const total = samples.reduce((a, s) => a + s.length, 0);
-    if (total > SAMPLES_PER_VALUE) samples = samples.map((s) => s.subarray(0, Math.ceil((s.length * SAMPLES_PER_VALUE) / total)));
+    // Thinned evenly (the extremes, first, always stay).
+    if (total > SAMPLES_PER_VALUE) samples = samples.map((s) => thin(s, Math.ceil((s.length * SAMPLES_PER_VALUE) / total)));
     // 16-bit grids: rounding noise is ~65,000× below 8-bit's, so clipping never pays; the method's range stays.
     if (!type || type.endsWith('16') || weights && weights.length !== samples.length || total === 0) {
       ranges.set(v, base);
