@@ -103,7 +103,7 @@ export function registerCompile(program: Command): void {
     .option('--mixed-target-psnr <dB>', 'w8a8: automatic mixed precision: find the nodes to keep float with the ONNX search (quantize --mixed-lift float), compile, and measure the output PSNR in LiteRT.js', Number)
     .option('--mixed-strategy <s>', 'which layers mixed precision keeps float: per-layer (noisiest by per-layer SQNR) or prefix (the first ones, by bisection)')
     .option('--validation <data>', `held-out data on which --mixed-target-psnr measures PSNR: ${DATA_SPEC_HELP} (default: the calibration data)`)
-    .option('--ptq <steps>', `qnn: post-training steps beyond min/max: ${PTQ_STEPS.join(', ')}, all, none (default gptq: weights rounded by layer-output error on the calibration data)`)
+    .option('--ptq <steps>', `qnn: post-training steps beyond min/max: ${PTQ_STEPS.join(', ')}, all, none (default seq-mse,gptq,bias-correction; see docs/quantization.md)`)
     .option('--json', 'print the report as JSON')
     .action(action(async (file: string, opts: CompileCliOptions) => {
       refuseOverwritingInput(opts.output, file);

