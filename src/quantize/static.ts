@@ -104,11 +104,13 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     addQdqOpsets(m, settings, sixteenBit, options.wideValues.length > 0);
     return m;
   };
+  // The float model's outputs on the calibration data, measured once for the steps that score copies end to end
+  // (taken before bias correction changes any float bias).
+  const fidelity = new OutputFidelity(model, calibration.source, { limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
   if (options.ptq.includes('range-search')) {
     const types = new Map([...plans[0].activationGrids(ranges)].map(([v, g]) => [v, g.type]));
     const searched = await searchRanges(model, calibration.source, tensors, { types, method: calibration.method, limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
     // Per-tensor choices against each method for every tensor, scored by the whole model's output on the calibration data.
-    const fidelity = new OutputFidelity(model, calibration.source, { limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
     const scored: { label: string; ranges: Map<string, TensorRange>; psnr: number }[] = [];
     // The asked method first: a tie keeps it.
     const methods = [...searched.byMethod].sort(([a], [b]) => Number(b === calibration.method) - Number(a === calibration.method));
@@ -125,7 +127,6 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
   if (options.ptq.includes('bias-correction')) {
     // Measured on copies quantized as the model will be; the corrected float biases are then quantized for real.
     const copy = (float: Model): Model => quantizedCopy(float, ranges, rounding?.rounding);
-    const fidelity = new OutputFidelity(model, calibration.source, { limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
     const before = await fidelity.psnr(copy(model), 'bias correction: scoring before');
     const corrected = await correctBiases(model, plans[0].weightedNodes().map((n) => n.name), copy, calibration.source, { limit: calibration.limit, batchSize: calibration.batchSize, progress: options.progress });
     const after = await fidelity.psnr(copy(model), 'bias correction: scoring after');
