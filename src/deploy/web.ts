@@ -8,7 +8,7 @@ import { externalDataFiles } from '../ir/external.ts';
 import { DEFAULT_MODEL } from '../paths.ts';
 import { buildWebApp, SW_TEMPLATE } from './app-build.ts';
 import { TASKS, type AppConfig, type BackendName, type InputMode, type Task } from './app-config.ts';
-import { writeDirAtomically } from './atomic-dir.ts';
+import { writeDirAtomically } from '../util/atomic-dir.ts';
 import { onnxForWeb, type WebModel } from './onnx-for-web.ts';
 import { ortFilesFor, ortWebDist } from './ort-files.ts';
 import { listSite, serviceWorker, webManifest } from './site-files.ts';

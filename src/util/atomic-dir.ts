@@ -1,5 +1,5 @@
 // Writes a folder atomically: fill a sibling temp folder, then swap it in by rename (refusing to replace foreign folders).
-import { trackTemp } from '../util/temp-paths.ts';
+import { trackTemp } from './temp-paths.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
