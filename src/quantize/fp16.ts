@@ -8,7 +8,7 @@ import { constantOf, nameAllocator } from '../passes/graph-edit.ts';
 import { producers as producersOf } from '../ir/toposort.ts';
 import { calibrate } from './calibrate/calibrate.ts';
 import { computesOnFloat, type ExcludeList } from './exclude.ts';
-import { FLOAT16_MAX, toFloat16 } from './half.ts';
+import { FLOAT16_MAX, toFloat16 } from '../ir/half.ts';
 import type { QuantizeReport } from './report.ts';
 import type { ResolvedOptions } from './schemes.ts';
 import { scopedGraphs } from './subgraphs.ts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readModel } from '../../src/formats/registry.ts';
 import { halfToFloat, tensorFloats, tensorValues } from '../../src/ir/tensor.ts';
 import { DEFAULT_MODEL } from '../../src/paths.ts';
-import { floatToHalf } from '../../src/quantize/half.ts';
+import { floatToHalf } from '../../src/ir/half.ts';
 import { computeParams, dequantizeValue, minWeightScalesForBias, quantizeBias, quantizeBlocks4, quantizeValue, quantizeWeight, roundHalfEven, type QuantType } from '../../src/quantize/params.ts';
 import { seededFloats } from '../../src/util/random.ts';
 

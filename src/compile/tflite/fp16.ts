@@ -1,5 +1,5 @@
 // fp16 output: float constants stored as float16 and turned back into float32 by DEQUANTIZE ops at the start of the graph.
-import { toFloat16 } from '../../quantize/half.ts';
+import { toFloat16 } from '../../ir/half.ts';
 import type { DraftGraph, DraftOp } from './draft.ts';
 
 /** Converts every float32 constant of the draft to float16 + DEQUANTIZE; I/O and activations stay float32. Returns the count. */
