@@ -1,11 +1,13 @@
 // `ondevice compile MODEL --target tflite|onnx -o OUT [...]`: parse options, call the compiler, print what it did.
 import type { Command } from 'commander';
-import { compileFile, parseInputShapes, QNN_PRECISIONS, TARGETS, TFLITE_QUANTIZATIONS, type CompileReport, type QnnPrecision, type Target, type TfliteQuantization } from '../compile/compile.ts';
+import { compileFile, COREML_QUANTIZATIONS, MIN_IOS_VERSIONS, parseInputShapes, QNN_PRECISIONS, TARGETS, TFLITE_QUANTIZATIONS, type CompileOptions, type CompileReport, type CoremlCompileOptions, type CoremlQuantization, type QnnPrecision, type Target, type TfliteQuantization } from '../compile/compile.ts';
+import { findLabels, readLabels } from '../data/labels.ts';
+import type { Recipe } from '../data/recipe.ts';
 import { modelInputs } from '../data/model-inputs.ts';
 import type { Model } from '../ir/graph.ts';
 import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
 import { findRecipe } from '../data/recipe.ts';
-import { loadDataRecipe } from '../data/data-recipe.ts';
+import { imageRecipeOf, loadDataRecipe } from '../data/data-recipe.ts';
 import { applyInputShapes } from '../ir/input-shapes.ts';
 import { parseInputValues } from '../ir/input-values.ts';
 import { UsageError } from '../errors.ts';
@@ -38,6 +40,10 @@ interface CompileCliOptions {
   mixedStrategy?: string;
   validation?: string;
   ptq?: string;
+  minIos?: string;
+  compute?: string;
+  imageInput?: boolean;
+  labels?: string;
   json?: boolean;
 }
 
@@ -74,10 +80,42 @@ export function formatCompileReport(r: CompileReport): string {
   if (r.qnn) lines.push(`qnn ${r.qnn.precision}: ${r.qnn.computeNodes} ops, each in its own DQ → op → Q unit (${r.qnn.activationType} activations, int8 weights); `
     + `${r.qnn.units.wrapped} wrapped, ${r.qnn.units.pairsAdded} Q/DQ pairs added, ${r.qnn.units.fixedEncodings} fixed encodings`,
   ...(r.qnn.ptq ?? []).map((p) => `${p.step}: ${p.summary}`), ...r.qnn.warnings.map((w) => `warning: ${w}`));
+  if (r.coreml) {
+    const c = r.coreml;
+    lines.push(`coreml: ML Program, specification version ${c.specificationVersion} (iOS ${c.minIos}+, opset ${c.opset}), computes in ${c.compute}`);
+    if (c.compression) lines.push(`weights ${c.compression.mode}: ${c.compression.compressed} compressed (${formatBytes(c.compression.bytesBefore)} → ${formatBytes(c.compression.bytesAfter)})` +
+      `${c.compression.blocked !== undefined ? `, ${c.compression.blocked} in blocks of 32 input channels` : ''}, ${c.compression.skipped} small ones left ${r.quantize === 'w8' || r.quantize === 'w4' ? 'float' : ''}`.trimEnd());
+    if (c.imageInput) lines.push(`input '${c.imageInput}' is an image${c.classLabels ? `; classifier over ${c.classLabels} labels` : ''}`);
+    for (const n of c.renamed) lines.push(`renamed '${n.from}' → '${n.to}' (Core ML names are identifiers)`);
+    lines.push(...c.notes.map((n) => `note: ${n}`), `wrote ${c.swift}`);
+  }
   if (r.transposes) lines.push(`transposes: ${r.transposes.boundary} at model inputs/outputs, ${r.transposes.inner} inside the graph`);
-  lines.push(`size: ${formatBytes(r.inputBytes)} → ${formatBytes(r.outputBytes)} (${((100 * r.outputBytes) / r.inputBytes).toFixed(1)}%, ${r.quantize === 'none' ? 'float32' : r.quantize})`);
+  lines.push(`size: ${formatBytes(r.inputBytes)} → ${formatBytes(r.outputBytes)} (${((100 * r.outputBytes) / r.inputBytes).toFixed(1)}%, ${r.quantize === 'none' ? 'float32' : r.quantize} weights)`);
   lines.push(`wrote ${r.output}`);
   return lines.join('\n');
+}
+
+/** The --target coreml options: weights, compute type, oldest iOS, and an image input (with labels: a classifier) from the recipe. */
+function coremlOptions(file: string, opts: CompileCliOptions): NonNullable<CompileOptions['coreml']> {
+  if (opts.calibration) throw new UsageError('--target coreml compresses weights without data; --calibration is not used');
+  const quantize = oneOf<CoremlQuantization>('quantize', opts.quantize ?? 'fp16', COREML_QUANTIZATIONS);
+  const compute = opts.compute === undefined ? undefined : oneOf<'fp16' | 'fp32'>('compute', opts.compute, ['fp16', 'fp32'] as const);
+  const minIos = opts.minIos === undefined ? undefined : oneOf<string>('min-ios', opts.minIos, MIN_IOS_VERSIONS.map(String));
+  if (opts.labels !== undefined && !opts.imageInput) throw new UsageError('--labels makes an image classifier; give --image-input too');
+  let imageInput: Recipe | undefined;
+  let labels: string[] | undefined;
+  if (opts.imageInput) {
+    const recipePath = findRecipe(file, opts.recipe);
+    if (!recipePath) throw new UsageError('--image-input needs a preprocessing recipe (--recipe, or MODEL.preprocess.json beside the model): it gives the image size, channels, scale, mean and std', { file });
+    imageInput = imageRecipeOf(loadDataRecipe(recipePath));
+    if (!imageInput) throw new UsageError('--image-input: the recipe holds no single image input', { file: recipePath });
+    const labelsPath = findLabels({ ...(opts.labels ? { explicit: opts.labels } : {}), recipe: imageInput, recipePath });
+    if (labelsPath) labels = readLabels(labelsPath);
+  }
+  return {
+    quantize, ...(compute ? { compute } : {}), ...(minIos ? { minIos: Number(minIos) as CoremlCompileOptions['minIos'] } : {}),
+    ...(imageInput ? { imageInput } : {}), ...(labels ? { labels } : {}),
+  };
 }
 
 /** Adds the compile command. */
@@ -88,7 +126,7 @@ export function registerCompile(program: Command): void {
     .argument('<model>', 'model file (.onnx, or .tflite / TF.js model.json lifted to ONNX ops)')
     .requiredOption('-o, --output <file>', 'where to write the compiled model')
     .option('--target <target>', `one of ${TARGETS.join(', ')}`, 'tflite')
-    .option('--quantize <mode>', `tflite precision: ${TFLITE_QUANTIZATIONS.join(', ')}`, 'none')
+    .option('--quantize <mode>', `tflite precision: ${TFLITE_QUANTIZATIONS.join(', ')} (default none); coreml weights: ${COREML_QUANTIZATIONS.join(', ')} (default fp16)`)
     .option('--precision <p>', `qnn precision: ${QNN_PRECISIONS.join(', ')} (default w8a8; w4a16: int4 weights, opset 21)`)
     .option('--calibration <data>', `calibration data for w8a8 and --target qnn: ${DATA_SPEC_HELP}`)
     .option('--recipe <file>', 'preprocessing recipe for the data (default: MODEL.preprocess.json, or preprocess.json beside the model)')
@@ -104,11 +142,17 @@ export function registerCompile(program: Command): void {
     .option('--mixed-strategy <s>', 'which layers mixed precision keeps float: per-layer (noisiest by per-layer SQNR) or prefix (the first ones, by bisection)')
     .option('--validation <data>', `held-out data on which --mixed-target-psnr measures PSNR: ${DATA_SPEC_HELP} (default: the calibration data)`)
     .option('--ptq <steps>', `qnn: post-training steps beyond min/max: ${PTQ_STEPS.join(', ')}, all, none (default seq-mse,gptq,bias-correction; see docs/quantization.md)`)
+    .option('--min-ios <version>', `coreml: the oldest iOS the model must load on: ${MIN_IOS_VERSIONS.join(', ')} (default: the oldest the weights allow; w8 needs 16, w4 18)`)
+    .option('--compute <type>', 'coreml: the float type the ML Program computes in: fp16 or fp32 (default fp16; fp32 with --quantize none)')
+    .option('--image-input', "coreml: declare the recipe's input an image (camera frames through Vision; the recipe's scale, mean and std become ops); with labels the model is a classifier")
+    .option('--labels <file>', 'coreml with --image-input: class names, one per line (default: the recipe\'s labels, or labels.txt beside the model)')
     .option('--json', 'print the report as JSON')
     .action(action(async (file: string, opts: CompileCliOptions) => {
       refuseOverwritingInput(opts.output, file);
       const target = oneOf<Target>('target', opts.target, TARGETS);
-      const quantize = oneOf<TfliteQuantization>('quantize', opts.quantize, TFLITE_QUANTIZATIONS);
+      if (target !== 'coreml' && (opts.minIos !== undefined || opts.compute !== undefined || opts.imageInput || opts.labels !== undefined)) throw new UsageError('--min-ios, --compute, --image-input and --labels are for --target coreml');
+      const coreml = target === 'coreml' ? coremlOptions(file, opts) : undefined;
+      const quantize = target === 'coreml' ? 'none' : oneOf<TfliteQuantization>('quantize', opts.quantize ?? 'none', TFLITE_QUANTIZATIONS);
       const method = oneOf<CalibrationMethod>('method', opts.method, CALIBRATION_METHODS);
       const limit = opts.limit;
       if (quantize === 'w8a8' && !opts.calibration) throw new UsageError('--quantize w8a8 needs --calibration DATA');
@@ -148,7 +192,7 @@ export function registerCompile(program: Command): void {
         return;
       }
       const report = await compileFile(file, opts.output, {
-        target, quantize, ...common, ...(exclude.length ? { exclude } : {}), ...(precision ? { precision } : {}), ...(ptq ? { ptq } : {}),
+        target, quantize, ...common, ...(exclude.length ? { exclude } : {}), ...(coreml ? { coreml } : {}), ...(precision ? { precision } : {}), ...(ptq ? { ptq } : {}),
         ...(opts.calibration ? { calibration: (model: Model) => open(opts.calibration!, model, 'calibration') } : {}),
       });
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCompileReport(report)}\n`);

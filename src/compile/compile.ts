@@ -14,15 +14,19 @@ import { checkShapeNames, resolveInputShape, type InputShapes } from '../ir/inpu
 import { selectOutputs } from '../passes/select-outputs.ts';
 import { transposedSource } from '../data/transposed-source.ts';
 import type { DataSource } from '../data/source.ts';
-import { UnmappableOpsError } from './tflite/errors.ts';
+import { UnmappableOpsError } from './unmappable.ts';
 import { compileToTflite, type TfliteCompileOptions, type TfliteCompileReport } from './tflite/compile.ts';
 import { dequantizeForCompile, type PreQuantizedNote } from './pre-quantized.ts';
 import { compilePasses, fixInputShapes } from './tflite/prepare.ts';
 import { compileToQnn, type QnnCompileReport, type QnnPrecision } from './qnn/compile.ts';
 import type { PtqStep } from '../quantize/schemes.ts';
+import { basename, dirname, join, resolve } from 'node:path';
+import { writeCoreMlPackage } from '../formats/coreml/write.ts';
+import { compileToCoreMl, type CoremlCompileOptions, type CoremlCompileReport } from './coreml/compile.ts';
+import { swiftClassName, swiftSnippet } from './coreml/swift.ts';
 
 /** Compile targets. */
-export const TARGETS = ['tflite', 'onnx', 'qnn'] as const;
+export const TARGETS = ['tflite', 'onnx', 'qnn', 'coreml'] as const;
 /** A compile target. */
 export type Target = (typeof TARGETS)[number];
 
@@ -41,6 +45,8 @@ export interface CompileOptions extends Omit<TfliteCompileOptions, 'calibration'
   precision?: QnnPrecision;
   /** qnn: post-training steps beyond min/max (default ['gptq']; [] for plain rounding). */
   ptq?: PtqStep[];
+  /** coreml: weights, compute type, oldest iOS, image input, classifier labels (`quantize` is read from here, not above). */
+  coreml?: Omit<CoremlCompileOptions, 'inputShapes' | 'inputValues' | 'source'>;
 }
 
 /** What `compile` did: ops in the output, transposes and sizes. */
@@ -63,6 +69,8 @@ export interface CompileReport {
   passes: { name: string; nodesBefore: number; nodesAfter: number }[];
   /** A pre-quantized input: what was found and dequantized before compiling (see {@link dequantizeForCompile}). */
   preQuantized?: PreQuantizedNote;
+  /** Core ML only: spec version, opset, weights, compression, renamed I/O, the Swift file written beside the package. */
+  coreml?: Omit<CoremlCompileReport, 'ops' | 'passes' | 'quantize'> & { swift: string };
   /** QNN only: activation type, compute nodes and how their node units were completed. */
   qnn?: Pick<QnnCompileReport, 'precision' | 'activationType' | 'computeNodes' | 'units' | 'warnings' | 'ptq'>;
 }
@@ -160,7 +168,7 @@ async function openCompileInput(input: string, options: InputOptions): Promise<C
   // The model as stored (its I/O as the user's data has it); the lift rewrites the graph in place.
   const stored: Model = { ...read, graph: { ...read.graph, inputs: structuredClone(read.graph.inputs), outputs: structuredClone(read.graph.outputs) } };
   const lifted = liftIfForeign(read, { ...options } as CompileOptions);
-  const preQuantized = dequantizeForCompile(lifted.model, options.target === 'qnn' ? 'onnx' : options.target);
+  const preQuantized = dequantizeForCompile(lifted.model, options.target === 'tflite' ? 'tflite' : 'onnx');
   return { ...lifted, stored, ...(preQuantized ? { preQuantized } : {}) };
 }
 
@@ -181,6 +189,7 @@ async function compile(input: string, output: string, options: CompileOptions): 
   const { model, lift, liftedToNchw, inputShapes, stored, preQuantized } = await openCompileInput(input, options);
   const inputBytes = modelBytes(input);
   if (options.target === 'qnn') return compileQnn(model, output, options, { inputBytes, inputShapes, stored, lift, preQuantized });
+  if (options.target === 'coreml') return compileCoreml(model, input, output, options, { inputBytes, inputShapes, lift, preQuantized });
   if (options.target === 'onnx') {
     if (options.quantize && options.quantize !== 'none') throw new UsageError('--quantize is for --target tflite; use `ondevice quantize` for ONNX');
     if (inputShapes) fixInputShapes(model, inputShapes);
@@ -225,7 +234,28 @@ async function compileQnn(model: Model, output: string, options: CompileOptions,
   };
 }
 
+/** The coreml target: an ML Program written as a .mlpackage folder, and a Swift file beside it. */
+async function compileCoreml(model: Model, input: string, output: string, options: CompileOptions, from: { inputBytes: number; inputShapes?: InputShapes; lift?: CompileReport['lift']; preQuantized?: PreQuantizedNote }): Promise<CompileReport> {
+  if (options.quantize && options.quantize !== 'none') throw new UsageError('--target coreml takes its --quantize through the coreml options (fp16, w8, w4, none)');
+  if (!/\.mlpackage$/i.test(output)) throw new UsageError(`--target coreml writes a .mlpackage folder; name the output like Model.mlpackage (got ${basename(output)})`);
+  const inputValues = typeof options.inputValues === 'function' ? options.inputValues(model) : options.inputValues;
+  const { coreml, report } = await compileToCoreMl(model, {
+    ...options.coreml, ...(from.inputShapes ? { inputShapes: from.inputShapes } : {}), ...(inputValues ? { inputValues } : {}), source: basename(input),
+  });
+  const written = await writeCoreMlPackage(coreml, output);
+  const swift = join(dirname(resolve(output)), `${swiftClassName(basename(output))}.swift`);
+  writeFileAtomic(swift, new TextEncoder().encode(swiftSnippet(coreml, basename(output))));
+  const { ops, passes, quantize, ...rest } = report;
+  return {
+    target: 'coreml', output, inputBytes: from.inputBytes, outputBytes: written.modelBytes + written.weightBytes, ops, quantize,
+    ...(from.lift ? { lift: from.lift } : {}), ...(from.preQuantized ? { preQuantized: from.preQuantized } : {}),
+    passes: passes.map(({ name, nodesBefore, nodesAfter }) => ({ name, nodesBefore, nodesAfter })),
+    coreml: { ...rest, swift },
+  };
+}
+
+export { compileToCoreMl, COREML_QUANTIZATIONS, MIN_IOS_VERSIONS, type CoremlCompileOptions, type CoremlCompileReport, type CoremlQuantization } from './coreml/compile.ts';
 export { compileToQnn, QNN_PRECISIONS, type QnnCompileOptions, type QnnCompileReport, type QnnPrecision } from './qnn/compile.ts';
 export { compileToTflite, tfliteOpStats, TFLITE_QUANTIZATIONS, type TfliteCompileOptions, type TfliteCompileReport, type TfliteQuantization } from './tflite/compile.ts';
-export { UnmappableOpsError, type UnmappedOp } from './tflite/errors.ts';
+export { UnmappableOpsError, type UnmappedOp } from './unmappable.ts';
 export { parseInputShapes, type InputShapes } from './tflite/prepare.ts';

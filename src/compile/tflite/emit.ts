@@ -3,7 +3,7 @@ import { attrInts, type Model, type Node, type ValueType } from '../../ir/graph.
 import { consumers, toposort } from '../../ir/toposort.ts';
 import { EmitContext, Unmappable, type EmitOptions } from './context.ts';
 import type { DraftGraph } from './draft.ts';
-import { UnmappableOpsError, type UnmappedOp } from './errors.ts';
+import { UnmappableOpsError, type UnmappedOp } from '../unmappable.ts';
 import { fusableActivations } from './fusion.ts';
 import { channelsLast, identity, isIdentity } from './layout.ts';
 import { EMITTERS } from './ops/index.ts';

@@ -1,5 +1,5 @@
 // The compile failure report: every op that cannot be mapped, with why, thrown as one error.
-import { OndeviceError } from '../../errors.ts';
+import { OndeviceError } from '../errors.ts';
 
 /** One node the compiler could not express in the target format. */
 export interface UnmappedOp {
