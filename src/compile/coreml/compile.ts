@@ -99,7 +99,7 @@ export async function compileToCoreMl(model: Model, options: CoremlCompileOption
   });
   const fn = emitted.fn;
   fn.opset = target.opset;
-  const compression = quantize === 'w8' || quantize === 'w4' ? compressWeights(fn, quantize as WeightCompression, target.opset) : undefined;
+  const compression = quantize === 'w8' || quantize === 'w4' ? compressWeights(fn, quantize as WeightCompression, target.opset, emitted.float32) : undefined;
   const notes: string[] = [];
   let classifier: { label: string; probabilities: string } | undefined;
   if (options.labels) {

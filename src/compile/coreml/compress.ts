@@ -13,7 +13,7 @@ export interface CompressionReport {
   /** Weights compressed, and those left alone (too small, or not a conv/linear weight). */
   compressed: number;
   skipped: number;
-  /** int4: weights blocked along the input channels, and those quantized per output channel (input channels not a multiple of the block). */
+  /** int4: weights quantized in blocks of 32, 16 or 8 input channels (the others per output channel: no block size divides their input channels). */
   blocked?: number;
   /** Weight bytes before and after. */
   bytesBefore: number;
@@ -22,8 +22,8 @@ export interface CompressionReport {
 
 /** Weights with fewer elements stay as they are (coremltools' default threshold for weight compression). */
 export const MIN_COMPRESSED_ELEMENTS = 2048;
-/** int4 block size along the input channels. */
-export const INT4_BLOCK = 32;
+/** int4 block sizes along the input channels, largest first: the first that divides the input channels is used. */
+export const INT4_BLOCKS = [32, 16, 8] as const;
 
 const WEIGHT_PARAMS: Record<string, string> = { conv: 'weight', conv_transpose: 'weight', linear: 'weight' };
 
@@ -38,11 +38,14 @@ function scaleValue(dtype: 'fp16' | 'fp32', shape: number[], scales: Float32Arra
   return { type: { dtype, shape }, data: dtype === 'fp16' ? Uint16Array.from(scales, floatToHalf) : scales };
 }
 
-/** Scales as the model will hold them (fp16-rounded when the program computes in fp16), never zero. */
+/** The smallest float16 (subnormal): a smaller fp16 scale would round to zero. */
+const MIN_HALF_SCALE = 2 ** -24;
+
+/** Scales as the model will hold them (fp16-rounded, never below the smallest half, when the program computes in fp16), never zero. */
 function storedScales(dtype: 'fp16' | 'fp32', raw: Float32Array): Float32Array {
   return raw.map((s) => {
     const v = s > 0 ? s : 1;
-    return dtype === 'fp16' ? halfToFloat(floatToHalf(v)) : v;
+    return dtype === 'fp16' ? halfToFloat(floatToHalf(Math.max(v, MIN_HALF_SCALE))) : v;
   });
 }
 
@@ -84,8 +87,9 @@ const bytesOf = (v: MilTensorValue) => (v.type.dtype === 'int4' || v.type.dtype 
  * Compresses the conv/conv_transpose/linear weights of `fn` in place. `opset` decides the spelling: CoreML6/7 take
  * constexpr_affine_dequantize with its parameters as attributes (as coremltools writes them for iOS 16/17); CoreML8
  * takes constexpr_blockwise_shift_scale with its parameters bound as values (int8 per channel is one block per row).
+ * `float32` holds the float32 values of fp16 consts by name, when kept.
  */
-export function compressWeights(fn: MilFunction, mode: WeightCompression, opset: string): CompressionReport {
+export function compressWeights(fn: MilFunction, mode: WeightCompression, opset: string, float32?: ReadonlyMap<string, Float32Array>): CompressionReport {
   const report: CompressionReport = { mode, compressed: 0, skipped: 0, bytesBefore: 0, bytesAfter: 0, ...(mode === 'w4' ? { blocked: 0 } : {}) };
   const producers = new Map<string, number>();
   fn.operations.forEach((op, i) => { if (op.type === 'const') producers.set(op.outputs[0].name, i); });
@@ -105,8 +109,9 @@ export function compressWeights(fn: MilFunction, mode: WeightCompression, opset:
       continue;
     }
     const shape = val.type.shape;
-    const w = floatsOf(val);
     const out = op.outputs[0];
+    // Quantize from the float32 weights when the emitter kept them (fp16 consts lose precision the grid need not inherit).
+    const w = float32?.get(out.name) ?? floatsOf(val);
     const nameAttr = { name: str(`${out.name}_dequantized`) };
     let replacement: MilOperation;
     let packed: number;
@@ -123,7 +128,7 @@ export function compressWeights(fn: MilFunction, mode: WeightCompression, opset:
       packed = bytesOf(quantized) + scales.length * (dtype === 'fp16' ? 2 : 4);
     } else {
       const inner = shape[1];
-      const block = mode === 'w8' ? inner : inner % INT4_BLOCK === 0 ? INT4_BLOCK : inner;
+      const block = mode === 'w8' ? inner : INT4_BLOCKS.find((b) => inner % b === 0 && b < inner) ?? inner;
       if (mode === 'w4' && block < inner) report.blocked!++;
       const { q, scales } = mode === 'w8' ? int8Channelwise(w, shape, dtype) : int4Blockwise(w, shape, block, dtype);
       const data: MilTensorValue = { type: { dtype: mode === 'w8' ? 'int8' : 'int4', shape }, data: q };

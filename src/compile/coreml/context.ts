@@ -43,6 +43,9 @@ export function milIdentifier(name: string): string {
   return /^[A-Za-z_]/.test(s) ? s : `_${s}`;
 }
 
+/** fp16 consts with at least this many elements keep their float32 values for weight compression (its threshold). */
+const KEEP_FLOAT32_ELEMENTS = 2048;
+
 /** Shared state of one compilation. */
 export class MilEmitContext {
   readonly operations: MilOperation[] = [];
@@ -51,6 +54,8 @@ export class MilEmitContext {
   private readonly names = new Set<string>();
   /** IR value name → MIL value name and type. */
   private readonly values = new Map<string, { name: string; type: MilTensorType }>();
+  /** fp16 consts large enough to be compressed: their float32 values by const name (weight compression quantizes from these). */
+  readonly float32 = new Map<string, Float32Array>();
   /** IR constant name + requested MIL type → the const op's output (one const per use type). */
   private readonly consts = new Map<string, string>();
 
@@ -138,7 +143,9 @@ export class MilEmitContext {
 
   /** Emits a `const` op holding `values` as `dtype` of `shape`; returns its output name. */
   constValue(base: string, dtype: MilDtype, shape: number[], values: ArrayLike<number>): string {
-    return this.constOp(base, { type: { dtype, shape }, data: milData(dtype, values) });
+    const name = this.constOp(base, { type: { dtype, shape }, data: milData(dtype, values) });
+    if (dtype === 'fp16' && values.length >= KEEP_FLOAT32_ELEMENTS) this.float32.set(name, Float32Array.from(values));
+    return name;
   }
 
   /** Emits a `const` op holding a ready MIL value; returns its output name. */

@@ -20,6 +20,8 @@ export interface EmittedFunction {
   fn: MilFunction;
   inputs: EmittedInput[];
   outputs: { ir: string; name: string; type: MilTensorType }[];
+  /** float32 values of large fp16 consts, by const name (see {@link MilEmitContext.float32}). */
+  float32: ReadonlyMap<string, Float32Array>;
 }
 
 /** Options of {@link emitFunction}. */
@@ -91,7 +93,7 @@ export function emitFunction(model: Model, types: Map<string, ValueType>, option
     return { ir: vo.name, name, type };
   });
   dropIdentityOutputs(ctx, outputs.map((o) => o.name));
-  return { fn: { inputs: inputs.map((i) => ({ name: i.name, type: i.type })), opset: '', operations: ctx.operations, outputs: outputs.map((o) => o.name) }, inputs, outputs };
+  return { fn: { inputs: inputs.map((i) => ({ name: i.name, type: i.type })), opset: '', operations: ctx.operations, outputs: outputs.map((o) => o.name) }, inputs, outputs, float32: ctx.float32 };
 }
 
 /**
