@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileToTflite } from '../../src/compile/tflite/compile.ts';
-import { UnmappableOpsError } from '../../src/compile/tflite/errors.ts';
+import { UnmappableOpsError } from '../../src/compile/unmappable.ts';
 import { ModelBuilder } from '../../src/ir/builder.ts';
 
 function unmappable(pattern: RegExp) {
