@@ -9,6 +9,9 @@ import { describeTfjs } from './formats/tfjs/describe.ts';
 import { readModelJson } from './formats/tfjs/model-json.ts';
 import { summarizeModel, type ModelSummary } from './report/summary.ts';
 import { fixInputShapes } from './compile/tflite/prepare.ts';
+import { isCoreMlPath } from './formats/coreml/package.ts';
+import { describeCoreMlPackage } from './formats/coreml/describe.ts';
+import { summarizeCoreMl } from './report/coreml-summary.ts';
 import type { InputShapes } from './ir/input-shapes.ts';
 
 /** Options for {@link inspectModel}. */
@@ -24,9 +27,15 @@ export interface InspectOptions {
  * Verifier warnings become summary warnings; a structural error (cycle, dangling input, ...) throws. A TF.js model.json
  * also gets its kind (graph/layers), converter and weight storage (float32/float16/uint8 counts). EPContext nodes are
  * described; `target: 'qnn'` adds the QNN placement report, `target: 'tflite'` the LiteRT delegate placement.
+ * A Core ML .mlpackage folder (or .mlmodel file) is read by the Core ML reader, not into the IR: its summary carries
+ * `coreml` (I/O as apps see it, specification version and iOS, opset, weights by storage, validator problems).
  */
 export async function inspectModel(file: string, options: InspectOptions = {}): Promise<ModelSummary> {
   if (options.target !== undefined && options.target !== 'qnn' && options.target !== 'tflite') throw new UsageError(`inspect --target: unknown target '${options.target}' (known: qnn, tflite)`);
+  if (isCoreMlPath(file)) {
+    if (options.target !== undefined) throw new UsageError(`inspect --target ${options.target} reads ${options.target === 'qnn' ? 'ONNX' : '.tflite'} models; ${file} is a Core ML model`);
+    return summarizeCoreMl(file, await describeCoreMlPackage(file));
+  }
   const format = await detectFormat(file);
   const { model, warnings: issues } = await readVerifiedModel(file);
   const summary = summarizeModel(model, file, format.name);

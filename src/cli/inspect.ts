@@ -12,7 +12,7 @@ export function registerInspect(program: Command): void {
   program
     .command('inspect')
     .description('show a model\'s inputs, outputs, opsets, producer, op histogram, parameters, bytes by dtype and warnings')
-    .argument('<model>', 'model file (.onnx, .tflite or TF.js model.json)')
+    .argument('<model>', 'model file (.onnx, .tflite, TF.js model.json, Core ML .mlpackage folder or .mlmodel)')
     .option('--json', 'print JSON instead of tables')
     .option('--target <runtime>', 'qnn: per-node placement on ONNX Runtime\'s QNN EP (HTP NPU or CPU fallback, why, fix); tflite: per-op placement on LiteRT\'s XNNPACK and GPU delegates')
     .option('--input-shape <name=dims>', `with --target: ${INPUT_SHAPE_HELP}`, collect, [] as string[])

@@ -22,6 +22,7 @@ import { compileToQnn, type QnnCompileReport, type QnnPrecision } from './qnn/co
 import type { PtqStep } from '../quantize/schemes.ts';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeCoreMlPackage } from '../formats/coreml/write.ts';
+import { validateCoreMlModel } from '../formats/coreml/validate.ts';
 import { compileToCoreMl, type CoremlCompileOptions, type CoremlCompileReport } from './coreml/compile.ts';
 import { swiftClassName, swiftSnippet } from './coreml/swift.ts';
 
@@ -242,6 +243,9 @@ async function compileCoreml(model: Model, input: string, output: string, option
   const { coreml, report } = await compileToCoreMl(model, {
     ...options.coreml, ...(from.inputShapes ? { inputShapes: from.inputShapes } : {}), ...(inputValues ? { inputValues } : {}), source: basename(input),
   });
+  // The validator (written apart from the compiler) must find nothing: a program Core ML would reject is never written.
+  const problems = validateCoreMlModel(coreml);
+  if (problems.length) throw new GraphError(`the compiled Core ML program fails validation (nothing written): ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}`);
   const written = await writeCoreMlPackage(coreml, output);
   const swift = join(dirname(resolve(output)), `${swiftClassName(basename(output))}.swift`);
   writeFileAtomic(swift, new TextEncoder().encode(swiftSnippet(coreml, basename(output))));

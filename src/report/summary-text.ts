@@ -4,12 +4,14 @@ import { formatEpContexts, formatQnnPlacement } from './qnn-text.ts';
 import type { ModelSummary } from './summary.ts';
 import { formatTflitePlacement } from './tflite-placement-text.ts';
 import { renderTable } from './table.ts';
+import { formatCoreMlFacts } from './coreml-summary.ts';
 
 /** The text `ondevice inspect` prints. */
 export function formatSummary(s: ModelSummary): string {
   const lines: string[] = [];
   lines.push(`${s.file}  (${s.format}, ${formatBytes(s.fileBytes)}${s.externalDataBytes ? ` + ${formatBytes(s.externalDataBytes)} external data` : ''})`);
-  lines.push(`producer: ${s.producer}   ir_version: ${s.irVersion}   opsets: ${s.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}`);
+  if (s.coreml) lines.push(`producer: ${s.producer}`, ...formatCoreMlFacts(s.coreml));
+  else lines.push(`producer: ${s.producer}   ir_version: ${s.irVersion}   opsets: ${s.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}`);
   if (s.tfjs) {
     const storage = Object.entries(s.tfjs.weightStorage).map(([d, n]) => `${n} ${d}`).join(', ') || 'none';
     lines.push(`TF.js ${s.tfjs.kind}${s.tfjs.convertedBy ? `, converted by ${s.tfjs.convertedBy}` : ''}${s.tfjs.generatedBy ? ` (from ${s.tfjs.generatedBy})` : ''}; weights: ${storage} in ${s.tfjs.shards} shard${s.tfjs.shards === 1 ? '' : 's'} (${formatBytes(s.tfjs.shardBytes)})`);
@@ -23,7 +25,7 @@ export function formatSummary(s: ModelSummary): string {
   lines.push(`${formatCount(s.nodeCount)} nodes, ${formatCount(s.parameters)} parameters`);
   lines.push(renderTable(['op', 'count'], Object.entries(s.ops).map(([op, n]) => [op, n])));
   const dtypes = Object.entries(s.bytesByDtype);
-  if (dtypes.length) lines.push(renderTable(['weights dtype', 'bytes'], dtypes.map(([d, b]) => [d, formatBytes(b!)])));
+  if (dtypes.length && !s.coreml) lines.push(renderTable(['weights dtype', 'bytes'], dtypes.map(([d, b]) => [d, formatBytes(b!)])));
   const meta = Object.entries(s.metadata).filter(([k]) => k !== QUANTIZATION_KEY);
   if (meta.length) lines.push(renderTable(['metadata', 'value'], meta.map(([k, v]) => [k, v.length > 60 ? `${v.slice(0, 57)}...` : v])));
   const provenance = quantizationRows(s.metadata[QUANTIZATION_KEY]);

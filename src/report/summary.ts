@@ -4,6 +4,7 @@ import type { Dim, Model, ValueType } from '../ir/graph.ts';
 import { modelStats } from '../ir/stats.ts';
 import type { DType } from '../ir/dtype.ts';
 import type { TfjsFacts } from '../formats/tfjs/describe.ts';
+import type { CoreMlFacts } from '../formats/coreml/describe.ts';
 import type { EpContextFacts } from '../compile/qnn/ep-context.ts';
 import type { QnnPlacementReport } from '../compile/qnn/placement.ts';
 import type { TflitePlacementReport } from '../compile/tflite/placement.ts';
@@ -36,6 +37,8 @@ export interface ModelSummary {
   warnings: string[];
   /** A TF.js model.json: graph or layers model, converter, how the weights are stored. */
   tfjs?: TfjsFacts;
+  /** A Core ML .mlpackage or .mlmodel: specification version, iOS, opset, I/O as apps see it, weights by storage, validator problems. */
+  coreml?: CoreMlFacts;
   /** com.microsoft EPContext nodes (a precompiled QNN context binary wrapped in ONNX), when there are any. */
   epContexts?: EpContextFacts[];
   /** `inspect --target qnn`: per-node placement on the QNN EP's HTP backend. */

@@ -8,6 +8,7 @@ import { assertValid } from '../../ir/verify.ts';
 import type { PassStats } from '../../passes/index.ts';
 import { fusePatterns, RULE_SETS } from '../../passes/patterns/index.ts';
 import { IOS_TARGETS, type CoreMlModel, type MinIos } from '../../formats/coreml/program.ts';
+import { MIL_OPS } from '../../formats/coreml/ops-by-opset.ts';
 import { prepareForCompile, type InputShapes } from '../tflite/prepare.ts';
 import { milIdentifier, type ComputeDtype } from './context.ts';
 import { compressWeights, type CompressionReport, type WeightCompression } from './compress.ts';
@@ -67,6 +68,17 @@ function neededIos(quantize: CoremlQuantization): MinIos {
   return quantize === 'w4' ? 18 : quantize === 'w8' ? 16 : 15;
 }
 
+/** The oldest iOS whose MIL opset has every op in `types` (from the op table the validator reads), and the op that decided it. */
+function opsNeedIos(types: string[]): { ios: MinIos; op: string } {
+  let best = { ios: 15 as MinIos, op: '' };
+  for (const type of new Set(types)) {
+    const since = MIL_OPS[type]?.[0]?.since ?? 5;
+    const ios = (since + 10) as MinIos; // CoreML5 ↔ iOS 15 … CoreML8 ↔ iOS 18
+    if (ios > best.ios) best = { ios, op: type };
+  }
+  return best;
+}
+
 /** Rule sets of `passes/patterns` whose ops this compiler emits. */
 const COREML_RULE_SETS = RULE_SETS.filter((s) => s.produces.every((op) => EMITTERS.has(op)));
 
@@ -80,8 +92,6 @@ export async function compileToCoreMl(model: Model, options: CoremlCompileOption
   const compute = options.compute ?? (quantize === 'none' ? 'fp32' : 'fp16');
   const needed = neededIos(quantize);
   if (options.minIos !== undefined && options.minIos < needed) throw new UsageError(`--quantize ${quantize} needs iOS ${needed} or later (Core ML ${quantize === 'w4' ? 'int4 blockwise' : 'int8 constexpr'} weights); --min-ios ${options.minIos} is older`);
-  const minIos = options.minIos ?? needed;
-  const target = IOS_TARGETS[minIos];
   assertValid(model);
   const { model: prepared, passes } = await prepareForCompile(model, options.inputShapes, options.inputValues);
   const patternsFused = fusePatterns(prepared, COREML_RULE_SETS, { standardOps: true });
@@ -98,6 +108,11 @@ export async function compileToCoreMl(model: Model, options: CoremlCompileOption
     preprocess: (ctx, input) => (images.has(input.ir) ? emitImagePreprocess(ctx, input, images.get(input.ir)!) : input.name),
   });
   const fn = emitted.fn;
+  // The ops decide too: one that came with a later opset raises the default, or is refused under an older --min-ios.
+  const opsIos = opsNeedIos(fn.operations.map((op) => op.type));
+  if (options.minIos !== undefined && options.minIos < opsIos.ios) throw new UsageError(`the model needs iOS ${opsIos.ios} or later (MIL op ${opsIos.op}); --min-ios ${options.minIos} is older`);
+  const minIos = Math.max(options.minIos ?? needed, opsIos.ios) as MinIos;
+  const target = IOS_TARGETS[minIos];
   fn.opset = target.opset;
   const compression = quantize === 'w8' || quantize === 'w4' ? compressWeights(fn, quantize as WeightCompression, target.opset, emitted.float32) : undefined;
   const notes: string[] = [];
