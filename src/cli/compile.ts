@@ -84,7 +84,7 @@ export function formatCompileReport(r: CompileReport): string {
     const c = r.coreml;
     lines.push(`coreml: ML Program, specification version ${c.specificationVersion} (iOS ${c.minIos}+, opset ${c.opset}), computes in ${c.compute}`);
     if (c.compression) lines.push(`weights ${c.compression.mode}: ${c.compression.compressed} compressed (${formatBytes(c.compression.bytesBefore)} → ${formatBytes(c.compression.bytesAfter)})` +
-      `${c.compression.blocked !== undefined ? `, ${c.compression.blocked} in blocks of 32 input channels` : ''}, ${c.compression.skipped} small ones left ${r.quantize === 'w8' || r.quantize === 'w4' ? 'float' : ''}`.trimEnd());
+      `${c.compression.blocked !== undefined ? `, ${c.compression.blocked} in blocks of 8–32 input channels` : ''}, ${c.compression.skipped} small ones left ${r.quantize === 'w8' || r.quantize === 'w4' ? 'float' : ''}`.trimEnd());
     if (c.imageInput) lines.push(`input '${c.imageInput}' is an image${c.classLabels ? `; classifier over ${c.classLabels} labels` : ''}`);
     for (const n of c.renamed) lines.push(`renamed '${n.from}' → '${n.to}' (Core ML names are identifiers)`);
     lines.push(...c.notes.map((n) => `note: ${n}`), `wrote ${c.swift}`);
