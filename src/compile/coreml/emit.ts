@@ -51,13 +51,14 @@ export function emitFunction(model: Model, types: Map<string, ValueType>, option
   const ctx = new MilEmitContext(model, types, options.compute);
   const g = model.graph;
   const inputs: EmittedInput[] = [];
-  const reserved = new Map<string, string>();
-  for (const vo of g.outputs) reserved.set(vo.name, ctx.fresh(vo.name));
-  for (const vi of g.inputs) {
-    if (g.initializers.has(vi.name)) continue;
+  // Inputs, then outputs, take their own names first (an output that is also an input gets a suffix).
+  const realInputs = g.inputs.filter((vi) => !g.initializers.has(vi.name));
+  const inputNames = new Map(realInputs.map((vi) => [vi.name, ctx.fresh(vi.name)]));
+  const reserved = new Map(g.outputs.map((vo) => [vo.name, ctx.fresh(vo.name)]));
+  for (const vi of realInputs) {
     const irType = ioType(ctx, vi.name);
     const type = options.declare?.(vi.name, irType) ?? irType;
-    const input: EmittedInput = { ir: vi.name, name: reserved.get(vi.name) ?? ctx.fresh(vi.name), type };
+    const input: EmittedInput = { ir: vi.name, name: inputNames.get(vi.name)!, type };
     inputs.push(input);
     let name = options.preprocess ? options.preprocess(ctx, input) : input.name;
     const computeType = ctx.milType(vi.name);

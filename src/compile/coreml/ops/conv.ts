@@ -1,5 +1,5 @@
 // Conv → MIL conv, ConvTranspose → conv_transpose (NCHW, weights in ONNX's layout, which is MIL's too); 1-D and 2-D.
-import { attrInt, attrInts, type Node } from '../../../ir/graph.ts';
+import { attrInt, attrInts, attrString, type Node } from '../../../ir/graph.ts';
 import { Unmappable, type MilEmitContext } from '../context.ts';
 import { windowOf } from './window.ts';
 
@@ -38,7 +38,8 @@ export function emitConvTranspose(node: Node, ctx: MilEmitContext): void {
   for (let i = 0; i < win.kernel.length; i++) {
     const full = (xs[2 + i] - 1) * win.strides[i] + (win.kernel[i] - 1) * win.dilations[i] + 1;
     const crop = full - out[2 + i];
-    const begin = explicit ? win.pad[2 * i] : Math.floor(crop / 2);
+    // Given output_shape or auto_pad: SAME_UPPER puts the odd pixel at the end, otherwise at the start (as ONNX and onnxruntime do).
+    const begin = explicit ? win.pad[2 * i] : attrString(node, 'auto_pad', 'NOTSET') === 'SAME_UPPER' ? Math.floor(crop / 2) : crop - Math.floor(crop / 2);
     if (crop - begin < 0) throw new Unmappable(`output_padding beyond the transposed window on axis ${i + 2} is not supported`);
     win.pad[2 * i] = begin;
     win.pad[2 * i + 1] = crop - begin;
