@@ -1,4 +1,5 @@
 // `ondevice evaluate REFERENCE CANDIDATE... --data DATA`: accuracy, fidelity, verdicts, optional per-layer analysis.
+import { isCoreMlPath } from '../formats/coreml/package.ts';
 import type { Command } from 'commander';
 import { openDataSource, DATA_SPEC_HELP } from '../data/open-source.ts';
 import { findLabels, readLabels } from '../data/labels.ts';
@@ -67,7 +68,7 @@ export function registerEvaluate(program: Command): void {
     .action(action(async (reference: string, candidates: string[], opts: EvaluateCliOptions) => {
       if (opts.report) refuseOverwritingInput(opts.report, reference, ...candidates);
       const { model: refModel } = await readVerifiedModel(reference);
-      for (const c of candidates) await readVerifiedModel(c);
+      for (const c of candidates) if (!isCoreMlPath(c)) await readVerifiedModel(c); // a Core ML package is read by its runtime
       const { recipe, recipePath, inputs, values: inputValues } = modelData(reference, refModel, opts);
       const labels = findLabels({ explicit: opts.labels, recipe: imageRecipeOf(recipe), recipePath, modelPath: reference, data: opts.data });
       const source = await openDataSource(opts.data, inputs, { recipe, inputValues, purpose: 'evaluation', labels });

@@ -2,7 +2,7 @@
 import { modelBytes } from '../formats/model-bytes.ts';
 import type { DataSource } from '../data/source.ts';
 import { OndeviceError, UsageError } from '../errors.ts';
-import { detectFormat, readModel } from '../formats/registry.ts';
+import { formatNameOf, readModel } from '../formats/registry.ts';
 import type { Dim, Model } from '../ir/graph.ts';
 import { halfToFloat } from '../ir/tensor.ts';
 import { readProvenance } from '../quantize/provenance.ts';
@@ -169,8 +169,8 @@ export async function evaluateModels(reference: string, candidates: readonly str
 }
 
 async function load(path: string, options: EvaluateModelsOptions, exact: boolean, reference: boolean): Promise<Loaded> {
-  const format = await detectFormat(path);
-  const runtime = await resolveRuntime({ name: options.runtime, format: format.name });
+  const formatName = await formatNameOf(path);
+  const runtime = await resolveRuntime({ name: options.runtime, format: formatName });
   const loaded = acceptAnyBatch(await runtime.load(path, { threads: options.threads }));
   let session = loaded;
   try {
@@ -182,13 +182,13 @@ async function load(path: string, options: EvaluateModelsOptions, exact: boolean
   }
   let model: Model | undefined;
   try {
-    model = await readModel(path);
+    model = formatName === 'coreml' ? undefined : await readModel(path);
   } catch {
     model = undefined; // the runtime loaded it; provenance and the exact execution are extras
   }
   const scheme = model && readProvenance(model)?.scheme;
   let exactRun: ExactRun | undefined;
-  if (model && exact && format.name === 'onnx' && runtime.name !== onnxReferenceRuntime.name && quantizesActivations(model)) {
+  if (model && exact && formatName === 'onnx' && runtime.name !== onnxReferenceRuntime.name && quantizesActivations(model)) {
     try {
       const exactSession = acceptAnyBatch(await onnxReferenceRuntime.load(path, { threads: options.threads }));
       const s = options.outputs ? fetchOnly(exactSession, options.outputs, path) : exactSession;

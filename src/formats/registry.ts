@@ -1,4 +1,5 @@
 // Format registry: picks a model format by file extension, then by magic bytes, and reads/writes through it.
+import { isCoreMlPath } from './coreml/package.ts';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Model } from '../ir/graph.ts';
@@ -46,6 +47,14 @@ export async function detectFormat(path: string): Promise<ModelFormat> {
   const byMagic = FORMATS.find((f) => f.matchMagic(header));
   if (byMagic) return byMagic;
   throw new UsageError(`unknown model format (extension '${extname(path)}' and first bytes match none of: ${FORMATS.map((f) => f.name).join(', ')})`, { file: path });
+}
+
+/**
+ * The format name of a model path for choosing a runtime: 'coreml' for a Core ML package or .mlmodel (read by
+ * formats/coreml, not into the IR), else the detected format's name.
+ */
+export async function formatNameOf(path: string): Promise<string> {
+  return isCoreMlPath(path) ? 'coreml' : (await detectFormat(path)).name;
 }
 
 /** Reads a model file of any known format. */

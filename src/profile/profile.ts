@@ -1,8 +1,8 @@
 // profileModel: load time, first inference, latency percentiles over repeated runs, throughput, memory, per-op time.
-import { statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { UsageError } from '../errors.ts';
-import { detectFormat } from '../formats/registry.ts';
+import { formatNameOf } from '../formats/registry.ts';
+import { modelBytes } from '../formats/model-bytes.ts';
 import { silentProgress, type Progress } from '../util/progress.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import { hostCpu } from '../runtimes/host.ts';
@@ -98,8 +98,8 @@ export async function profileModel(path: string, options: ProfileOptions = {}): 
   const perOpRuns = count('per-op-runs', options.perOpRuns, Math.min(runs, 20), 1);
   const topNodes = count('top-nodes', options.topNodes, 10, 0);
   const progress = options.progress ?? silentProgress;
-  const fileBytes = statSync(path).size;
-  const runtime = await resolveRuntime(options.runtime ? { name: options.runtime } : { format: (await detectFormat(path)).name });
+  const fileBytes = modelBytes(path);
+  const runtime = await resolveRuntime(options.runtime ? { name: options.runtime } : { format: await formatNameOf(path) });
 
   const rss = new RssTracker();
   let t = performance.now();

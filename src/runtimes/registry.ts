@@ -1,5 +1,6 @@
 // Registry of runtimes: pick one by name, or the first available one for a model format.
 import { UsageError } from '../errors.ts';
+import { coremlReferenceRuntime } from './coreml-reference.ts';
 import { litertRuntime } from './litert.ts';
 import { onnxReferenceRuntime } from './onnx-reference.ts';
 import { ortNodeRuntime } from './ort-node.ts';
@@ -7,7 +8,7 @@ import { ortWebWasmRuntime } from './ort-web.ts';
 import type { Runtime } from './runtime.ts';
 import { tfjsRuntime } from './tfjs.ts';
 
-const runtimes: Runtime[] = [ortNodeRuntime, ortWebWasmRuntime, litertRuntime, onnxReferenceRuntime, tfjsRuntime];
+const runtimes: Runtime[] = [ortNodeRuntime, ortWebWasmRuntime, litertRuntime, onnxReferenceRuntime, tfjsRuntime, coremlReferenceRuntime];
 
 /** Adds a runtime (later registrations are tried after earlier ones). */
 export function registerRuntime(runtime: Runtime): void {

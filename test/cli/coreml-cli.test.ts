@@ -106,3 +106,19 @@ test('refusals are one line, exit 2 or 1, and write nothing', async () => {
   assert.equal(existsSync(out), false);
   assert.equal(existsSync(join(dir, 'hardmax.swift')), false);
 });
+
+test('evaluate takes .mlpackage candidates (the MIL reference runtime), pairing outputs by their source names', () => {
+  const out = join(dir, 'LeNet-fp16.mlpackage');
+  assert.equal(cli(['compile', LENET, '--target', 'coreml', '-o', out]).status, 0);
+  const r = cli(['evaluate', LENET, out, '--data', 'mnist:test', '--limit', '100', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  const [c] = report.candidates;
+  assert.equal(c.runtime, 'coreml-reference');
+  assert.equal(c.fidelity[0].output, 'logits');
+  assert.equal(c.accuracy.count, 100);
+  assert.ok(c.fidelity[0].psnr >= 45, `${c.fidelity[0].psnr} dB`);
+  assert.equal(c.fidelity[0].agreement.top1, 1);
+  assert.ok(c.sizeBytes > 100_000 && c.sizeBytes < 200_000, `package counted as ${c.sizeBytes} bytes (fp16 weights of 61,706 parameters)`);
+  assert.equal(report.verdicts[0].level, 'pass');
+});

@@ -7,7 +7,7 @@ import type { InputValues } from '../../ir/input-values.ts';
 import { assertValid } from '../../ir/verify.ts';
 import type { PassStats } from '../../passes/index.ts';
 import { fusePatterns, RULE_SETS } from '../../passes/patterns/index.ts';
-import { IOS_TARGETS, type CoreMlModel, type MinIos } from '../../formats/coreml/program.ts';
+import { IO_NAMES_KEY, IOS_TARGETS, type CoreMlModel, type MinIos } from '../../formats/coreml/program.ts';
 import { MIL_OPS } from '../../formats/coreml/ops-by-opset.ts';
 import { prepareForCompile, type InputShapes } from '../tflite/prepare.ts';
 import { milIdentifier, type ComputeDtype } from './context.ts';
@@ -130,7 +130,12 @@ export async function compileToCoreMl(model: Model, options: CoremlCompileOption
     classifier = addClassifier(fn, emitted, options.labels, softmaxed, fresh);
     if (!softmaxed) notes.push(`the classifier's probabilities are softmax('${emitted.outputs[0].ir}'): the model's output is not a Softmax`);
   }
-  const metadata = { shortDescription: `Compiled by ondevice${options.source ? ` from ${options.source}` : ''}`, userDefined: { 'com.ondevice.quantize': quantize, 'com.ondevice.compute': compute } };
+  // The source's I/O names, so tools (the reference runtime, `evaluate`) can pair the package with the model it came from.
+  const ioNames = Object.fromEntries([...emitted.inputs.map((i) => [i.name, i.ir]), ...(classifier ? [] : emitted.outputs.map((o) => [o.name, o.ir]))]);
+  const metadata = {
+    shortDescription: `Compiled by ondevice${options.source ? ` from ${options.source}` : ''}`,
+    userDefined: { 'com.ondevice.quantize': quantize, 'com.ondevice.compute': compute, [IO_NAMES_KEY]: JSON.stringify(ioNames) },
+  };
   const description = describe(emitted, images, classifier, metadata);
   const coreml: CoreMlModel = {
     specificationVersion: target.specificationVersion, description,

@@ -145,3 +145,6 @@ export const IOS_TARGETS = {
 } as const;
 /** An iOS version ondevice targets. */
 export type MinIos = keyof typeof IOS_TARGETS;
+
+/** Metadata key (userDefined) where ondevice records the source model's I/O names: JSON `{ "<MIL name>": "<source name>" }`. */
+export const IO_NAMES_KEY = 'com.ondevice.io-names';
