@@ -19,6 +19,7 @@ import { runMilProgram } from '../../src/runtimes/coreml/executor.ts';
 import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
 import { PACKAGE_ROOT } from '../../src/paths.ts';
 import { printedLineTensors } from '../support/printed-lines.ts';
+import { digitsRgb } from '../support/digits-rgb.ts';
 import { renderTextPages } from '../quantize/text-images.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ondevice-coreml-'));
@@ -56,6 +57,30 @@ const CASES: Case[] = [
       return [pages.data];
     },
   },
+  {
+    // A .tflite is lifted onto ONNX ops first (NHWC input as stored); onnxruntime runs that lift (`compile --target onnx`).
+    name: 'MediaPipe face detection (.tflite)', file: join(PACKAGE_ROOT, 'node_modules/@mediapipe/face_detection/face_detection_short_range.tflite'),
+    input: 'input', dims: [1, 128, 128, 3], modes: ['none', 'fp16', 'w8'],
+    examples: async () => {
+      // A 128×128 window of two rendered text pages, as NHWC RGB in [-1, 1] (the detector's input range).
+      const pages = renderTextPages('test', 50, 2);
+      const [, , h, w] = pages.dims;
+      return [0, 1].map((n) => {
+        const x = new Float32Array(128 * 128 * 3);
+        for (let y = 0; y < 128; y++) for (let xx = 0; xx < 128; xx++) for (let c = 0; c < 3; c++) {
+          x[(y * 128 + xx) * 3 + c] = (pages.data[((n * 3 + c) * h + y + 16) * w + xx + 100 * (n + 1)] * 0.229 + 0.485) * 2 - 1; // ImageNet-normalised → [-1, 1]
+        }
+        return x;
+      });
+    },
+  },
+  ...['mobilenet_v3_small', 'mobilenet_v2', 'shufflenet_v2', 'squeezenet1_1', 'efficientnet_b0', 'vit'].map((arch): Case => {
+    const size = arch === 'vit' ? 32 : arch === 'squeezenet1_1' ? 60 : 64;
+    return {
+      name: `torchvision ${arch}`, file: join(PACKAGE_ROOT, 'test/fixtures/torchvision', `${arch}.onnx`), input: 'input', dims: [1, 3, size, size],
+      modes: ['none', 'fp16', 'w8'], examples: async () => digitsRgb(4, size),
+    };
+  }),
 ];
 
 /** Weights the compiler compresses: Conv/ConvTranspose weights and constant Gemm/MatMul B of ≥ 2048 elements (rank ≥ 2). */
@@ -102,16 +127,26 @@ function fakeQuantizeWeights(model: Model, bits: 8 | 4): number {
   return count;
 }
 
-/** onnxruntime's outputs (first output) on every example, for `file` as written. */
+/** onnxruntime's outputs on every example (every output, in the graph's order, concatenated), for `file` as written. */
 async function ortOutputs(file: string, c: Case, inputs: Float32Array[]): Promise<Float32Array[]> {
   const session = await ortNodeRuntime.load(file, { optimization: 'disabled' });
   try {
     const outs: Float32Array[] = [];
-    for (const x of inputs) outs.push(Object.values(await session.run({ [c.input]: { dtype: 'float32', dims: c.dims, data: x } }))[0].data as Float32Array);
+    for (const x of inputs) outs.push(concat(Object.values(await session.run({ [c.input]: { dtype: 'float32', dims: c.dims, data: x } })).map((t) => t.data as Float32Array)));
     return outs;
   } finally {
     await session.release();
   }
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 const BARS: Record<CoremlQuantization, number> = { none: 60, fp16: 45, w8: 45, w4: 45 };
@@ -119,7 +154,10 @@ const BARS: Record<CoremlQuantization, number> = { none: 60, fp16: 45, w8: 45, w
 for (const c of CASES) {
   test(`${c.name} → .mlpackage (${c.modes.join(', ')}): valid, and matches onnxruntime through the MIL reference executor`, async () => {
     const inputs = await c.examples();
-    const float = await ortOutputs(c.file, c, inputs);
+    // The graph the compiler sees (BatchNorm folded, Constant nodes as initializers, a .tflite lifted), written by `compile --target onnx`.
+    const folded = join(dir, `${c.name.replace(/\W/g, '')}-folded.onnx`);
+    await compileFile(c.file, folded, { target: 'onnx', inputShapes: { [c.input]: c.dims } });
+    const float = await ortOutputs(c.file.endsWith('.onnx') ? c.file : folded, c, inputs);
     const lines: string[] = [];
     for (const mode of c.modes) {
       const out = join(dir, `${c.name.replace(/\W/g, '')}-${mode}.mlpackage`);
@@ -129,9 +167,6 @@ for (const c of CASES) {
       // The reference: onnxruntime on the float model, or on the same model with its weights quantized as Core ML holds them.
       let reference = float;
       if (mode === 'w8' || mode === 'w4') {
-        // The graph the compiler sees (BatchNorm folded, Constant nodes as initializers), written by `compile --target onnx`.
-        const folded = join(dir, `${c.name.replace(/\W/g, '')}-folded.onnx`);
-        await compileFile(c.file, folded, { target: 'onnx', inputShapes: { [c.input]: c.dims } });
         const model = await readModel(folded);
         const quantized = fakeQuantizeWeights(model, mode === 'w8' ? 8 : 4);
         assert.equal(quantized, report.coreml?.compression?.compressed, `${c.name} ${mode}: weights compressed`);
@@ -142,7 +177,7 @@ for (const c of CASES) {
       const same = new FidelityAccumulator();
       const vsFloat = new FidelityAccumulator();
       inputs.forEach((x, i) => {
-        const got = Object.values(runMilProgram(program, { [c.input]: { dtype: 'float32', dims: c.dims, data: x } }))[0].data as Float32Array;
+        const got = concat(Object.values(runMilProgram(program, { [c.input]: { dtype: 'float32', dims: c.dims, data: x } })).map((t) => t.data as Float32Array));
         same.add(reference[i], got);
         vsFloat.add(float[i], got);
       });
