@@ -33,7 +33,7 @@ interface Case {
   input: string;
   dims: number[];
   examples: () => Promise<Float32Array[]>;
-  /** Weight modes checked on this model (w4 where its weights allow a useful int4 model). */
+  /** Weight modes checked on this model. */
   modes: CoremlQuantization[];
 }
 
@@ -43,7 +43,7 @@ const CASES: Case[] = [
     examples: async () => [...mnistBatches('test', 1, undefined, { limit: 8 })].map((b) => b.input),
   },
   {
-    name: 'PaddleOCR cls', file: join(OCR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), input: 'x', dims: [1, 3, 48, 192], modes: ['none', 'fp16', 'w8'],
+    name: 'PaddleOCR cls', file: join(OCR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), input: 'x', dims: [1, 3, 48, 192], modes: ['none', 'fp16', 'w8', 'w4'],
     examples: () => printedLineTensors(4, 11),
   },
   {
@@ -51,7 +51,7 @@ const CASES: Case[] = [
     examples: () => printedLineTensors(2, 12),
   },
   {
-    name: 'PaddleOCR det', file: join(OCR, 'ch_PP-OCRv4_det_infer.onnx'), input: 'x', dims: [1, 3, 160, 480], modes: ['none', 'fp16', 'w8'],
+    name: 'PaddleOCR det', file: join(OCR, 'ch_PP-OCRv4_det_infer.onnx'), input: 'x', dims: [1, 3, 160, 480], modes: ['none', 'fp16', 'w8', 'w4'],
     examples: async () => {
       const pages = renderTextPages('test', 40, 1);
       return [pages.data];
@@ -60,7 +60,7 @@ const CASES: Case[] = [
   {
     // A .tflite is lifted onto ONNX ops first (NHWC input as stored); onnxruntime runs that lift (`compile --target onnx`).
     name: 'MediaPipe face detection (.tflite)', file: join(PACKAGE_ROOT, 'node_modules/@mediapipe/face_detection/face_detection_short_range.tflite'),
-    input: 'input', dims: [1, 128, 128, 3], modes: ['none', 'fp16', 'w8'],
+    input: 'input', dims: [1, 128, 128, 3], modes: ['none', 'fp16', 'w8', 'w4'],
     examples: async () => {
       // A 128×128 window of two rendered text pages, as NHWC RGB in [-1, 1] (the detector's input range).
       const pages = renderTextPages('test', 50, 2);
@@ -78,7 +78,7 @@ const CASES: Case[] = [
     const size = arch === 'vit' ? 32 : arch === 'squeezenet1_1' ? 60 : 64;
     return {
       name: `torchvision ${arch}`, file: join(PACKAGE_ROOT, 'test/fixtures/torchvision', `${arch}.onnx`), input: 'input', dims: [1, 3, size, size],
-      modes: ['none', 'fp16', 'w8'], examples: async () => digitsRgb(4, size),
+      modes: ['none', 'fp16', 'w8', 'w4'], examples: async () => digitsRgb(4, size),
     };
   }),
 ];
