@@ -68,13 +68,18 @@ export function gptqOutcome(rounded: readonly RoundedWeight[]): PtqOutcome {
   };
 }
 
-/** The report entry of sequential MSE: how much layer-output error the chosen scales removed against min/max's. */
-export function seqMseOutcome(searched: readonly SearchedWeight[]): PtqOutcome {
+/**
+ * The report entry of sequential MSE: how much layer-output error the chosen scales removed against min/max's, and the
+ * model's output PSNR on the calibration data with each (the searched scales are kept only if it is not lower).
+ */
+export function seqMseOutcome(searched: readonly SearchedWeight[], psnr: { searched: number; minMax: number }): PtqOutcome {
   const changed = searched.filter((r) => r.after < r.before);
   const gains = gainText(changed);
+  const kept = psnr.searched >= psnr.minMax;
   return {
-    step: 'seq-mse', weights: changed.length,
-    summary: `searched the scales of ${searched.length} weight tensor(s), ${changed.length} changed${gains ? `: output error on the calibration inputs ${gains} than min/max scales` : ''}`,
+    step: 'seq-mse', weights: kept ? changed.length : 0,
+    summary: `searched the scales of ${searched.length} weight tensor(s), ${changed.length} changed${gains ? `: output error on the calibration inputs ${gains} than min/max scales` : ''}; `
+      + `model output PSNR on the calibration data ${psnr.minMax.toFixed(1)} (min/max) → ${psnr.searched.toFixed(1)} dB (searched): ${kept ? 'kept' : 'left at min/max (the search did not help)'}`,
     layers: searched.map((r) => ({ node: r.node, weight: r.weight, before: r.before, after: r.after })),
   };
 }

