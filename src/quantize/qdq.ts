@@ -32,6 +32,8 @@ export interface QdqSettings {
   wideDomain?: '' | 'com.microsoft';
   /** Op types whose weights stay per-tensor even when `perChannel` (QNN: MatMul, Gemm). */
   perTensorOps?: ReadonlySet<string>;
+  /** The QNN HTP target: normalization ops quantize their scale and bias too (see ops/normalization.ts). */
+  qnn?: boolean;
 }
 
 /** The 16-bit type of the same signedness as `type` (16-bit types map to themselves). */

@@ -83,7 +83,7 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     wideValues: new Set(options.wideValues),
     wideDomain: qdqDomain(model, true, options.perChannel),
     // The QNN HTP backend takes per-channel weights on Conv-like ops only: MatMul/Gemm weights are per-tensor there.
-    ...(options.target === 'qnn' ? { perTensorOps: new Set(['MatMul', 'Gemm']) } : {}),
+    ...(options.target === 'qnn' ? { perTensorOps: new Set(['MatMul', 'Gemm']), qnn: true } : {}),
   };
   report.types = {
     target: options.target, activationType: options.activationType,
@@ -202,7 +202,7 @@ function markPlans(model: Model, types: Map<string, ValueType>, fused: ReadonlyS
         if (floatNode) report?.float.push({ node: node.name, op: node.op, detail: 'control flow: the node itself stays float; its bodies are quantized on their own', ...where });
         continue;
       }
-      const verdict = quantizerFor(node)(node, plan);
+      const verdict = quantizerFor(node, settings.qnn)(node, plan);
       if (verdict === true) {
         plan.markNode(node);
         report?.quantized.push({ node: node.name, op: node.op, detail: WEIGHT_ONLY_OPS[node.op] ?? detail, ...where });

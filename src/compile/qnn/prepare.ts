@@ -9,6 +9,8 @@ import type { PassStats } from '../../passes/index.ts';
 import { unrollLoops } from '../../passes/unroll-loop.ts';
 import { ortEvaluator } from '../../runtimes/ort-node-evaluator.ts';
 import { prepareForCompile } from '../tflite/prepare.ts';
+import { runPasses } from '../../passes/index.ts';
+import { fusePatternsPass } from '../../passes/fuse-patterns.ts';
 
 /** Why a control-flow node is still there after folding and unrolling (the passes run again only to say why: nothing is left for them to change). */
 async function whyLeft(model: Model, node: Node): Promise<string> {
@@ -41,5 +43,10 @@ export async function prepareForQnn(model: Model, shapes?: InputShapes, inputVal
       }
     }
   }
-  return prepared;
+  // The fusions the QNN EP's preprocessing expects (Erf → Gelu, the ReduceL2 spelling → LpNormalization, decomposed
+  // LayerNorm, hard-swish/sigmoid spellings): one HTP op instead of an Erf the EP does not register, or a chain of units.
+  const { model: fused, stats } = await runPasses(prepared.model, [fusePatternsPass]);
+  return { model: fused, passes: [...prepared.passes, ...stats] };
 }
+
+

@@ -8,6 +8,7 @@ import { OP_QUANTIZERS as GEMM } from './gemm.ts';
 import { OP_QUANTIZERS as POOL } from './pool.ts';
 import { OP_QUANTIZERS as RECURRENT } from './recurrent.ts';
 import { OP_QUANTIZERS as SHAPE } from './shape.ts';
+import { QNN_OP_QUANTIZERS as QNN } from './normalization.ts';
 
 /** What an op quantizer may ask for; the QDQ plan carries it out once calibration ranges are known. */
 export interface QdqMarker {
@@ -39,9 +40,11 @@ const REGISTRY: OpQuantizerTable = { ...CONV, ...GEMM, ...POOL, ...ELEMENTWISE, 
 /** Pass-through default: the node stays float (onnxruntime has no integer kernel for it). */
 const keepFloat: OpQuantizer = (node) => `no integer kernel for ${node.domain ? `${node.domain}.` : ''}${node.op} in onnxruntime`;
 
-/** The quantizer for a node's op (the keep-float default when none is registered). */
-export function quantizerFor(node: Node): OpQuantizer {
-  return (node.domain === '' || node.domain === 'ai.onnx') && Object.hasOwn(REGISTRY, node.op) ? REGISTRY[node.op] : keepFloat;
+/** The quantizer for a node's op (the keep-float default when none is registered); `qnn` adds the QNN-only ones. */
+export function quantizerFor(node: Node, qnn = false): OpQuantizer {
+  if (node.domain !== '' && node.domain !== 'ai.onnx') return keepFloat;
+  if (qnn && Object.hasOwn(QNN, node.op)) return QNN[node.op];
+  return Object.hasOwn(REGISTRY, node.op) ? REGISTRY[node.op] : keepFloat;
 }
 
 /** Op types with a registered quantizer. */
