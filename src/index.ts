@@ -85,3 +85,15 @@ export type { ReportData } from './report/html/types.ts';
 // The demo pipeline
 export { runDemo } from './pipeline/demo.ts';
 export type { DemoOptions, DemoResult } from './pipeline/demo.ts';
+// Compile (ONNX, TFLite, QNN-ready QDQ ONNX, Core ML)
+export { compileFile, TARGETS, compileToCoreMl, COREML_QUANTIZATIONS, MIN_IOS_VERSIONS } from './compile/compile.ts';
+export type { CompileOptions, CompileReport, CoremlCompileOptions, CoremlCompileReport } from './compile/compile.ts';
+// Core ML packages: read, write, validate, run with the MIL reference executor
+export { readCoreMlPackage } from './formats/coreml/read.ts';
+export { writeCoreMlPackage } from './formats/coreml/write.ts';
+export { validateCoreMlPackage } from './formats/coreml/validate.ts';
+export { runMilProgram, hostStrings } from './runtimes/coreml/executor.ts';
+export type { CoreMlModel, MilProgram, MilFunction, MilOperation, MilValue } from './formats/coreml/program.ts';
+// Task templates (what a model's outputs mean) and their pre/post-processing
+export { parseTask, defaultTask } from './tasks/parse.ts';
+export type { Task, TaskKind, ClassifyTask, DetectTask, SegmentTask, OcrTask, AudioTask } from './tasks/task.ts';
