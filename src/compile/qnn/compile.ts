@@ -13,7 +13,7 @@ import { TARGET_TYPES, type PtqStep } from '../../quantize/schemes.ts';
 import type { PtqOutcome } from '../../quantize/report.ts';
 import { qdqDomain } from '../../quantize/static.ts';
 import type { Progress } from '../../util/progress.ts';
-import { applyFixedEncodings, bareValues, fixNegligibleWeightChannels, foldConstantScales, isCompute, quantizeBareValues, withKnownRanges, wrapIntegerOps } from './node-units.ts';
+import { applyFixedEncodings, bareValues, fixNegligibleWeightChannels, foldConstantScales, isCompute, quantizeBareValues, withKnownRanges, withOutputHeadroom, wrapIntegerOps } from './node-units.ts';
 import { prepareForQnn } from './prepare.ts';
 
 /** Precisions of `compile --target qnn`: int8 weights with uint8 or uint16 activations, or int4 weights with uint16 activations. */
@@ -83,7 +83,7 @@ export async function compileToQnn(model: Model, options: QnnCompileOptions): Pr
   const wrapped = wrapIntegerOps(graph);
   const bare = bareValues(graph, inferTypes(out, { tolerant: true }));
   const ranges = bare.length ? await calibrate(out, options.calibration, { method: calibration.method, limit: calibration.limit, tensors: bare }) : new Map();
-  const missing = quantizeBareValues(graph, bare, withKnownRanges(graph, bare, ranges), { activationType, domain: qdqDomain(out, sixteenBit, true), minRange: QNN_MIN_REAL_RANGE });
+  const missing = quantizeBareValues(graph, bare, withOutputHeadroom(graph, withKnownRanges(graph, bare, ranges), sixteenBit), { activationType, domain: qdqDomain(out, sixteenBit, true), minRange: QNN_MIN_REAL_RANGE });
   const fixedEncodings = applyFixedEncodings(graph);
   const negligibleChannels = fixNegligibleWeightChannels(graph);
   eliminateDeadCode(graph);
