@@ -37,6 +37,8 @@ const UNCHANGED = new Set([
   'ReverseSequence', 'RoiAlign', 'Round', 'ScatterElements', 'ScatterND', 'Selu', 'Shape', 'Shrink', 'Sigmoid', 'Sign', 'Sin', 'Sinh',
   'Size', 'Softplus', 'Softsign', 'SpaceToDepth', 'Sqrt', 'Sub', 'Sum', 'Tan', 'Tanh', 'ThresholdedRelu', 'Tile', 'Transpose',
   'Trilu', 'Unique', 'Where', 'Xor',
+  // One version only up to opset 21 (introduced at 17 and 20): a node of them means the model is already past that.
+  'LayerNormalization', 'Gelu',
 ]);
 
 /** What {@link upgradeOpset} did. */

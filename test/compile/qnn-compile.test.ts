@@ -163,8 +163,7 @@ const CASES = [
       calibration: memorySource('input', digitsRgb(64, size, 1000), [3, size, size]), limit: 64, eval: digitsRgb(32, size), shapes: undefined,
       // EfficientNet-B0 ×0.25 w8a16: 39.4 dB, as the plain quantizer (39.1): its int8 weights are the limit.
       absolute: arch === 'efficientnet_b0' ? ['w8a8'] : arch === 'vit' ? ['w8a16'] : ['w8a8', 'w8a16'],
-      // A known gap (issue 13 notes): the ViT's LayerNormalization cannot be upgraded to opset 21 (int4 Q/DQ).
-      skip: (arch === 'vit' ? { w4a16: 'LayerNormalization has no opset-21 upgrade rule yet' } : {}) as Record<string, string>,
+
     };
   }),
 ];
@@ -187,8 +186,7 @@ async function plainQuantizerPsnr(c: (typeof CASES)[number], precision: 'w8a8' |
 for (const c of CASES) {
   for (const p of PRECISIONS) {
     const absolute = c.absolute.includes(p.precision);
-    const skip = 'skip' in c ? c.skip[p.precision] : undefined;
-    test(`${c.name} --target qnn ${p.precision}: every rule holds, every node on the NPU, PSNR ${absolute ? `≥ ${p.minPsnr} dB` : 'within 1 dB of plain quantize'} on held-out data`, { ...(skip ? { skip } : {}) }, async () => {
+    test(`${c.name} --target qnn ${p.precision}: every rule holds, every node on the NPU, PSNR ${absolute ? `≥ ${p.minPsnr} dB` : 'within 1 dB of plain quantize'} on held-out data`, async () => {
       const out = join(dir, `${c.name.replace(/\W/g, '')}-${p.precision}.onnx`);
       const report = await compileFile(c.file, out, { target: 'qnn', precision: p.precision, calibration: c.calibration, limit: c.limit, ...(c.shapes ? { inputShapes: c.shapes } : {}) });
       const model = await readModel(out);
