@@ -120,15 +120,19 @@ test('refusals: wrong activation width, blocks per tensor or for qnn, a model th
   await refuses({ blockSize: 32, perChannel: false }, /per-tensor/);
   await refuses({ blockSize: 32, target: 'qnn' }, /qnn/);
   await refuses({ calibration: undefined }, /needs calibration/);
-  // LayerNormalization has no known rewrite to opset 21 (the upgrade pass refuses it): a UsageError naming the opset.
+  // DFT changed at opset 20 (dft_length and axis became inputs) and has no rewrite: the upgrade to opset 21 is refused,
+  // a UsageError naming the opset and the op.
   const b = new ModelBuilder({ opset: 17 });
   const x = b.input('x', 'float32', [1, 4, 6, 6]);
-  const c = b.op('Conv', [x, b.initializer('w', 'float32', [4, 4, 1, 1], seededFloats(16, 1, -1, 1))]);
-  b.op('LayerNormalization', [c, b.initializer('g', 'float32', [6], seededFloats(6, 2, 0.5, 1.5))], { axis: -1 }, { output: 'y' });
+  b.op('Conv', [x, b.initializer('w', 'float32', [4, 4, 1, 1], seededFloats(16, 1, -1, 1))], {}, { output: 'y' });
   b.output('y', 'float32');
-  const ln = b.build();
-  await assert.rejects(quantizeModel(ln, { scheme: 'w4a16', calibration: { source: randomSource([{ name: 'x', dtype: 'float32', shape: [1, 4, 6, 6] }]), limit: 2 } }),
-    (e: unknown) => e instanceof UsageError && /opset 21/.test(e.message) && /LayerNormalization/.test(e.message));
+  const sig = b.input('s', 'float32', [1, 8, 2]);
+  b.op('DFT', [sig], {}, { output: 'spectrum' });
+  b.output('spectrum', 'float32');
+  const dft = b.build();
+  const sources = randomSource([{ name: 'x', dtype: 'float32', shape: [1, 4, 6, 6] }, { name: 's', dtype: 'float32', shape: [1, 8, 2] }]);
+  await assert.rejects(quantizeModel(dft, { scheme: 'w4a16', calibration: { source: sources, limit: 2 } }),
+    (e: unknown) => e instanceof UsageError && /opset 21/.test(e.message) && /DFT/.test(e.message));
 });
 
 test('ondevice quantize --scheme w4a16 --block-size 16 writes blocked int4 weights; w4a8 with uint16 activations is a usage error (exit 2)', async () => {
