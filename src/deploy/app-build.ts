@@ -1,4 +1,4 @@
-// Builds the web app (web/app) with Vite on first use and caches the bundle by a hash of its sources.
+// Builds the web app (web/app), or another page such as the hub's device page, with Vite on first use and caches the bundle by a hash of its sources.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,14 +11,28 @@ import { ortWebVersion } from './ort-files.ts';
 
 /** The web app's sources. */
 export const WEB_APP_DIR = join(PACKAGE_ROOT, 'web', 'app');
-/** Files outside web/app that the app imports (the config.json contract, src/deploy/app-config.ts); hashed with it. */
-export const WEB_APP_SHARED = [join(PACKAGE_ROOT, 'src', 'deploy', 'app-config.ts')];
+/** Files and folders outside web/app that the app imports (the config.json contract; the tasks' DOM-free pre/post-processing); hashed with it. */
+export const WEB_APP_SHARED = [join(PACKAGE_ROOT, 'src', 'deploy', 'app-config.ts'), join(PACKAGE_ROOT, 'src', 'tasks')];
 /** Name of the compiled service worker template inside a build (deploy prepends the precache list). */
 export const SW_TEMPLATE = 'sw.template.js';
 
 const require = createRequire(import.meta.url);
 
+/** A page Vite builds: its source folder (holding index.html), the files or folders outside it that it imports, its cache folder. */
+export interface WebPage {
+  dir: string;
+  shared: readonly string[];
+  /** Sub-folder of the build cache (builds of other versions of the same page are pruned inside it). */
+  cacheName: string;
+  /** A service worker source in `dir` compiled beside the bundle as SW_TEMPLATE. */
+  serviceWorker?: string;
+}
+
+/** The deployed web app. */
+export const WEB_APP: WebPage = { dir: WEB_APP_DIR, shared: WEB_APP_SHARED, cacheName: '', serviceWorker: 'sw.ts' };
+
 function walk(dir: string): string[] {
+  if (!statSync(dir).isDirectory()) return [dir];
   return readdirSync(dir).sort().flatMap((name) => {
     const p = join(dir, name);
     return statSync(p).isDirectory() ? walk(p) : [p];
@@ -26,10 +40,10 @@ function walk(dir: string): string[] {
 }
 
 /** A hash of everything the bundle depends on: app sources (and the shared ones), this builder, Vite's and onnxruntime-web's versions. */
-export function webAppHash(): string {
+export function webAppHash(page: WebPage = WEB_APP): string {
   const h = createHash('sha256');
-  for (const file of walk(WEB_APP_DIR)) h.update(relative(WEB_APP_DIR, file)).update('\0').update(readFileSync(file)).update('\0');
-  for (const file of WEB_APP_SHARED) h.update(relative(PACKAGE_ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of walk(page.dir)) h.update(relative(page.dir, file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of page.shared.flatMap(walk)) h.update(relative(PACKAGE_ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   h.update(readFileSync(fileURLToPath(import.meta.url)));
   h.update(`vite@${(require('vite/package.json') as { version: string }).version} onnxruntime-web@${ortWebVersion()}`);
   return h.digest('hex').slice(0, 16);
@@ -49,21 +63,22 @@ function cacheRoot(): string {
   throw new OndeviceError('cannot find a writable folder to cache the web app build');
 }
 
-async function viteBuild(outDir: string): Promise<void> {
+async function viteBuild(outDir: string, page: WebPage): Promise<void> {
   const { build, defaultClientConditions, transformWithEsbuild } = await import('vite');
   await build({
-    root: WEB_APP_DIR,
+    root: page.dir,
     base: './',
     configFile: false,
     logLevel: 'error',
-    publicDir: join(WEB_APP_DIR, 'public'),
+    publicDir: existsSync(join(page.dir, 'public')) ? join(page.dir, 'public') : false,
     cacheDir: join(outDir, '.vite'),
     // The "extern wasm" builds of onnxruntime-web load their wasm + glue from env.wasm.wasmPaths (our own ort/ folder).
     resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
     build: { outDir, emptyOutDir: true, target: 'es2022', reportCompressedSize: false, chunkSizeWarningLimit: 4096 },
   });
   rmSync(join(outDir, '.vite'), { recursive: true, force: true });
-  const sw = await transformWithEsbuild(readFileSync(join(WEB_APP_DIR, 'sw.ts'), 'utf8'), 'sw.ts', { format: 'iife', target: 'es2022' });
+  if (!page.serviceWorker) return;
+  const sw = await transformWithEsbuild(readFileSync(join(page.dir, page.serviceWorker), 'utf8'), page.serviceWorker, { format: 'iife', target: 'es2022' });
   writeFileSync(join(outDir, SW_TEMPLATE), sw.code);
 }
 
@@ -75,7 +90,7 @@ function pruneOtherBuilds(keep: string): void {
   }
 }
 
-let pending: Promise<string> | undefined;
+const pending = new Map<string, Promise<string>>();
 
 /**
  * The folder holding the built app (index.html, assets/, icon, sw template), building it if the cached build
@@ -83,12 +98,21 @@ let pending: Promise<string> | undefined;
  * @throws OndeviceError if Vite fails.
  */
 export function buildWebApp(): Promise<string> {
-  pending ??= (async () => {
-    const dir = join(cacheRoot(), webAppHash());
+  return buildWebPage(WEB_APP);
+}
+
+/** {@link buildWebApp} for any page: its cached build folder, built if missing or stale. */
+export function buildWebPage(page: WebPage): Promise<string> {
+  let build = pending.get(page.dir);
+  if (build) return build;
+  build = (async () => {
+    const root = join(cacheRoot(), page.cacheName);
+    mkdirSync(root, { recursive: true });
+    const dir = join(root, webAppHash(page));
     if (existsSync(join(dir, 'index.html'))) return dir;
     const temp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
-      await viteBuild(temp);
+      await viteBuild(temp, page);
       try {
         renameSync(temp, dir);
       } catch (e) {
@@ -96,14 +120,13 @@ export function buildWebApp(): Promise<string> {
       }
       pruneOtherBuilds(dir);
     } catch (e) {
-      throw new OndeviceError(`cannot build the web app: ${(e as Error).message}`, { file: WEB_APP_DIR, cause: e });
+      throw new OndeviceError(`cannot build the web app: ${(e as Error).message}`, { file: page.dir, cause: e });
     } finally {
       rmSync(temp, { recursive: true, force: true });
     }
     return dir;
   })();
-  pending.catch(() => {
-    pending = undefined;
-  });
-  return pending;
+  pending.set(page.dir, build);
+  build.catch(() => pending.delete(page.dir));
+  return build;
 }

@@ -5,8 +5,8 @@ export const BACKEND_NAMES = ['webgpu', 'wasm'] as const;
 /** A backend name. */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-/** Tasks the page knows how to show. */
-export const TASKS = ['classify'] as const;
+/** Tasks the page knows how to show (the same kinds as src/tasks/task.ts, which this file may not import). */
+export const TASKS = ['classify', 'detect', 'segment', 'ocr', 'audio'] as const;
 /** A task name. */
 export type Task = (typeof TASKS)[number];
 
@@ -28,9 +28,14 @@ export interface AppConfig {
   format: 'onnx';
   /** Labels file (one per line), or null to show class indices. */
   labels: string | null;
-  /** Preprocessing recipe (JSON, as validated by src/data/recipe.ts). */
-  recipe: string;
+  /** Preprocessing recipe (JSON, as validated by src/data/recipe.ts); null for tasks that prepare their own input (ocr, audio). */
+  recipe: string | null;
   input: InputMode;
+  /**
+   * The task template (src/tasks/task.ts, validated and with its defaults filled). File names in it (an OCR task's
+   * `recognizer` and `dictionary`) are relative to it.
+   */
+  taskFile: string;
   /** How many labels to show. */
   topK: number;
   /** Backends to try, best first; the page falls back along this list. */

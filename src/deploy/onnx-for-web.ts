@@ -16,14 +16,14 @@ export interface WebModel {
 }
 
 /**
- * `model` itself when it is ONNX; a TF.js model.json compiled to ONNX (`compile --target onnx`) in a temp folder, with the
- * recipe's input fixed to one example of the recipe's size (in the model.json's NHWC layout) and NCHW I/O when the
- * recipe feeds NCHW. Other formats are returned as they are (the caller refuses them).
+ * `model` itself when it is ONNX; otherwise compiled to ONNX (`compile --target onnx`) in a temp folder: a .tflite as it is
+ * (NHWC I/O kept), a TF.js model.json with the recipe's input fixed to one example of the recipe's size (in the model.json's
+ * NHWC layout) and NCHW I/O when the recipe feeds NCHW.
  */
-export async function onnxForWeb(model: string, recipe: Recipe): Promise<WebModel> {
+export async function onnxForWeb(model: string, recipe?: Recipe): Promise<WebModel> {
   const format = (await detectFormat(model)).name;
-  if (format !== 'tfjs') return { path: model, name: basename(model).replace(/\.[^.]*$/, ''), dispose() {} };
-  const name = basename(model) === 'model.json' ? basename(dirname(model)) : basename(model, '.json');
+  if (format === 'onnx') return { path: model, name: basename(model).replace(/\.[^.]*$/, ''), dispose() {} };
+  const name = basename(model) === 'model.json' ? basename(dirname(model)) : basename(model).replace(/\.[^.]*$/, '');
   const dir = mkdtempSync(join(tmpdir(), 'ondevice-web-model-'));
   const untrack = trackTemp(dir);
   const dispose = () => {
@@ -32,8 +32,12 @@ export async function onnxForWeb(model: string, recipe: Recipe): Promise<WebMode
   };
   const path = join(dir, `${name}.onnx`);
   try {
-    const [h, w] = recipe.size;
-    await compileFile(model, path, { target: 'onnx', inputShapes: { [recipe.input]: [1, h, w, recipeChannels(recipe)] }, nchwIo: recipe.layout === 'NCHW' });
+    if (format === 'tfjs' && recipe) {
+      const [h, w] = recipe.size;
+      await compileFile(model, path, { target: 'onnx', inputShapes: { [recipe.input]: [1, h, w, recipeChannels(recipe)] }, nchwIo: recipe.layout === 'NCHW' });
+    } else {
+      await compileFile(model, path, { target: 'onnx' });
+    }
   } catch (e) {
     dispose();
     throw e;

@@ -15,7 +15,7 @@ test('deploy web writes the default site; serve prints its URL and a QR code and
   try {
     const d = spawnSync(process.execPath, [BIN, 'deploy', 'web', '-o', site, '--no-webgpu'], { encoding: 'utf8' });
     assert.equal(d.status, 0, d.stderr);
-    assert.match(d.stdout, /wrote .*site\/: \d+ files, [\d.]+ MiB \(lenet5, camera \+ drawing pad \+ photo, backends wasm;/);
+    assert.match(d.stdout, /wrote .*site\/: \d+ files, [\d.]+ MiB \(lenet5, classify: camera \+ drawing pad \+ photo, backends wasm;/);
     assert.ok(existsSync(join(site, 'ort', 'ort-wasm-simd-threaded.wasm')));
 
     const child = spawn(process.execPath, [BIN, 'serve', site, '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });

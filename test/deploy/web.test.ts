@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deployWeb } from '../../src/deploy/web.ts';
-import { UsageError } from '../../src/errors.ts';
+import { OndeviceError, UsageError } from '../../src/errors.ts';
 import { DEFAULT_MODEL } from '../../src/paths.ts';
 import { readModel } from '../../src/formats/registry.ts';
 import { writeOnnx } from '../../src/formats/onnx/index.ts';
@@ -70,7 +70,7 @@ test('a user model with its own recipe and labels; WASM only; redeploying replac
   assert.deepEqual(readdirSync(work).filter((n) => n.startsWith('.')), [], 'no temp or old folders left');
 });
 
-test('refusals: missing or non-ONNX model, no recipe, wrong input, label count, unknown task, foreign output folder', async () => {
+test('refusals: missing or corrupt model, wrong input, label count, tasks that need more, unknown task, foreign output folder', async () => {
   const dir = join(work, 'bad');
   mkdirSync(dir);
   const out = join(dir, 'out');
@@ -87,14 +87,16 @@ test('refusals: missing or non-ONNX model, no recipe, wrong input, label count, 
   writeFileSync(join(dir, 'm.tflite'), 'TFL3');
   const cases: [Parameters<typeof deployWeb>[0], RegExp][] = [
     [{ out, model: join(dir, 'missing.onnx') }, /no such model/],
-    [{ out, model: join(dir, 'm.tflite') }, /ONNX models for now/],
-    [{ out, model }, /--recipe FILE/],
+    [{ out, model: join(dir, 'm.tflite') }, /m\.tflite: tflite: not a TFLite file/],
     [{ out, model, preprocess: recipe({ input: 'image' }) }, /input 'image'.*input/],
     [{ out, model, preprocess: recipe({}), labels: threeLabels }, /3 labels for a model with 10 classes/],
-    [{ out, model, preprocess: recipe({}), task: 'detect' as 'classify' }, /unknown task/],
+    [{ out, model, preprocess: recipe({}), task: 'detect' }, /--task detect needs a task file/],
+    [{ out, model, preprocess: recipe({}), task: 'segment' }, /not a mask/],
+    [{ out, model, preprocess: recipe({}), task: 'ocr' }, /--recognizer REC\.onnx and --dictionary/],
+    [{ out, model, preprocess: recipe({}), task: 'detcet' }, /neither a task kind .* nor an existing task file/],
   ];
   for (const [opts, message] of cases) {
-    await assert.rejects(deployWeb(opts), (e) => e instanceof UsageError && message.test(e.toString()), String(message));
+    await assert.rejects(deployWeb(opts), (e) => e instanceof OndeviceError && message.test(e.toString()), String(message));
     assert.ok(!existsSync(out), 'nothing written');
   }
   mkdirSync(out);

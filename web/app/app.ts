@@ -1,12 +1,13 @@
 // The classifier behind the page, without the page: loads config, model, labels and recipe, classifies frames, benchmarks.
 import { topK, type Ranked } from './classify.ts';
-import type { AppConfig, BackendName } from './config.ts';
+import type { AppConfig } from './config.ts';
 import { Preprocessor, type Prepared } from './preprocess/pipeline.ts';
 import type { Frame } from './preprocess/frame.ts';
 import type { WebRecipe } from './preprocess/recipe.ts';
-import { loadWithFallback, type ModelSession } from './runtime/backend.ts';
-import { setOrtPath } from './runtime/ort.ts';
-import { backendsFor } from './runtime/registry.ts';
+import type { ModelSession } from './runtime/backend.ts';
+import { fetchLines, fetchOk, loadConfig, openModel, type AppOverrides } from './tasks/load.ts';
+
+export type { AppOverrides } from './tasks/load.ts';
 
 /** One classified frame. */
 export interface Prediction {
@@ -19,18 +20,6 @@ export interface Prediction {
   /** Preprocessing time (ms). */
   prepMs: number;
   prepared: Prepared;
-}
-
-/** Overrides for testing and benchmarking (from the page URL: ?backend=wasm&threads=1). */
-export interface AppOverrides {
-  backends?: BackendName[];
-  threads?: number;
-}
-
-async function fetchOk(url: string): Promise<Response> {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-  return r;
 }
 
 /** A loaded model with its recipe and labels, ready to classify frames. */
@@ -47,17 +36,17 @@ export class ClassifierApp {
 
   /** Loads everything named by the config at `configUrl` and opens the model on the first backend that works. */
   static async load(configUrl = 'config.json', overrides: AppOverrides = {}): Promise<ClassifierApp> {
-    const config = (await (await fetchOk(configUrl)).json()) as AppConfig;
-    setOrtPath(config.ortPath);
-    const [recipe, labels, model] = await Promise.all([
+    return ClassifierApp.open(await loadConfig(configUrl), overrides);
+  }
+
+  /** Opens the classifier a loaded config describes. */
+  static async open(config: AppConfig, overrides: AppOverrides = {}): Promise<ClassifierApp> {
+    if (!config.recipe) throw new Error('config.json names no preprocessing recipe for the classifier');
+    const [recipe, labels] = await Promise.all([
       fetchOk(config.recipe).then((r) => r.json() as Promise<WebRecipe>),
-      config.labels ? fetchOk(config.labels).then(async (r) => (await r.text()).replace(/\r?\n$/, '').split(/\r?\n/)) : Promise.resolve([]),
-      fetchOk(config.model).then(async (r) => new Uint8Array(await r.arrayBuffer())),
+      config.labels ? fetchLines(config.labels) : Promise.resolve([]),
     ]);
-    const backends = backendsFor(overrides.backends ?? config.backends);
-    const { session, skipped } = await loadWithFallback(backends, model, config.format, {
-      input: recipe.input, output: recipe.output, threads: overrides.threads,
-    });
+    const { session, skipped } = await openModel(config, config.model, overrides, { input: recipe.input, output: recipe.output });
     const app = new ClassifierApp(config, recipe, labels, session, new Preprocessor(recipe, config.input));
     app.skipped = skipped;
     return app;

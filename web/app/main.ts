@@ -6,6 +6,7 @@ import { registerServiceWorker } from './register-sw.ts';
 import { Camera } from './sources/camera.ts';
 import { DrawPad } from './sources/pad.ts';
 import { frameFromFile } from './sources/upload.ts';
+import { loadConfig } from './tasks/load.ts';
 import { NO_DIGIT } from './ui/messages.ts';
 import { ResultPanel } from './ui/panel.ts';
 import './style.css';
@@ -21,15 +22,15 @@ const el = {
 };
 type Mode = 'camera' | 'draw' | 'photo';
 
-/** What tests, benchmarks and a later device hub can read from the page. */
+/** What tests, benchmarks and a later device hub can read from the page (task pages add to it: see task-page.ts). */
 export interface PageState {
-  ready: Promise<ClassifierApp>;
-  app?: ClassifierApp;
-  history: { t: number; source: string; label: string; score: number; ms: number }[];
+  ready: Promise<unknown>;
+  app?: { session: { backend: string } };
+  history: unknown[];
   serviceWorker?: string;
   error?: string;
 }
-const state: PageState = { ready: undefined as unknown as Promise<ClassifierApp>, history: [] };
+const state: PageState = { ready: undefined as unknown as Promise<unknown>, history: [] };
 (globalThis as unknown as { ondevice: PageState }).ondevice = state;
 
 const panel = new ResultPanel({ topk: $('topk'), seen: $<HTMLCanvasElement>('seen'), latency: $('latency'), fps: $('fps'), status: $('status') });
@@ -138,7 +139,12 @@ function overrides() {
 
 async function main() {
   panel.say('loading the model…');
-  const app = await ClassifierApp.load('config.json', overrides());
+  const config = await loadConfig();
+  if (config.task !== 'classify') {
+    const { startTaskPage } = await import('./task-page.ts');
+    return startTaskPage(config, state, panel, overrides());
+  }
+  const app = await ClassifierApp.open(config, overrides());
   state.app = app;
   document.title = `${app.config.name} · ondevice`;
   el.title.textContent = app.config.name;

