@@ -1,7 +1,7 @@
 // Task templates from JSON: validation with one clear error per problem, documented defaults, defaults from a model's shapes.
 import { UsageError } from '../errors.ts';
 import type { Dim } from '../ir/graph.ts';
-import { TASK_KINDS, type AudioTask, type ClassifyTask, type DetectTask, type OcrTask, type SegmentTask, type SsdAnchorOptions, type Task, type TaskKind } from './task.ts';
+import { TASK_KINDS, type AudioConstant, type AudioState, type AudioTask, type ClassifyTask, type DetectTask, type OcrTask, type SegmentTask, type SsdAnchorOptions, type Task, type TaskKind } from './task.ts';
 
 /** The values `parseTask` fills in for fields a task file leaves out (docs/tasks.md lists them). */
 export const TASK_DEFAULTS = {
@@ -18,7 +18,7 @@ export const TASK_FIELDS: Readonly<Record<TaskKind, readonly string[]>> = {
   detect: ['task', 'layout', 'boxes', 'scores', 'boxFormat', 'anchors', 'scales', 'keypoints', 'sigmoid', 'scoreThreshold', 'iouThreshold', 'maxDetections', 'labels'],
   segment: ['task', 'output', 'foregroundChannel', 'activation', 'threshold', 'effect'],
   ocr: ['task', 'recognizer', 'dictionary', 'threshold', 'boxThreshold', 'unclipRatio', 'minSize', 'recHeight', 'maxWidth'],
-  audio: ['task', 'sampleRate', 'frame', 'hop', 'features', 'output', 'threshold', 'labels'],
+  audio: ['task', 'sampleRate', 'frame', 'hop', 'features', 'input', 'state', 'constants', 'output', 'threshold', 'labels'],
 };
 const ANCHOR_KEYS = ['inputSizeHeight', 'inputSizeWidth', 'numLayers', 'minScale', 'maxScale', 'anchorOffsetX', 'anchorOffsetY', 'strides', 'aspectRatios', 'fixedAnchorSize', 'interpolatedScaleAspectRatio', 'reduceBoxesInLowestLayer'];
 
@@ -33,6 +33,11 @@ function reader(o: Obj, fail: Fail, where = '') {
   const name = (k: string) => `'${where}${k}'`;
   const has = (k: string) => o[k] !== undefined;
   return {
+    has,
+    /** The field's JSON value as it is (checked by the caller). */
+    raw(k: string): unknown {
+      return o[k];
+    },
     unknown(known: readonly string[]) {
       for (const k of Object.keys(o)) if (!known.includes(k)) fail(`unknown field ${name(k)} (known: ${known.join(', ')})`);
     },
@@ -159,6 +164,36 @@ function parseOcr(r: ReturnType<typeof reader>): OcrTask {
   });
 }
 
+function parseAudioState(v: unknown, fail: Fail): AudioState[] {
+  if (!Array.isArray(v) || v.length === 0) return fail(`'state' must be a non-empty array of {input, output, shape}, got ${show(v)}`);
+  return v.map((item, i) => {
+    if (!isObject(item)) return fail(`'state[${i}]' must be an object {input, output, shape}, got ${show(item)}`);
+    const s = reader(item, fail, `state[${i}].`);
+    s.unknown(['input', 'output', 'shape']);
+    const shape = s.numbers('shape', true)!;
+    if (!shape.every((d) => Number.isInteger(d) && d >= 1)) fail(`'state[${i}].shape' must hold positive integers, got ${show(shape)}`);
+    return { input: s.string('input', true)!, output: s.string('output', true)!, shape };
+  });
+}
+
+function parseConstants(v: unknown, fail: Fail): Record<string, AudioConstant> {
+  if (!isObject(v)) return fail(`'constants' must be an object of {dtype, value} by input name, got ${show(v)}`);
+  const out: Record<string, AudioConstant> = {};
+  for (const [name, c] of Object.entries(v)) {
+    if (!isObject(c)) return fail(`'constants.${name}' must be an object {dtype, value}, got ${show(c)}`);
+    const r = reader(c, fail, `constants.${name}.`);
+    r.unknown(['dtype', 'value']);
+    const dtype = r.oneOf('dtype', ['float32', 'int64'] as const, { required: true })!;
+    const value = c.value;
+    const values = Array.isArray(value) ? value : [value];
+    if (values.length === 0 || !values.every((x) => typeof x === 'number' && Number.isFinite(x) && (dtype === 'float32' || Number.isInteger(x)))) {
+      fail(`'constants.${name}.value' must be ${dtype === 'int64' ? 'an integer' : 'a number'} or an array of them, got ${show(value)}`);
+    }
+    out[name] = { dtype, value: value as number | number[] };
+  }
+  return out;
+}
+
 function parseAudio(r: ReturnType<typeof reader>, fail: Fail): AudioTask {
   r.unknown(TASK_FIELDS.audio);
   const pos = { integer: true, min: 1, required: true };
@@ -180,8 +215,10 @@ function parseAudio(r: ReturnType<typeof reader>, fail: Fail): AudioTask {
       features = { kind, mels: f.number('mels', pos)!, fft, window, hopLength: f.number('hopLength', pos)! };
     }
   }
+  const state = r.has('state') ? parseAudioState(r.raw('state'), fail) : undefined;
+  const constants = r.has('constants') ? parseConstants(r.raw('constants'), fail) : undefined;
   return defined({
-    task: 'audio' as const, sampleRate, frame, hop, features, output: r.string('output'),
+    task: 'audio' as const, sampleRate, frame, hop, features, input: r.string('input'), state, constants, output: r.string('output'),
     threshold: r.number('threshold', { min: 0, max: 1, fallback: TASK_DEFAULTS.audio.threshold }), labels: r.string('labels'),
   });
 }

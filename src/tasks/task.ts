@@ -98,9 +98,28 @@ export interface AudioTask {
   hop: number;
   /** Features the model expects: raw samples, or log-mel (n mels, FFT size, window). */
   features?: { kind: 'raw' } | { kind: 'log-mel'; mels: number; fft: number; window: number; hopLength: number };
+  /** The input the features feed (default: the model's first). */
+  input?: string;
+  /** Recurrent state carried from one frame to the next: `output` of a run feeds `input` of the next, zeros of `shape` at the start. */
+  state?: AudioState[];
+  /** Inputs fed the same value on every run (e.g. Silero VAD's `sr`: int64 16000). */
+  constants?: Record<string, AudioConstant>;
   output?: string;
   threshold?: number;
   labels?: string;
+}
+
+/** One recurrent state tensor of an audio model (Silero VAD: `state` → `stateN`, [2,1,128]). */
+export interface AudioState {
+  input: string;
+  output: string;
+  shape: number[];
+}
+
+/** A constant input of an audio model: a scalar (dims []) or a vector of values. */
+export interface AudioConstant {
+  dtype: 'float32' | 'int64';
+  value: number | number[];
 }
 
 /** A task template. */

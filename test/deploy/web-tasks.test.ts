@@ -16,6 +16,7 @@ import type { SegmentTask } from '../../src/tasks/task.ts';
 import { faceSceneSvg, faceTruth, type FaceSpec } from '../support/faces.ts';
 import { sceneSvg, type PersonSpec } from '../support/people.ts';
 import { renderPage } from '../support/printed-page.ts';
+import { SILERO_TASK, SILERO_V5, speechInSilence, wavBytes } from '../support/speech.ts';
 import { launchChromium, recordingContext } from './browser.ts';
 import { writeY4mRgb } from './y4m.ts';
 
@@ -34,12 +35,13 @@ async function rgbOf(svg: string): Promise<Uint8Array> {
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }
 
-/** A site served on loopback and a browser whose fake camera loops `frames` (RGB) at 10 fps. */
-async function open(name: string, site: string, width: number, height: number, frames: Uint8Array[]) {
+/** A site served on loopback and a browser whose fake camera loops `frames` (RGB) at 10 fps, or whose fake microphone plays `wav` once. */
+async function open(name: string, site: string, width: number, height: number, frames: Uint8Array[], wav?: string) {
   const video = join(work, `${name}.y4m`);
   writeY4mRgb(video, width, height, 10, frames);
   const server = await serveStatic(site, { port: 0, host: '127.0.0.1' });
-  const browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
+  const browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`,
+    ...(wav ? [`--use-file-for-fake-audio-capture=${wav}%noloop`] : [])]);
   const { context, urls } = await recordingContext(browser);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -178,6 +180,45 @@ describe('ocr: PaddleOCR det + rec + dictionary on a fake camera filming a print
       const q = (last.lines[0] as unknown as { box: [number, number][] }).box;
       const corner = await stageMean(app.page, { x: (q[0][0] + 30) / page.width, y: q[0][1] / page.height, w: 4 / page.width, h: 1 / page.height });
       assert.ok(corner[1] > 150, `box outline at the first line: ${corner.map(Math.round)}`);
+      assert.deepEqual(app.errors, []);
+      assert.deepEqual(offline(app.urls, app.server.url), []);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('audio: Silero VAD (recurrent state, constant sample rate from the task file) on a fake microphone playing synthesised speech', () => {
+  it('charts the voice probability live, peaking in the seconds where the speech was', async () => {
+    const dir = join(work, 'vad');
+    const taskFile = join(work, 'vad.task.json');
+    writeFileSync(taskFile, JSON.stringify(SILERO_TASK));
+    const r = await deployWeb({ model: SILERO_V5, out: dir, task: taskFile, webgpu: false });
+    assert.equal(r.config.task, 'audio');
+    const { samples, start, end } = speechInSilence(1.5, 2);
+    const wav = join(work, 'speech.wav');
+    writeFileSync(wav, wavBytes(samples, 16000));
+    const app = await open('vad', dir, 64, 64, [new Uint8Array(64 * 64 * 3)], wav);
+    try {
+      await app.page.click('#mode-listen');
+      await app.page.waitForFunction((until) => ((globalThis as unknown as { ondevice: { last: { times: number[] } } }).ondevice.last.times.at(-1) ?? 0) >= until, end + 1.2, { timeout: 60_000 });
+      const { times, probabilities } = await app.page.evaluate(() => (globalThis as unknown as { ondevice: { last: { times: number[]; probabilities: number[] } } }).ondevice.last);
+      const on = times.filter((_, i) => probabilities[i] >= 0.5);
+      assert.ok(on.length >= ((end - start) * 16000) / 512 * 0.5, `frames over 0.5: ${on.length}`);
+      // The fake microphone starts the file when capture starts; allow 0.3 s of start-up either way.
+      for (const t of on) assert.ok(t >= start - 0.3 && t <= end + 0.4, `voice at ${t.toFixed(2)} s, speech was ${start}–${end.toFixed(2)} s`);
+      const peak = times[probabilities.indexOf(Math.max(...probabilities))];
+      assert.ok(peak >= start - 0.3 && peak <= end + 0.3, `peak at ${peak}`);
+      assert.ok((await app.page.locator('#items li').allTextContents()).some((t) => /^active \d/.test(t)), 'the event is listed');
+      // Drawn: the chart has the accent colour (frames over the threshold) somewhere.
+      const accent = await app.page.evaluate(() => {
+        const c = document.getElementById('chart') as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] === 0x5f && d[i + 1] === 0xb3 && d[i + 2] === 0xff) n++;
+        return n;
+      });
+      assert.ok(accent > 20, `accent pixels on the chart: ${accent}`);
       assert.deepEqual(app.errors, []);
       assert.deepEqual(offline(app.urls, app.server.url), []);
     } finally {

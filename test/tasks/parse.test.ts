@@ -41,6 +41,8 @@ describe('parseTask', () => {
     assert.equal(ocr.task === 'ocr' && ocr.unclipRatio, 2);
     const audio = { task: 'audio', sampleRate: 16000, frame: 1280, hop: 1280, features: { kind: 'log-mel', mels: 32, fft: 512, window: 400, hopLength: 160 }, output: 'p', threshold: 0.6, labels: 'labels.txt' };
     assert.deepEqual(parseTask(audio), audio);
+    const vad = { task: 'audio', sampleRate: 16000, frame: 512, hop: 512, input: 'input', state: [{ input: 'state', output: 'stateN', shape: [2, 1, 128] }], constants: { sr: { dtype: 'int64', value: 16000 }, gain: { dtype: 'float32', value: [0.5, 1] } }, output: 'output', threshold: 0.5 };
+    assert.deepEqual(parseTask(vad), vad);
     const parsed = parseTask({ task: 'segment' });
     assert.deepEqual(parseTask(JSON.parse(JSON.stringify(parsed))), parsed);
   });
@@ -67,6 +69,13 @@ describe('parseTask', () => {
     rejects({ task: 'audio', sampleRate: 16000, frame: 1280, hop: 1280, features: { kind: 'log-mel', mels: 32, fft: 500, window: 400, hopLength: 160 } }, /'features\.fft' must be a power of two, got 500/);
     rejects({ task: 'audio', sampleRate: 16000, frame: 1280, hop: 1280, features: { kind: 'raw', mels: 3 } }, /unknown field 'features\.mels' \(known: kind\)/);
     rejects({ task: 'audio', sampleRate: 16000, frame: 1280, hop: 1280, features: 'mel' }, /'features' must be an object/);
+    const a = { task: 'audio', sampleRate: 16000, frame: 512, hop: 512 };
+    rejects({ ...a, state: [] }, /'state' must be a non-empty array/);
+    rejects({ ...a, state: [{ input: 's', output: 'sN', shape: [2, 0] }] }, /'state\[0\]\.shape' must hold positive integers/);
+    rejects({ ...a, state: [{ input: 's', shape: [2] }] }, /'state\[0\]\.output' is required/);
+    rejects({ ...a, constants: { sr: { dtype: 'int64', value: 16000.5 } } }, /'constants\.sr\.value' must be an integer/);
+    rejects({ ...a, constants: { sr: { dtype: 'int32', value: 1 } } }, /'constants\.sr\.dtype' must be one of float32, int64/);
+    rejects({ ...a, constants: { sr: { dtype: 'int64', value: 1, shape: [] } } }, /unknown field 'constants\.sr\.shape'/);
   });
 });
 
@@ -113,9 +122,10 @@ describe('docs/tasks.md stays true to the code', () => {
     }
   });
 
-  it('every JSON example parses; BlazeFace’s is the exported task', () => {
-    const examples = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
-    assert.equal(examples.length, 5);
+  it('every JSON template example parses; BlazeFace’s is the exported task', () => {
+    // Examples with a "task" field are templates (the others show evaluate's labels files).
+    const examples = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1])).filter((e) => 'task' in e);
+    assert.equal(examples.length, 6);
     for (const e of examples) parseTask(e, 'docs/tasks.md');
     const face = examples.find((e) => e.layout === 'ssd-anchors');
     assert.deepEqual(face, JSON.parse(JSON.stringify(BLAZEFACE_SHORT_RANGE_TASK)));

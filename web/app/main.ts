@@ -140,6 +140,10 @@ function overrides() {
 async function main() {
   panel.say('loading the model…');
   const config = await loadConfig();
+  if (config.task === 'audio') {
+    const { startAudioPage } = await import('./audio-page.ts');
+    return startAudioPage(config, state, panel, overrides());
+  }
   if (config.task !== 'classify') {
     const { startTaskPage } = await import('./task-page.ts');
     return startTaskPage(config, state, panel, overrides());

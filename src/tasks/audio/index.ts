@@ -3,5 +3,6 @@ export { detectEvents, frameAgreement, smoothProbabilities, type AudioEvent, typ
 export { audioFeatures } from './features.ts';
 export { fft, powerSpectrum } from './fft.ts';
 export { FrameStream, frameSignal } from './framing.ts';
+export { AudioTaskStream, StreamResampler, type AudioFeed, type AudioFrameResult, type AudioRun } from './stream.ts';
 export { hannWindow, hzToMel, logMel, melFilterbank, melToHz, type LogMelOptions, type MelOptions } from './mel.ts';
 export { resample, type ResampleMethod } from './resample.ts';

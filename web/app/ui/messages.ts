@@ -1,7 +1,7 @@
 // Raw browser errors → one friendly sentence saying what happened and what to do (DOM-free; the page logs the raw error).
 
 /** What the page was doing when something failed. */
-export type Activity = 'camera' | 'load' | 'photo' | 'classify';
+export type Activity = 'camera' | 'microphone' | 'load' | 'photo' | 'classify';
 
 const USE_OTHERS = 'or use Photo or Draw';
 
@@ -38,6 +38,8 @@ export function friendlyError(activity: Activity, error: unknown): string {
       return name === 'NoBackendError'
         ? 'This browser could not run the model — reload the page, or try a recent Chrome, Edge or Safari.'
         : 'The model could not be downloaded — check your connection and reload the page.';
+    case 'microphone':
+      return (CAMERA[name] ?? CAMERA_OTHER).replace(/camera/g, 'microphone').replace(/, or use Photo or Draw/g, '');
     case 'photo':
       return 'That file could not be opened as an image — choose a JPEG, PNG or WebP photo.';
     case 'classify':
