@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { compileFile } from '../../src/compile/compile.ts';
+import { loadMnist } from '../../src/data/mnist.ts';
 import { deployWeb } from '../../src/deploy/web.ts';
 import { serveStatic } from '../../src/deploy/serve.ts';
 import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
@@ -176,6 +177,13 @@ describe('ocr: PaddleOCR det + rec + dictionary on a fake camera filming a print
       const want = page.lines.map((l) => l.text);
       assert.deepEqual(last.lines.map((l) => l.text), want, 'every line, in reading order');
       assert.deepEqual(await app.page.locator('#items li').allTextContents(), want, 'the list on the page');
+      // Offline: once the service worker controls the page, the server can go; a reload reads the page again.
+      await app.page.waitForFunction(() => (globalThis as unknown as { ondevice: { serviceWorker?: string } }).ondevice.serviceWorker === 'active' && navigator.serviceWorker.controller !== null);
+      await app.server.close();
+      await app.page.reload();
+      await app.page.evaluate(() => (globalThis as unknown as { ondevice: { ready: Promise<unknown> } }).ondevice.ready);
+      const again = await cameraResults<{ lines: { text: string }[] }>(app.page, 1);
+      assert.deepEqual(again.last.lines.map((l) => l.text), want, 'read again with the server gone');
       // Drawn: each line's box outline (the stage colour) runs along the top-left corner of its quad.
       const q = (last.lines[0] as unknown as { box: [number, number][] }).box;
       const corner = await stageMean(app.page, { x: (q[0][0] + 30) / page.width, y: q[0][1] / page.height, w: 4 / page.width, h: 1 / page.height });
@@ -221,6 +229,59 @@ describe('audio: Silero VAD (recurrent state, constant sample rate from the task
       assert.ok(accent > 20, `accent pixels on the chart: ${accent}`);
       assert.deepEqual(app.errors, []);
       assert.deepEqual(offline(app.urls, app.server.url), []);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('classify: an RGB torchvision MobileNetV2 with per-channel normalisation and a labels file, on photos', () => {
+  it('shows the same top-1 as onnxruntime-node on the same photos, and the right digit', async () => {
+    const model = 'test/fixtures/torchvision/mobilenet_v2.onnx';
+    const dir = join(work, 'rgb');
+    const recipe = join(work, 'rgb.preprocess.json');
+    writeFileSync(recipe, JSON.stringify({ input: 'input', layout: 'NCHW', size: [64, 64], channels: 'RGB', scale: 1 / 255, mean: [0.1307, 0.1307, 0.1307], std: [0.3081, 0.3081, 0.3081] }));
+    const labels = join(work, 'digits.txt');
+    writeFileSync(labels, 'zero\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\n');
+    const r = await deployWeb({ model, out: dir, task: 'classify', preprocess: recipe, labels, topK: 3, webgpu: false });
+    assert.equal(r.config.input, 'image');
+    // The first test digit of each class as the fixtures were trained: white on black, padded to 32, ×8 → a 256×256 RGB photo.
+    const mnist = loadMnist('test', { limit: 100 });
+    const session = await ortNodeRuntime.load(model);
+    const photos: { png: Buffer; label: number; node: number }[] = [];
+    for (let d = 0; d < 10; d++) {
+      const i = mnist.labels.indexOf(d);
+      const rgb = new Uint8Array(256 * 256 * 3);
+      for (let y = 0; y < 256; y++) for (let x = 0; x < 256; x++) {
+        const sy = Math.floor(y / 8) - 2, sx = Math.floor(x / 8) - 2;
+        const v = sy >= 0 && sy < 28 && sx >= 0 && sx < 28 ? mnist.images[i * 784 + sy * 28 + sx] : 0;
+        rgb.fill(v, (y * 256 + x) * 3, (y * 256 + x) * 3 + 3);
+      }
+      const png = await sharp(rgb, { raw: { width: 256, height: 256, channels: 3 } }).png().toBuffer();
+      const { data } = await sharp(png).resize(64, 64).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const x = new Float32Array(3 * 64 * 64);
+      for (let c = 0; c < 3; c++) for (let p = 0; p < 64 * 64; p++) x[c * 4096 + p] = (data[p * 3 + c] / 255 - 0.1307) / 0.3081;
+      const out = (await session.run({ input: { dtype: 'float32', dims: [1, 3, 64, 64], data: x } })).logits.data as Float32Array;
+      photos.push({ png, label: d, node: out.indexOf(Math.max(...out)) });
+    }
+    await session.release();
+    const app = await open('rgb', dir, 64, 64, [new Uint8Array(64 * 64 * 3)]);
+    try {
+      const names = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+      let agree = 0, right = 0;
+      for (const p of photos) {
+        await app.page.click('#mode-photo');
+        await app.page.setInputFiles('#file', { name: `${p.label}.png`, mimeType: 'image/png', buffer: p.png });
+        await app.page.waitForFunction((n) => (globalThis as unknown as { ondevice: { history: { source: string }[] } }).ondevice.history.filter((e) => e.source === 'photo').length >= n, p.label + 1);
+        const top = await app.page.locator('#topk li').first().getAttribute('data-label');
+        assert.equal(await app.page.locator('#topk li').count(), 3, 'top-3 shown');
+        if (top === names[p.node]) agree++;
+        if (top === names[p.label]) right++;
+      }
+      const reference = photos.filter((p) => p.node === p.label).length;
+      assert.ok(agree >= 9, `top-1 agrees with onnxruntime-node on ${agree}/10 photos`);
+      assert.ok(right >= reference - 1, `right on ${right}/10 (onnxruntime-node: ${reference}/10)`);
+      assert.deepEqual(app.errors, []);
     } finally {
       await app.close();
     }
