@@ -79,12 +79,19 @@ function stageMean(page: Page, r: { x: number; y: number; w: number; h: number }
   }, r);
 }
 
+/** Median inference and whole-frame times (ms) of the page's camera results. */
+async function latency(page: Page): Promise<string> {
+  const h = await page.evaluate(() => (globalThis as unknown as { ondevice: { history: { ms: number; totalMs: number }[] } }).ondevice.history);
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  return `inference ${median(h.map((e) => e.ms)).toFixed(1)} ms, whole frame ${median(h.map((e) => e.totalMs)).toFixed(1)} ms (median of ${h.length})`;
+}
+
 const offline = (urls: string[], origin: string) => urls.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
 
 describe('detect: MediaPipe face detector (.tflite lifted at deploy) on a fake camera of rendered faces', () => {
   const SIDE = 256;
   const faces: FaceSpec[] = [{ cx: 90, cy: 120, r: 44 }, { cx: 185, cy: 140, r: 36 }];
-  it('draws a box on each face, where the face is, and lists them', async () => {
+  it('draws a box on each face, where the face is, and lists them', async (t) => {
     const dir = join(work, 'face');
     const taskFile = join(work, 'face.task.json');
     writeFileSync(taskFile, JSON.stringify({
@@ -100,6 +107,7 @@ describe('detect: MediaPipe face detector (.tflite lifted at deploy) on a fake c
     try {
       const { last } = await cameraResults<{ boxes: { score: number; box: { x: number; y: number; width: number; height: number } }[] }>(app.page, 3);
       assert.equal(last.boxes.length, faces.length, JSON.stringify(last.boxes));
+      t.diagnostic(`${app.backend}: ${JSON.stringify(last.boxes.map((b) => ({ score: +b.score.toFixed(3), box: Object.values(b.box).map(Math.round) })))}; ${await latency(app.page)}`);
       for (const f of faces) {
         const t = faceTruth(f, SIDE).box;
         const cx = ((t.xmin + t.xmax) / 2) * SIDE, cy = ((t.ymin + t.ymax) / 2) * SIDE;
@@ -122,7 +130,7 @@ describe('detect: MediaPipe face detector (.tflite lifted at deploy) on a fake c
 describe('segment: MediaPipe selfie segmenter with no recipe or task file (defaults from its shapes) on a fake camera', () => {
   const W = 320, H = 240;
   const person: PersonSpec = { cx: 160, cy: 95, r: 42 };
-  it('blurs the background, keeps the person, and its mask matches the float model\'s (IoU ≥ 0.8)', async () => {
+  it('blurs the background, keeps the person, and its mask matches the float model\'s (IoU ≥ 0.8)', async (t) => {
     const dir = join(work, 'selfie');
     const r = await deployWeb({ model: SELFIE, out: dir, webgpu: false });
     assert.equal(r.config.task, 'segment');
@@ -144,6 +152,7 @@ describe('segment: MediaPipe selfie segmenter with no recipe or task file (defau
       const got = Float32Array.from(Object.values(last.mask.data));
       const ref = segmentPostprocess(r.task as SegmentTask, outputs, last.mask.width, last.mask.height);
       const iou = maskIoU(got, ref.data);
+      t.diagnostic(`${app.backend}: mask IoU with onnxruntime-node ${iou.toFixed(3)}, cover ${(last.cover * 100).toFixed(1)}%; ${await latency(app.page)}`);
       assert.ok(iou >= 0.8, `mask IoU with the float model ${iou.toFixed(3)}`);
       assert.ok(last.cover > 0.1 && last.cover < 0.6, `cover ${last.cover}`);
       // Drawn: the stripes behind the person are blurred (flat), the face is kept (skin colour, not blurred into the wall).
@@ -161,7 +170,7 @@ describe('segment: MediaPipe selfie segmenter with no recipe or task file (defau
 });
 
 describe('ocr: PaddleOCR det + rec + dictionary on a fake camera filming a printed page', () => {
-  it('shows the page\'s text, line by line, over the frame', async () => {
+  it('shows the page\'s text, line by line, over the frame', async (t) => {
     const dir = join(work, 'ocr');
     // A task file beside nothing: it names the recogniser and dictionary (relative to itself) and widens the boxes (2.0 keeps Latin spaces).
     const taskFile = join(work, 'ocr.task.json');
@@ -175,6 +184,7 @@ describe('ocr: PaddleOCR det + rec + dictionary on a fake camera filming a print
       const { last } = await cameraResults<{ lines: { text: string }[] }>(app.page, 2);
       assert.equal(last.lines.length, page.lines.length);
       const want = page.lines.map((l) => l.text);
+      t.diagnostic(`${app.backend}: ${last.lines.length} lines read; ${await latency(app.page)}`);
       assert.deepEqual(last.lines.map((l) => l.text), want, 'every line, in reading order');
       assert.deepEqual(await app.page.locator('#items li').allTextContents(), want, 'the list on the page');
       // Offline: once the service worker controls the page, the server can go; a reload reads the page again.
@@ -197,7 +207,7 @@ describe('ocr: PaddleOCR det + rec + dictionary on a fake camera filming a print
 });
 
 describe('audio: Silero VAD (recurrent state, constant sample rate from the task file) on a fake microphone playing synthesised speech', () => {
-  it('charts the voice probability live, peaking in the seconds where the speech was', async () => {
+  it('charts the voice probability live, peaking in the seconds where the speech was', async (t) => {
     const dir = join(work, 'vad');
     const taskFile = join(work, 'vad.task.json');
     writeFileSync(taskFile, JSON.stringify(SILERO_TASK));
@@ -216,6 +226,7 @@ describe('audio: Silero VAD (recurrent state, constant sample rate from the task
       // The fake microphone starts the file when capture starts; allow 0.3 s of start-up either way.
       for (const t of on) assert.ok(t >= start - 0.3 && t <= end + 0.4, `voice at ${t.toFixed(2)} s, speech was ${start}–${end.toFixed(2)} s`);
       const peak = times[probabilities.indexOf(Math.max(...probabilities))];
+      t.diagnostic(`${app.backend}: ${times.length} frames; over 0.5 from ${on[0]?.toFixed(2)} to ${on.at(-1)?.toFixed(2)} s (speech ${start}–${end.toFixed(2)} s), peak ${peak.toFixed(2)} s`);
       assert.ok(peak >= start - 0.3 && peak <= end + 0.3, `peak at ${peak}`);
       assert.ok((await app.page.locator('#items li').allTextContents()).some((t) => /^active \d/.test(t)), 'the event is listed');
       // Drawn: the chart has the accent colour (frames over the threshold) somewhere.
@@ -236,7 +247,7 @@ describe('audio: Silero VAD (recurrent state, constant sample rate from the task
 });
 
 describe('classify: an RGB torchvision MobileNetV2 with per-channel normalisation and a labels file, on photos', () => {
-  it('shows the same top-1 as onnxruntime-node on the same photos, and the right digit', async () => {
+  it('shows the same top-1 as onnxruntime-node on the same photos, and the right digit', async (t) => {
     const model = 'test/fixtures/torchvision/mobilenet_v2.onnx';
     const dir = join(work, 'rgb');
     const recipe = join(work, 'rgb.preprocess.json');
@@ -279,6 +290,7 @@ describe('classify: an RGB torchvision MobileNetV2 with per-channel normalisatio
         if (top === names[p.label]) right++;
       }
       const reference = photos.filter((p) => p.node === p.label).length;
+      t.diagnostic(`top-1 = onnxruntime-node on ${agree}/10; right ${right}/10 (onnxruntime-node ${reference}/10)`);
       assert.ok(agree >= 9, `top-1 agrees with onnxruntime-node on ${agree}/10 photos`);
       assert.ok(right >= reference - 1, `right on ${right}/10 (onnxruntime-node: ${reference}/10)`);
       assert.deepEqual(app.errors, []);
