@@ -1,7 +1,8 @@
 // Which task template a deployed app runs: a task file beside the model (or given), a kind from --task, or a guess from shapes.
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
+import { checkTaskOutputs, readTaskFile, taskFileCandidates } from '../evaluate/task-metrics/task-file.ts';
 import type { Graph, Dim } from '../ir/graph.ts';
 import { defaultTask, parseTask, TASK_DEFAULTS } from '../tasks/parse.ts';
 import { TASK_KINDS, type Task, type TaskKind } from '../tasks/task.ts';
@@ -23,34 +24,9 @@ export interface ResolvedTask {
   files: { recognizer?: string; dictionary?: string; labels?: string };
 }
 
-/** Where a model's task file is looked for, in order: `MODEL.task.json`, then `task.json` beside the model. */
-export function taskFileCandidates(model: string): string[] {
-  return [join(dirname(model), `${basename(model, extname(model))}.task.json`), join(dirname(model), 'task.json')];
-}
-
 /** True when a `--task` value names a file rather than a kind. */
 function isTaskFile(value: string): boolean {
   return !(TASK_KINDS as readonly string[]).includes(value);
-}
-
-/**
- * Reads and validates a task file.
- * @throws UsageError naming the file when it cannot be read, is not JSON or is not a valid template.
- */
-export function loadTaskFile(file: string): Task {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read task template: ${(e as Error).message}`, { file, cause: e });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`task template is not valid JSON: ${(e as Error).message}`, { file, cause: e });
-  }
-  return parseTask(json, file);
 }
 
 const shapeOf = (g: Graph, name: string): readonly Dim[] => {
@@ -92,7 +68,7 @@ export function resolveTask(model: string, graph: Graph, request: TaskRequest): 
   const kind = request.task && !given ? (request.task as TaskKind) : undefined;
   let task: Task;
   if (file) {
-    task = loadTaskFile(file);
+    task = readTaskFile(file);
     if (kind && kind !== task.task) throw new UsageError(`--task ${kind}, but the task file beside the model is a ${task.task} template; pass --task ${file} or remove it`, { file });
   } else {
     task = kind ? templateFor(kind, graph, request, model) : (() => {
@@ -111,15 +87,6 @@ export function resolveTask(model: string, graph: Graph, request: TaskRequest): 
     for (const [what, f] of Object.entries(files)) if (!existsSync(f)) throw new UsageError(`the ${what} does not exist`, { file: f });
   }
   if ((task.task === 'classify' || task.task === 'detect' || task.task === 'audio') && task.labels) files.labels = resolve(base, task.labels);
-  checkOutputs(task, graph, file ?? model);
+  checkTaskOutputs(task, graph.outputs, model, file ?? model);
   return { task, file, files };
-}
-
-/** Every output a template names must be one of the model's. */
-function checkOutputs(task: Task, graph: Graph, where: string): void {
-  const names = graph.outputs.map((o) => o.name);
-  const named = task.task === 'detect' ? [task.boxes, task.scores] : task.task === 'ocr' ? [] : [task.output];
-  for (const n of named) {
-    if (n !== undefined && !names.includes(n)) throw new UsageError(`the ${task.task} template reads output '${n}' but the model's outputs are ${names.join(', ')}`, { file: where });
-  }
 }

@@ -12,8 +12,10 @@ import { deployWeb } from '../../src/deploy/web.ts';
 import { serveStatic } from '../../src/deploy/serve.ts';
 import { ortNodeRuntime } from '../../src/runtimes/ort-node.ts';
 import { BLAZEFACE_SHORT_RANGE } from '../../src/tasks/detect/anchors.ts';
+import { iou as boxIou } from '../../src/tasks/detect/box.ts';
+import { detectPostprocess } from '../../src/tasks/detect/postprocess.ts';
 import { maskIoU, segmentPostprocess } from '../../src/tasks/segment/index.ts';
-import type { SegmentTask } from '../../src/tasks/task.ts';
+import type { DetectTask, SegmentTask } from '../../src/tasks/task.ts';
 import { faceSceneSvg, faceTruth, type FaceSpec } from '../support/faces.ts';
 import { sceneSvg, type PersonSpec } from '../support/people.ts';
 import { renderPage } from '../support/printed-page.ts';
@@ -121,6 +123,47 @@ describe('detect: MediaPipe face detector (.tflite lifted at deploy) on a fake c
       assert.ok(edge[1] > 200 && edge[0] < 120, `box edge colour ${edge.map(Math.round)}`);
       assert.deepEqual(app.errors, []);
       assert.deepEqual(offline(app.urls, app.server.url), []);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('detect: handtrackjs (a TF.js graph SSD with its NMS, uint8 input) as boxes + scores, on a photo', () => {
+  it('draws the boxes onnxruntime-node finds on the same photo; the best is on a face', async (t) => {
+    const SIDE = 320;
+    const dir = join(work, 'hand');
+    const taskFile = join(work, 'hand.task.json');
+    writeFileSync(taskFile, JSON.stringify({ task: 'detect', layout: 'boxes-scores', boxes: 'Identity_1', scores: 'Identity_4', boxFormat: 'yxyx', scoreThreshold: 0.3, iouThreshold: 0.5, maxDetections: 10 }));
+    const recipe = join(work, 'hand.preprocess.json');
+    writeFileSync(recipe, JSON.stringify({ input: 'input_tensor', layout: 'NHWC', size: [SIDE, SIDE], channels: 'RGB', scale: 1, mean: [0], std: [1] }));
+    const r = await deployWeb({ model: 'node_modules/handtrackjs/models/webmodel/ssd320fpnlite/base/model.json', out: dir, task: taskFile, preprocess: recipe, webgpu: false });
+    const faces: FaceSpec[] = [{ cx: 110, cy: 150, r: 60 }, { cx: 220, cy: 160, r: 50 }];
+    const svg = faceSceneSvg(faces, SIDE, '#6a8caf');
+    const png = await sharp(Buffer.from(svg)).removeAlpha().png().toBuffer();
+    // The same ONNX the site holds, in onnxruntime-node, on the photo's pixels: the reference detections.
+    const session = await ortNodeRuntime.load(join(dir, r.config.model));
+    const { data } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const want = detectPostprocess(r.task as DetectTask, await session.run({ input_tensor: { dtype: 'uint8', dims: [1, SIDE, SIDE, 3], data: new Uint8Array(data) } }));
+    await session.release();
+    assert.ok(want.length >= 1, 'onnxruntime-node finds something to compare with');
+    const app = await open('hand', dir, 64, 64, [new Uint8Array(64 * 64 * 3)]);
+    try {
+      await app.page.click('#mode-photo');
+      await app.page.setInputFiles('#file', { name: 'faces.png', mimeType: 'image/png', buffer: png });
+      await app.page.waitForFunction(() => (globalThis as unknown as { ondevice: { history: unknown[] } }).ondevice.history.length >= 1, undefined, { timeout: 60_000 });
+      const last = await app.page.evaluate(() => (globalThis as unknown as { ondevice: { last: { boxes: { score: number; box: { x: number; y: number; width: number; height: number } }[] } } }).ondevice.last);
+      const got = last.boxes.map((b) => ({ score: b.score, box: { xmin: b.box.x / SIDE, ymin: b.box.y / SIDE, xmax: (b.box.x + b.box.width) / SIDE, ymax: (b.box.y + b.box.height) / SIDE } }));
+      t.diagnostic(`${app.backend}: page ${got.map((g) => `${g.score.toFixed(3)}@${Object.values(g.box).map((v) => v.toFixed(2))}`).join(' ')}; node ${want.map((g) => `${g.score.toFixed(3)}@${Object.values(g.box).map((v) => v.toFixed(2))}`).join(' ')}`);
+      assert.equal(got.length, want.length, 'as many boxes as onnxruntime-node');
+      got.forEach((g, i) => {
+        assert.ok(boxIou(g.box, want[i].box) >= 0.95, `box ${i}: IoU ${boxIou(g.box, want[i].box).toFixed(3)}`);
+        assert.ok(Math.abs(g.score - want[i].score) < 0.02, `box ${i}: score ${g.score} vs ${want[i].score}`);
+      });
+      const truth = faces.map((f) => faceTruth(f, SIDE).box);
+      assert.ok(Math.max(...truth.map((b) => boxIou(got[0].box, b))) >= 0.5, `the best box is on a face: ${JSON.stringify(got[0].box)}`);
+      assert.equal(await app.page.locator('#items li').count(), got.length, 'each box listed');
+      assert.deepEqual(app.errors, []);
     } finally {
       await app.close();
     }

@@ -1,6 +1,9 @@
 // The page's runtime contract: a Backend loads model bytes into a session; backends are tried in order, every failure kept.
 
-/** One input tensor for {@link ModelSession.runFeeds}: float32, or int64 given as numbers (e.g. a sample rate). */
+/**
+ * One input tensor for {@link ModelSession.runFeeds}: float32 (converted to the model's input type when that is uint8 or
+ * int32, e.g. a TF.js detector's image), or int64 given as numbers (e.g. a sample rate).
+ */
 export interface Feed {
   dtype: 'float32' | 'int64';
   data: Float32Array | number[];

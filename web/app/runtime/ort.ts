@@ -39,8 +39,18 @@ class OrtSession implements ModelSession {
     if (!session.outputNames.includes(this.outputName)) throw new Error(`the model has no output '${this.outputName}' (it has ${session.outputNames.join(', ')})`);
   }
 
+  /** A float32 input as the model's own input type (uint8 or int32 images of TF.js detectors: rounded and clamped). */
+  private tensor(name: string, data: Float32Array, dims: number[]): Ort.Tensor {
+    const meta = this.session.inputMetadata.find((m) => m.name === name);
+    const type = meta?.isTensor ? meta.type : 'float32';
+    const whole = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(v)));
+    if (type === 'uint8') return new this.ort.Tensor('uint8', Uint8Array.from(data, (v) => whole(v, 0, 255)), dims);
+    if (type === 'int32') return new this.ort.Tensor('int32', Int32Array.from(data, (v) => whole(v, -2147483648, 2147483647)), dims);
+    return new this.ort.Tensor('float32', data, dims);
+  }
+
   async run(input: Float32Array, dims: number[]): Promise<Float32Array> {
-    const feeds = { [this.inputName]: new this.ort.Tensor('float32', input, dims) };
+    const feeds = { [this.inputName]: this.tensor(this.inputName, input, dims) };
     const result = await this.session.run(feeds, [this.outputName]);
     const out = result[this.outputName];
     const data = (out.location === 'cpu' ? out.data : await out.getData()) as Float32Array;
@@ -53,7 +63,7 @@ class OrtSession implements ModelSession {
     for (const [name, f] of Object.entries(feeds)) {
       tensors[name] = f.dtype === 'int64'
         ? new this.ort.Tensor('int64', BigInt64Array.from(f.data as ArrayLike<number>, (v) => BigInt(Math.round(v))), f.dims)
-        : new this.ort.Tensor('float32', f.data instanceof Float32Array ? f.data : Float32Array.from(f.data), f.dims);
+        : this.tensor(name, f.data instanceof Float32Array ? f.data : Float32Array.from(f.data), f.dims);
     }
     const result = await this.session.run(tensors);
     const out: Record<string, Output> = {};
