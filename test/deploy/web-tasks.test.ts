@@ -230,6 +230,22 @@ describe('ocr: PaddleOCR det + rec + dictionary on a fake camera filming a print
       t.diagnostic(`${app.backend}: ${last.lines.length} lines read; ${await latency(app.page)}`);
       assert.deepEqual(last.lines.map((l) => l.text), want, 'every line, in reading order');
       assert.deepEqual(await app.page.locator('#items li').allTextContents(), want, 'the list on the page');
+      // The drawing pad: a word written on it (as text here, then one pen dot to end a stroke) is read from the pad.
+      await app.page.click('#mode-draw');
+      await app.page.evaluate(() => {
+        const pad = document.getElementById('pad') as HTMLCanvasElement;
+        const ctx = pad.getContext('2d')!;
+        ctx.fillStyle = '#000';
+        ctx.font = '56px DejaVu Sans, sans-serif';
+        ctx.fillText('hello', 40, 160);
+      });
+      const box = (await app.page.locator('#pad').boundingBox())!;
+      await app.page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.9);
+      await app.page.mouse.down();
+      await app.page.mouse.up();
+      await app.page.waitForFunction(() => (globalThis as unknown as { ondevice: { history: { source: string }[] } }).ondevice.history.some((e) => e.source === 'draw'), undefined, { timeout: 60_000 });
+      const drawn = await app.page.evaluate(() => (globalThis as unknown as { ondevice: { history: { source: string; items: string[] }[] } }).ondevice.history.filter((e) => e.source === 'draw').at(-1)!.items);
+      assert.deepEqual(drawn, ['hello'], 'read from the pad');
       // Offline: once the service worker controls the page, the server can go; a reload reads the page again.
       await app.page.waitForFunction(() => (globalThis as unknown as { ondevice: { serviceWorker?: string } }).ondevice.serviceWorker === 'active' && navigator.serviceWorker.controller !== null);
       await app.server.close();
