@@ -1,16 +1,10 @@
 // Task templates from JSON: validation with one clear error per problem, documented defaults, defaults from a model's shapes.
 import { UsageError } from '../errors.ts';
 import type { Dim } from '../ir/graph.ts';
-import { TASK_KINDS, type AudioConstant, type AudioState, type AudioTask, type ClassifyTask, type DetectTask, type OcrTask, type SegmentTask, type SsdAnchorOptions, type Task, type TaskKind } from './task.ts';
+import { TASK_DEFAULTS, TASK_KINDS, type AudioConstant, type AudioState, type AudioTask, type ClassifyTask, type DetectTask, type OcrTask, type SegmentTask, type SsdAnchorOptions, type Task, type TaskKind } from './task.ts';
 
-/** The values `parseTask` fills in for fields a task file leaves out (docs/tasks.md lists them). */
-export const TASK_DEFAULTS = {
-  classify: { topK: 5 },
-  detect: { boxFormat: 'yxyx', scoreThreshold: 0.5, iouThreshold: 0.3, maxDetections: 100 },
-  segment: { activation: 'none', threshold: 0.5, effect: 'blur' },
-  ocr: { threshold: 0.3, boxThreshold: 0.6, unclipRatio: 1.5, minSize: 3, recHeight: 48, maxWidth: 1280 },
-  audio: { threshold: 0.5 },
-} as const;
+
+export { TASK_DEFAULTS } from './task.ts';
 
 /** The fields each kind of template may have. */
 export const TASK_FIELDS: Readonly<Record<TaskKind, readonly string[]>> = {

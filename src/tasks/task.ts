@@ -6,6 +6,15 @@ export const TASK_KINDS = ['classify', 'detect', 'segment', 'ocr', 'audio'] as c
 /** A task kind. */
 export type TaskKind = (typeof TASK_KINDS)[number];
 
+/** The values `parseTask` fills in for fields a task file leaves out (docs/tasks.md lists them); post-processing uses the same when a template built in code leaves them out. */
+export const TASK_DEFAULTS = {
+  classify: { topK: 5 },
+  detect: { boxFormat: 'yxyx', scoreThreshold: 0.5, iouThreshold: 0.3, maxDetections: 100 },
+  segment: { activation: 'none', threshold: 0.5, effect: 'blur' },
+  ocr: { threshold: 0.3, boxThreshold: 0.6, unclipRatio: 1.5, minSize: 3, recHeight: 48, maxWidth: 1280 },
+  audio: { threshold: 0.5 },
+} as const;
+
 /** Classification: which output holds the scores, whether they are logits, how many to show. */
 export interface ClassifyTask {
   task: 'classify';

@@ -1,6 +1,6 @@
 // A detect task's whole post-processing: model outputs → decoded, thresholded, suppressed detections; BlazeFace as data.
 import type { HostTensor } from '../../ir/host-tensor.ts';
-import type { DetectTask } from '../task.ts';
+import { TASK_DEFAULTS, type DetectTask } from '../task.ts';
 import { BLAZEFACE_SHORT_RANGE, ssdAnchors, type Anchor } from './anchors.ts';
 import type { Detection } from './box.ts';
 import { decodeBoxesScores, decodeSsd } from './decode.ts';
@@ -43,12 +43,12 @@ function values(outputs: Readonly<Record<string, Pick<HostTensor, 'data'>>>, nam
 /**
  * Runs a detect task's post-processing on the model's outputs (by name): decoding ('ssd-anchors': raw heads against
  * MediaPipe anchors, sigmoid by default; 'boxes-scores': ready boxes), the score threshold (default 0.5), then NMS at
- * `iouThreshold` (default 0.5) keeping at most `maxDetections`. Boxes are normalised to the model input, best first.
+ * `iouThreshold` (default 0.3, as `parseTask` fills it) keeping at most `maxDetections`. Boxes are normalised to the model input, best first.
  */
 export function detectPostprocess(task: DetectTask, outputs: Readonly<Record<string, Pick<HostTensor, 'data'>>>, options: DetectPostprocessOptions = {}): Detection[] {
   const boxes = values(outputs, task.boxes);
   const scores = values(outputs, task.scores);
-  const scoreThreshold = task.scoreThreshold ?? 0.5;
+  const scoreThreshold = task.scoreThreshold ?? TASK_DEFAULTS.detect.scoreThreshold;
   let decoded: Detection[];
   if (task.layout === 'ssd-anchors') {
     const spec = task.anchors;
@@ -66,7 +66,7 @@ export function detectPostprocess(task: DetectTask, outputs: Readonly<Record<str
     decoded = decodeBoxesScores(boxes, scores, { boxFormat: task.boxFormat ?? 'yxyx', sigmoid: task.sigmoid ?? false, scoreThreshold });
   }
   return nonMaxSuppression(decoded, {
-    iouThreshold: task.iouThreshold ?? 0.5,
+    iouThreshold: task.iouThreshold ?? TASK_DEFAULTS.detect.iouThreshold,
     algorithm: options.nms ?? (task.layout === 'ssd-anchors' ? 'weighted' : 'hard'),
     maxDetections: task.maxDetections,
     perClass: true,
