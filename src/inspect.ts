@@ -8,7 +8,7 @@ import { detectFormat } from './formats/registry.ts';
 import { describeTfjs } from './formats/tfjs/describe.ts';
 import { readModelJson } from './formats/tfjs/model-json.ts';
 import { summarizeModel, type ModelSummary } from './report/summary.ts';
-import { fixInputShapes } from './compile/tflite/prepare.ts';
+import { fixInputShapes } from './compile/prepare.ts';
 import { isCoreMlPath } from './formats/coreml/package.ts';
 import { describeCoreMlPackage } from './formats/coreml/describe.ts';
 import { summarizeCoreMl } from './report/coreml-summary.ts';

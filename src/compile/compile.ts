@@ -17,7 +17,7 @@ import type { DataSource } from '../data/source.ts';
 import { UnmappableOpsError } from './unmappable.ts';
 import { compileToTflite, type TfliteCompileOptions, type TfliteCompileReport } from './tflite/compile.ts';
 import { dequantizeForCompile, type PreQuantizedNote } from './pre-quantized.ts';
-import { compilePasses, fixInputShapes } from './tflite/prepare.ts';
+import { compilePasses, fixInputShapes } from './prepare.ts';
 import { compileToQnn, type QnnCompileReport, type QnnPrecision } from './qnn/compile.ts';
 import type { PtqStep } from '../quantize/schemes.ts';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -262,4 +262,4 @@ export { compileToCoreMl, COREML_QUANTIZATIONS, MIN_IOS_VERSIONS, type CoremlCom
 export { compileToQnn, QNN_PRECISIONS, type QnnCompileOptions, type QnnCompileReport, type QnnPrecision } from './qnn/compile.ts';
 export { compileToTflite, tfliteOpStats, TFLITE_QUANTIZATIONS, type TfliteCompileOptions, type TfliteCompileReport, type TfliteQuantization } from './tflite/compile.ts';
 export { UnmappableOpsError, type UnmappedOp } from './unmappable.ts';
-export { parseInputShapes, type InputShapes } from './tflite/prepare.ts';
+export { parseInputShapes, type InputShapes } from './prepare.ts';

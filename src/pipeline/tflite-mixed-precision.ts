@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFile, openInStoredLayout, readCompileInput, type CompileOptions, type CompileReport } from '../compile/compile.ts';
-import { fixInputShapes } from '../compile/tflite/prepare.ts';
+import { fixInputShapes } from '../compile/prepare.ts';
 import type { DataSource } from '../data/source.ts';
 import { UsageError } from '../errors.ts';
 import { evaluateModels } from '../evaluate/compare.ts';

@@ -1,7 +1,7 @@
 // Found by the fuzzer: fixed input shapes can expose what symbolic dims hid; compile re-verifies with them and names the shapes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixInputShapes } from '../../src/compile/tflite/prepare.ts';
+import { fixInputShapes } from '../../src/compile/prepare.ts';
 import { GraphError } from '../../src/errors.ts';
 import { ModelBuilder } from '../../src/ir/builder.ts';
 import { assertValid } from '../../src/ir/verify.ts';

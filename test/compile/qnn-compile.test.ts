@@ -20,7 +20,7 @@ import { digitsRgb } from '../support/digits-rgb.ts';
 import { printedLineTensors } from '../support/printed-lines.ts';
 import { memorySource } from '../support/memory-source.ts';
 import { encodeOnnx } from '../quantize/encode.ts';
-import { fixInputShapes } from '../../src/compile/tflite/prepare.ts';
+import { fixInputShapes } from '../../src/compile/prepare.ts';
 import { quantizeModel } from '../../src/quantize/quantize.ts';
 import { writeFileSync } from 'node:fs';
 import { ModelBuilder } from '../../src/ir/builder.ts';

@@ -9,7 +9,7 @@ import type { PassStats } from '../../passes/index.ts';
 import { fusePatterns, RULE_SETS } from '../../passes/patterns/index.ts';
 import { IO_NAMES_KEY, IOS_TARGETS, type CoreMlModel, type MinIos } from '../../formats/coreml/program.ts';
 import { MIL_OPS } from '../../formats/coreml/ops-by-opset.ts';
-import { prepareForCompile, type InputShapes } from '../tflite/prepare.ts';
+import { prepareForCompile, type InputShapes } from '../prepare.ts';
 import { milIdentifier, type ComputeDtype } from './context.ts';
 import { compressWeights, type CompressionReport, type WeightCompression } from './compress.ts';
 import { emitFunction } from './emit.ts';

@@ -8,7 +8,7 @@ import { dynamicIfReason, foldIf } from '../../passes/fold-if.ts';
 import type { PassStats } from '../../passes/index.ts';
 import { unrollLoops } from '../../passes/unroll-loop.ts';
 import { ortEvaluator } from '../../runtimes/ort-node-evaluator.ts';
-import { prepareForCompile } from '../tflite/prepare.ts';
+import { prepareForCompile } from '../prepare.ts';
 import { runPasses } from '../../passes/index.ts';
 import { fusePatternsPass } from '../../passes/fuse-patterns.ts';
 

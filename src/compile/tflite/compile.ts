@@ -17,7 +17,7 @@ import { finalizeDraft } from './finalize.ts';
 import { toFloat16Weights } from './fp16.ts';
 import { excludedNodes, markExcluded } from './exclude.ts';
 import { quantizeInt8 } from './int8.ts';
-import { prepareForCompile, type InputShapes } from './prepare.ts';
+import { prepareForCompile, type InputShapes } from '../prepare.ts';
 import { EMITTERS } from './ops/index.ts';
 import { fusePatterns, RULE_SETS } from '../../passes/patterns/index.ts';
 

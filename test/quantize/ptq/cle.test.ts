@@ -11,7 +11,7 @@ import { readModel } from '../../../src/formats/registry.ts';
 import { DEFAULT_PASSES, runPasses } from '../../../src/passes/index.ts';
 import { eliminateDeadCode } from '../../../src/passes/dead-code.ts';
 import { opsetOf } from '../../../src/passes/graph-edit.ts';
-import { fixInputShapes } from '../../../src/compile/tflite/prepare.ts';
+import { fixInputShapes } from '../../../src/compile/prepare.ts';
 import { foldConvAffine, foldHardSigmoidIntoConv, foldScaleIntoNextConv } from '../../../src/quantize/prepare.ts';
 import { equalizeCrossLayer, observeChannelRanges, observeCleRanges, type ChannelRanges, type CleOutcome } from '../../../src/quantize/ptq/cle.ts';
 import { mnistBatches } from '../../../src/data/mnist.ts';

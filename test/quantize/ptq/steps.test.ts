@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readModel } from '../../../src/formats/registry.ts';
 import { DEFAULT_MODEL } from '../../../src/paths.ts';
 import { mnistSource } from '../../../src/data/mnist-source.ts';
-import { fixInputShapes } from '../../../src/compile/tflite/prepare.ts';
+import { fixInputShapes } from '../../../src/compile/prepare.ts';
 import { quantizeModel } from '../../../src/quantize/quantize.ts';
 import type { PtqStep, QuantizeOptions } from '../../../src/quantize/schemes.ts';
 import type { DataSource } from '../../../src/data/source.ts';

@@ -1,11 +1,11 @@
 // Makes a model compilable: fixes symbolic input dims (batch → 1, others from the caller) and given input values, folds Ifs, runs the default passes.
-import { checkShapeNames, parseInputShapes, resolveInputShape, type InputShapes } from '../../ir/input-shapes.ts';
-import { GraphError } from '../../errors.ts';
-import type { Model } from '../../ir/graph.ts';
-import { assertValid } from '../../ir/verify.ts';
-import type { InputValues } from '../../ir/input-values.ts';
-import { DEFAULT_PASSES, foldIfPass, runPasses, unrollLoopPass, type Pass, type PassStats } from '../../passes/index.ts';
-import { ortEvaluator } from '../../runtimes/ort-node-evaluator.ts';
+import { checkShapeNames, parseInputShapes, resolveInputShape, type InputShapes } from '../ir/input-shapes.ts';
+import { GraphError } from '../errors.ts';
+import type { Model } from '../ir/graph.ts';
+import { assertValid } from '../ir/verify.ts';
+import type { InputValues } from '../ir/input-values.ts';
+import { DEFAULT_PASSES, foldIfPass, runPasses, unrollLoopPass, type Pass, type PassStats } from '../passes/index.ts';
+import { ortEvaluator } from '../runtimes/ort-node-evaluator.ts';
 
 /**
  * Gives every real input a static shape: `shapes[name]` if given (its rank must match), else the
