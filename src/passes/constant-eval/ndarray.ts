@@ -1,6 +1,9 @@
 // Minimal n-d array helpers for evaluating constant subgraphs in TypeScript (index maps, broadcasting).
 import { DTYPES, TYPED_ARRAY_OF, type DType, type TypedArray } from '../../ir/dtype.ts';
 import { elementCount, makeTensor, tensorValues, type Tensor } from '../../ir/tensor.ts';
+import { broadcastDims, stridesOf } from '../../ir/strides.ts';
+
+export { broadcastDims, stridesOf };
 
 /** A constant value during folding: dtype, dims and element values (float16 as raw bits, int64 as bigint). */
 export interface NdArray {
@@ -35,17 +38,6 @@ export function toNumbers(a: NdArray): number[] {
   return Array.from(a.data as ArrayLike<number | bigint>, Number);
 }
 
-/** Row-major strides of `dims`. */
-export function stridesOf(dims: readonly number[]): number[] {
-  const s = new Array<number>(dims.length);
-  let acc = 1;
-  for (let i = dims.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= dims[i];
-  }
-  return s;
-}
-
 /** Builds an array of `outDims` where each element is copied from `src.data[sourceIndex(multiIndex)]`. */
 export function mapIndices(src: NdArray, outDims: number[], sourceIndex: (idx: number[]) => number): NdArray {
   const n = elementCount(outDims);
@@ -61,19 +53,6 @@ export function mapIndices(src: NdArray, outDims: number[], sourceIndex: (idx: n
     }
   }
   return { dtype: src.dtype, dims: outDims, data: out };
-}
-
-/** Multidirectional (numpy) broadcast of two shapes, or undefined if incompatible. */
-export function broadcastDims(a: readonly number[], b: readonly number[]): number[] | undefined {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const x = a[a.length - rank + i] ?? 1;
-    const y = b[b.length - rank + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) return undefined;
-    out.push(x === 1 ? y : x);
-  }
-  return out;
 }
 
 /** Flat index into an array of `dims` (right-aligned, broadcast) for an output multi-index. */

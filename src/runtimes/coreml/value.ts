@@ -1,6 +1,9 @@
 // Runtime values of the MIL reference executor: tensors in typed arrays (fp16 held as float32 values rounded to half), lists, dicts.
 import type { MilDtype, MilTensorValue, MilValue } from '../../formats/coreml/program.ts';
 import { halfBitsToFloat32, roundHalfInPlace } from './half.ts';
+import { stridesOf } from '../../ir/strides.ts';
+
+export { stridesOf };
 
 /** Element data of a runtime tensor: fp16/fp32 → Float32Array (fp16 values rounded to half), fp64 → Float64Array,
  * int32 → Int32Array, bool → Uint8Array of 0/1, the constexpr source types as stored in MilData, string → string[]. */
@@ -35,17 +38,6 @@ export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
-}
-
-/** Row-major strides of a shape. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
 }
 
 /** True for the float element types the kernels compute in. */

@@ -1,18 +1,9 @@
 // NumPy broadcasting for the elementwise kernels: output shape, per-operand index maps, and coalesced strided iteration plans.
-import { sizeOf, stridesOf } from '../value.ts';
+import { broadcastDims, stridesOf } from '../../../ir/strides.ts';
+import { sizeOf } from '../value.ts';
 
 /** The broadcast shape of two shapes (NumPy rules), or undefined when they do not broadcast. */
-export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | undefined {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const da = a[a.length - rank + i] ?? 1;
-    const db = b[b.length - rank + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) return undefined;
-    out.push(da === 1 ? db : da);
-  }
-  return out;
-}
+export const broadcastShapes = broadcastDims;
 
 /**
  * For each element of `outShape` (row-major), the index of the element of a tensor of `shape` broadcast to it;
