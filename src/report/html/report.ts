@@ -22,6 +22,11 @@ export function renderHtmlReport(data: ReportData): string {
   const sections: string[] = [];
   const notes = (data.notes ?? []).map((n) => `<p class="caption">${esc(n)}</p>`).join('');
   sections.push(section('Summary', summaryTable(data.variants) + notes, undefined, true));
+  for (const t of data.tables ?? []) {
+    const head = `<tr>${t.head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>`;
+    const rows = t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('');
+    sections.push(section(t.title, `<div class="table-scroll"><table class="task-metrics">${head}${rows}</table></div>`, t.caption && esc(t.caption), true));
+  }
 
   const points = data.variants.flatMap((v, i) => (v.accuracy === undefined ? []
     : [{ name: v.name, fileBytes: v.fileBytes, accuracy: v.accuracy, latencyMs: variantP50(v), color: color(i) }]));

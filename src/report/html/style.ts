@@ -15,6 +15,9 @@ section.wide { grid-column:1/-1; }
 p.caption { margin:8px 0 0; font-size:12px; color:var(--muted); }
 .table-scroll { overflow-x:auto; }
 table.summary { border-collapse:collapse; width:100%; }
+table.task-metrics { border-collapse:collapse; width:100%; font-size:14px; }
+table.task-metrics th, table.task-metrics td { padding:6px 10px; border-bottom:1px solid var(--line); text-align:left; white-space:nowrap; }
+table.task-metrics th { font-weight:600; color:var(--muted); font-size:12px; }
 table.environment { border-collapse:collapse; font-size:13px; }
 table.environment th { text-align:left; color:var(--muted); font-weight:600; padding:4px 12px 4px 0; }
 table.environment td { padding:4px 0; overflow-wrap:anywhere; }

@@ -87,6 +87,14 @@ export interface ClassRecallData {
   note?: string;
 }
 
+/** A plain table section (e.g. `evaluate --task` metrics): title, header and rows of text. */
+export interface ReportTable {
+  title: string;
+  head: string[];
+  rows: string[][];
+  caption?: string;
+}
+
 /** Everything the HTML report shows. Charts whose data is missing are left out. */
 export interface ReportData {
   title: string;
@@ -103,6 +111,8 @@ export interface ReportData {
   fidelity?: CandidateFidelity[];
   /** Extra lines shown under the summary table. */
   notes?: string[];
+  /** Plain tables shown after the summary (task metrics). */
+  tables?: ReportTable[];
   /** Also draw PSNR against size for the variants with a PSNR (a search's candidates, where accuracy is not measured). */
   psnrScatter?: boolean;
   /** Where the figures were measured: the host CPU and its int8-relevant features, and each runtime with version and threads. */
