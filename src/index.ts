@@ -75,6 +75,11 @@ export { u8s8Saturates } from './evaluate/kernel-probe.ts';
 export type { Verdict, VerdictGates } from './evaluate/verdict.ts';
 export { analyzeLayers } from './evaluate/per-layer.ts';
 export type { LayerAnalysis, LayerError } from './evaluate/per-layer.ts';
+// Task metrics (`evaluate --task`): detect mAP@0.5, segment mask IoU, OCR line accuracy/CER, audio frame agreement —
+// computed with the same post-processing as the deployed app (src/tasks/). See docs/tasks.md, "evaluate".
+export { evaluateTaskMetrics, findEvaluationTask, taskFileCandidates, readTaskFile, checkTaskOutputs, readBoxLabels, readTextLineLabels, readAudioEvents, BOXES_FILE, REC_LABELS_FILE, PAGE_LABELS_FILE, EVENTS_FILE } from './evaluate/task-metrics/index.ts';
+export type { TaskMetrics, TaskMetricsOptions, TaskFile, DetectMetrics, DetectModelMetrics, SegmentMetrics, SegmentModelMetrics, OcrMetrics, OcrModelMetrics, AudioMetrics, AudioModelMetrics } from './evaluate/task-metrics/index.ts';
+export type { TextLineLabel, TextPageLabel, AudioEventLabel } from './evaluate/task-metrics/index.ts';
 export { proposeExclusions } from './pipeline/exclusions.ts';
 export { quantizeMixedPrecision } from './pipeline/mixed-precision.ts';
 export type { MixedPrecisionOptions } from './pipeline/mixed-precision.ts';
@@ -96,4 +101,22 @@ export { runMilProgram, hostStrings } from './runtimes/coreml/executor.ts';
 export type { CoreMlModel, MilProgram, MilFunction, MilOperation, MilValue } from './formats/coreml/program.ts';
 // Task templates (what a model's outputs mean) and their pre/post-processing
 export { parseTask, defaultTask } from './tasks/parse.ts';
-export type { Task, TaskKind, ClassifyTask, DetectTask, SegmentTask, OcrTask, AudioTask } from './tasks/task.ts';
+export { TASK_DEFAULTS } from './tasks/task.ts';
+export type { Task, TaskKind, ClassifyTask, DetectTask, SegmentTask, OcrTask, AudioTask, AudioState, AudioConstant } from './tasks/task.ts';
+export { detectPostprocess } from './tasks/detect/postprocess.ts';
+export { segmentPostprocess, applyEffect } from './tasks/segment/postprocess.ts';
+export { readText, readTextOptions } from './tasks/ocr/pipeline.ts';
+export { AudioTaskStream, StreamResampler } from './tasks/audio/stream.ts';
+// The offline web app (PWA) for a model and its task
+export { deployWeb } from './deploy/web.ts';
+export type { DeployWebOptions, DeployWebResult } from './deploy/web.ts';
+export { resolveTask } from './deploy/task-template.ts';
+// The device hub: phones and browsers as devices that run profile, parity and evaluate jobs
+export { startHub } from './hub/server.ts';
+export type { Hub, HubOptions, JobRequest, DeviceView } from './hub/server.ts';
+export { HubClient, findHub } from './hub/client.ts';
+export { profileOnDevices, parityOnDevice, runOnDevice } from './hub/remote.ts';
+export type { RemoteProfile, RemoteParity, DeviceOutcome } from './hub/remote.ts';
+export type { JobQueue, JobRecord, JobState, NewJob } from './hub/queue.ts';
+export { SqliteQueue } from './hub/sqlite-queue.ts';
+export type { DeviceInfo, JobSpec, DeviceProfile, DeviceRun } from './hub/protocol.ts';

@@ -18,6 +18,10 @@ import { formatEvaluation, formatLayers, formatProposal } from '../report/evalua
 import { writeHtmlReport } from '../report/html/index.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { modelData } from './model-data.ts';
+import { evaluateOnHub } from './hub.ts';
+import { checkTaskOutputs, evaluateTaskMetrics, findEvaluationTask } from '../evaluate/task-metrics/index.ts';
+import { formatTaskMetrics, taskMetricsTable } from '../report/task-metrics-text.ts';
+import { evaluateOwnDataTask, taskReadsOwnData } from './evaluate-task.ts';
 import { parseOutputNames } from '../passes/select-outputs.ts';
 import { action, EXIT } from './action.ts';
 import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, positiveInt, positiveNumber, refuseOverwritingInput } from './options.ts';
@@ -39,6 +43,9 @@ interface EvaluateCliOptions {
   maxDrop?: number;
   report?: string;
   outputs?: string;
+  device?: string;
+  hub?: string;
+  task?: string;
 }
 
 /** Adds the evaluate command. */
@@ -60,6 +67,10 @@ export function registerEvaluate(program: Command): void {
     .option('--per-layer', 'per-layer SQNR of each candidate against the reference, worst layers first')
     .option('--propose-exclude', 'with --per-layer: re-quantize the reference keeping the worst layers float and propose an --exclude list')
     .option('--calibration <data>', 'calibration data for --propose-exclude (default: --data)')
+    .option('--task <file>', 'task file (docs/tasks.md) whose metrics to add: detect mAP@0.5, segment mask IoU, ocr line accuracy/CER, audio frame agreement '
+      + '(default: REFERENCE.task.json or task.json beside the reference)')
+    .option('--device <name>', 'run the models on a device of the running hub (`ondevice hub`): a device name or id, or any')
+    .option('--hub <url>', 'with --device: the hub (default: the one `ondevice hub` runs on this machine)')
     .option('--json', 'print JSON')
     .option('--report <file>', 'write an HTML report')
     .option('--input-shape <name=dims>', INPUT_SHAPE_HELP + '; shapes random data', collect, [] as string[])
@@ -69,9 +80,13 @@ export function registerEvaluate(program: Command): void {
       if (opts.report) refuseOverwritingInput(opts.report, reference, ...candidates);
       const { model: refModel } = await readVerifiedModel(reference);
       for (const c of candidates) if (!isCoreMlPath(c)) await readVerifiedModel(c); // a Core ML package is read by its runtime
+      const taskFile = findEvaluationTask(reference, opts.task);
+      if (taskFile) checkTaskOutputs(taskFile.task, refModel.graph.outputs, reference, taskFile.file);
+      if (taskFile && taskReadsOwnData(taskFile)) return void await evaluateOwnDataTask(reference, candidates, taskFile, opts);
       const { recipe, recipePath, inputs, values: inputValues } = modelData(reference, refModel, opts);
       const labels = findLabels({ explicit: opts.labels, recipe: imageRecipeOf(recipe), recipePath, modelPath: reference, data: opts.data });
       const source = await openDataSource(opts.data, inputs, { recipe, inputValues, purpose: 'evaluation', labels });
+      if (opts.device !== undefined) return evaluateOnHub(reference, candidates, source, { ...opts, device: opts.device });
       if (source.warning) process.stderr.write(`warning: ${source.warning}\n`);
       const measured = await evaluateModels(reference, candidates, source, { limit: opts.limit, batchSize: opts.batch, runtime: opts.runtime, fixedInputs: new Set(inputValues?.keys() ?? []), ...(opts.outputs !== undefined ? { outputs: parseOutputNames(opts.outputs) } : {}), progress: terminalProgress() });
       const ev = nameClasses(measured, source.classNames ?? (labels ? readLabels(labels) : undefined));
@@ -98,18 +113,20 @@ export function registerEvaluate(program: Command): void {
           layers.push(entry);
         }
       }
-      const payload = { ...ev, verdicts, gates, ...(layers.length ? { perLayer: layers } : {}) };
+      const taskMetrics = taskFile && await evaluateTaskMetrics(taskFile.task, reference, candidates, { data: opts.data, source, taskFile: taskFile.file, runtime: opts.runtime, limit: opts.limit, batchSize: opts.batch });
+      const payload = { ...ev, verdicts, gates, ...(layers.length ? { perLayer: layers } : {}), ...(taskMetrics ? { taskMetrics } : {}) };
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(payload, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
       } else {
         process.stdout.write(`${formatEvaluation(ev, verdicts)}\n`);
+        if (taskMetrics) process.stdout.write(`\n${formatTaskMetrics(taskMetrics)}\n`);
         for (const l of layers) {
           process.stdout.write(`\n${formatLayers(l.candidate, l.analysis)}\n`);
           if (l.proposal) process.stdout.write(`${formatProposal(l.proposal)}\n`);
         }
       }
       if (opts.report) {
-        writeHtmlReport(opts.report, evaluationReportData(ev, verdicts, layers.map((l) => ({ ...l, exclude: l.proposal?.exclude }))));
+        writeHtmlReport(opts.report, { ...evaluationReportData(ev, verdicts, layers.map((l) => ({ ...l, exclude: l.proposal?.exclude }))), ...(taskMetrics ? { tables: [taskMetricsTable(taskMetrics)] } : {}) });
         process.stderr.write(`wrote ${opts.report}\n`);
       }
       // A failed verdict is a failed check, not an error: its own exit code (README "Exit codes").

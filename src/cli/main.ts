@@ -13,6 +13,8 @@ import { registerEvaluate } from './evaluate.ts';
 import { registerProfile } from './profile.ts';
 import { registerQuantize } from './quantize.ts';
 import { registerCompile } from './compile.ts';
+import { registerHub } from './hub.ts';
+import { registerJobs } from './jobs.ts';
 
 const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string; description: string };
 
@@ -26,7 +28,7 @@ const program = new Command('ondevice')
   .configureOutput({ outputError: () => {} })
   .exitOverride();
 
-for (const register of [registerDemo, registerInspect, registerCompile, registerQuantize, registerEvaluate, registerProfile, registerDeploy, registerServe]) register(program);
+for (const register of [registerDemo, registerInspect, registerCompile, registerQuantize, registerEvaluate, registerProfile, registerDeploy, registerServe, registerHub, registerJobs]) register(program);
 
 removeTempFilesOnSignals();
 try {

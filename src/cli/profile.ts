@@ -10,9 +10,10 @@ import { readModel } from '../formats/registry.ts';
 import { profileModel } from '../profile/profile.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { action } from './action.ts';
+import { profileOnHub } from './hub.ts';
 import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, nonNegativeInt } from './options.ts';
 
-interface ProfileFlags { runtime?: string; threads?: number; warmup: number; runs: number; inputShape: string[]; inputValue: string[]; json?: boolean; perOp: boolean }
+interface ProfileFlags { runtime?: string; threads?: number; warmup: number; runs: number; inputShape: string[]; inputValue: string[]; json?: boolean; perOp: boolean; device?: string; hub?: string; report?: string; parity?: boolean }
 
 /** Adds the profile command. */
 export function registerProfile(program: Command): void {
@@ -28,8 +29,13 @@ export function registerProfile(program: Command): void {
     .option('--input-value <name=value>', INPUT_VALUE_HELP + '; the others get seeded random data', collect, [] as string[])
     .option('--no-per-op', 'skip the per-op profiler pass')
     .option('--json', 'print JSON (see docs/profile-json.md)')
+    .option('--device <name>', 'run on devices of the running hub instead (`ondevice hub`): a device name or id, all, or any')
+    .option('--parity', 'with --device: run the model on each page backend (WASM, WebGPU) and compare with onnxruntime-node here')
+    .option('--hub <url>', 'with --device: the hub (default: the one `ondevice hub` runs on this machine)')
+    .option('--report <file>', 'with --device: write an HTML report, devices side by side')
     .action(action(async (file: string, opts: ProfileFlags) => {
       let shapes = parseInputShapes(opts.inputShape);
+      if (opts.device !== undefined) return profileOnHub(file, shapes, { ...opts, device: opts.device });
       // A recipe beside an ONNX model fills its dynamic dims (e.g. PaddleOCR's height and width) as the data would.
       const recipePath = file.endsWith('.onnx') ? findRecipe(file) : undefined;
       if (recipePath) {

@@ -11,7 +11,7 @@ const SRC = join(PACKAGE_ROOT, 'src');
  * Lowest first; a folder may import its own layer and any lower one. `errors.ts`/`paths.ts` are the base, `index.ts`
  * and `inspect.ts` the public API. The same list is in docs/architecture.md ("Layers").
  */
-export const LAYERS = ['base', 'util', 'ir', 'data', 'tasks', 'formats', 'runtimes', 'passes', 'quantize', 'compile', 'evaluate', 'profile', 'report', 'pipeline', 'deploy', 'api', 'cli'] as const;
+export const LAYERS = ['base', 'util', 'ir', 'data', 'tasks', 'formats', 'runtimes', 'passes', 'quantize', 'compile', 'evaluate', 'profile', 'report', 'pipeline', 'deploy', 'hub', 'api', 'cli'] as const;
 
 function layerOfFile(path: string, folder: string): string {
   if (folder !== '.') return folder;
