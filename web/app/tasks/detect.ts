@@ -9,7 +9,7 @@ import type { Detection } from '../../../src/tasks/detect/box.ts';
 import type { DetectTask } from '../../../src/tasks/task.ts';
 import { drawFrame, strokeBox } from '../ui/stage.ts';
 import { fetchLines, fetchOk, loadTask, openModel, type AppOverrides } from './load.ts';
-import type { TaskResult, TaskRunner } from './runner.ts';
+import { runOnFrame, type TaskResult, type TaskRunner } from './runner.ts';
 
 /** A detection in frame pixels. */
 export interface FrameDetection {
@@ -40,17 +40,13 @@ export class DetectRunner implements TaskRunner {
   }
 
   async process(frame: Frame, source: string): Promise<TaskResult> {
-    const t0 = performance.now();
-    const prepared = this.pre.prepare(frame)!;
-    const t1 = performance.now();
-    const outputs = await this.session.runFeeds({ [this.recipe.input]: { dtype: 'float32', data: prepared.tensor, dims: prepared.dims } });
-    const t2 = performance.now();
+    const { outputs, start, inference } = await runOnFrame(this.pre, this.session, frame);
     const found = detectPostprocess(this.task, outputs);
     const crop = recipeCrop(frame.width, frame.height, this.recipe);
     const boxes = found.map((d) => this.toFrame(d, crop));
     const t3 = performance.now();
     return {
-      t: t3, source, ms: t2 - t1, totalMs: t3 - t0,
+      t: t3, source, ms: inference, totalMs: t3 - start,
       items: boxes.map((b) => `${b.label} ${(b.score * 100).toFixed(0)}% at ${Math.round(b.box.x)},${Math.round(b.box.y)} ${Math.round(b.box.width)}×${Math.round(b.box.height)}`),
       data: { boxes, frame: { width: frame.width, height: frame.height } },
       draw(ctx, f) {

@@ -1,6 +1,7 @@
 // The contract between the task page and each task: process a frame into a result, draw it, list it (DOM drawing only in draw).
 import type { Frame } from '../preprocess/frame.ts';
-import type { ModelSession } from '../runtime/backend.ts';
+import type { Preprocessor } from '../preprocess/pipeline.ts';
+import type { ModelSession, Output } from '../runtime/backend.ts';
 
 /** One processed frame: what to draw over it, what to list, and figures for tests and the stats line. */
 export interface TaskResult {
@@ -25,4 +26,13 @@ export interface TaskRunner {
   readonly session: ModelSession;
   readonly skipped: string[];
   process(frame: Frame, source: string): Promise<TaskResult | null>;
+}
+
+/** An image task's model run on a frame: the recipe's input, every output, and when each stage ended (performance.now()). */
+export async function runOnFrame(pre: Preprocessor, session: ModelSession, frame: Frame): Promise<{ outputs: Record<string, Output>; start: number; inference: number }> {
+  const start = performance.now();
+  const prepared = pre.prepare(frame)!;
+  const t1 = performance.now();
+  const outputs = await session.runFeeds({ [pre.recipe.input]: { dtype: 'float32', data: prepared.tensor, dims: prepared.dims } });
+  return { outputs, start, inference: performance.now() - t1 };
 }

@@ -8,7 +8,7 @@ import { applyEffect, segmentPostprocess } from '../../../src/tasks/segment/post
 import type { SegmentTask } from '../../../src/tasks/task.ts';
 import { drawRgba } from '../ui/stage.ts';
 import { fetchOk, loadTask, openModel, type AppOverrides } from './load.ts';
-import type { TaskResult, TaskRunner } from './runner.ts';
+import { runOnFrame, type TaskResult, type TaskRunner } from './runner.ts';
 
 /** The composite's width at most (the blur is a few passes over every pixel). */
 const MAX_WIDTH = 480;
@@ -32,11 +32,7 @@ export class SegmentRunner implements TaskRunner {
   }
 
   async process(frame: Frame, source: string): Promise<TaskResult> {
-    const t0 = performance.now();
-    const prepared = this.pre.prepare(frame)!;
-    const t1 = performance.now();
-    const outputs = await this.session.runFeeds({ [this.recipe.input]: { dtype: 'float32', data: prepared.tensor, dims: prepared.dims } });
-    const t2 = performance.now();
+    const { outputs, start, inference } = await runOnFrame(this.pre, this.session, frame);
     const scale = Math.min(1, MAX_WIDTH / frame.width);
     const w = Math.round(frame.width * scale), h = Math.round(frame.height * scale);
     const pixels = this.grabber.grab(frame, { x: 0, y: 0, width: frame.width, height: frame.height }, w, h);
@@ -48,7 +44,7 @@ export class SegmentRunner implements TaskRunner {
     const t3 = performance.now();
     const fraction = cover / mask.data.length;
     return {
-      t: t3, source, ms: t2 - t1, totalMs: t3 - t0,
+      t: t3, source, ms: inference, totalMs: t3 - start,
       items: [`foreground ${(fraction * 100).toFixed(1)}% of the frame (${this.task.effect ?? 'blur'})`],
       data: { cover: fraction, mask: { width: w, height: h, data: mask.data } },
       draw(ctx) {
