@@ -8,7 +8,10 @@ import { evaluateOnDevice, parityOnDevice, profileOnDevices } from '../hub/remot
 import { formatRemoteEvaluation, formatRemoteParity, formatRemoteProfile, remoteEvaluationReportData, remoteParityReportData, remoteProfileReportData } from '../hub/report.ts';
 import { BullQueue } from '../hub/bullmq-queue.ts';
 import { DEFAULT_MAX_UPLOAD, startHub } from '../hub/server.ts';
-import type { InputShapes } from '../ir/input-shapes.ts';
+import { applyInputShapes, type InputShapes } from '../ir/input-shapes.ts';
+import { parseInputValues } from '../ir/input-values.ts';
+import { modelInputs } from '../data/model-inputs.ts';
+import { readModel } from '../formats/registry.ts';
 import { action, EXIT } from './action.ts';
 import { port, positiveInt } from './options.ts';
 
@@ -67,7 +70,7 @@ export function registerHub(program: Command): void {
 }
 
 /** Options `profile --device` takes. */
-export interface RemoteProfileFlags { device: string; hub?: string; warmup: number; runs: number; threads?: number; json?: boolean; report?: string; parity?: boolean }
+export interface RemoteProfileFlags { device: string; hub?: string; warmup: number; runs: number; threads?: number; json?: boolean; report?: string; parity?: boolean; inputValue?: string[] }
 
 /** `ondevice profile MODEL --device NAME|all|any`: profile (or, with --parity, parity-check) on hub devices. */
 export async function profileOnHub(file: string, shapes: InputShapes, opts: RemoteProfileFlags): Promise<void> {
@@ -84,7 +87,8 @@ export async function profileOnHub(file: string, shapes: InputShapes, opts: Remo
     if (r.devices.some((d) => d.state !== 'done')) process.exitCode = EXIT.error;
     return;
   }
-  const r = await profileOnDevices(client, file, { device: opts.device, warmup: opts.warmup, runs: opts.runs, threads: opts.threads, shapes, onProgress });
+  const inputValues = opts.inputValue?.length ? parseInputValues(opts.inputValue, applyInputShapes(modelInputs(await readModel(file)), shapes)) : undefined;
+  const r = await profileOnDevices(client, file, { device: opts.device, warmup: opts.warmup, runs: opts.runs, threads: opts.threads, shapes, ...(inputValues ? { inputValues } : {}), onProgress });
   if (onProgress) process.stderr.write('\n');
   process.stdout.write(opts.json ? `${JSON.stringify(r, null, 2)}\n` : `${formatRemoteProfile(r)}\n`);
   if (opts.report) {

@@ -41,14 +41,28 @@ export interface WireTensor {
   data: string;
 }
 
+/**
+ * One input of a profile job: float32 (seeded uniform [0, 1) on the device, or `data`: base64 float32 values; the page
+ * converts them to a uint8/int32 input's own type) or int64 (`values`, small integers such as a sample rate).
+ */
+export interface ProfileFeed {
+  name: string;
+  dtype: 'float32' | 'int64';
+  dims: number[];
+  data?: string;
+  values?: number[];
+}
+
 /** Measure load time, first inference and latency percentiles on one backend. */
 export interface ProfileSpec {
   kind: 'profile';
   model: ModelRef;
   /** Backends in order of preference; the first that loads is measured. */
   backends: DeviceBackend[];
-  /** Dims of the model's (single float32) input. */
+  /** Dims of the model's input when it has one float32 input (else `feeds` says every input). */
   inputDims: number[];
+  /** Every input, for models with several or non-float inputs: fed as given, or seeded floats where `data` and `values` are absent. */
+  feeds?: ProfileFeed[];
   warmup: number;
   runs: number;
   threads?: number;

@@ -9,11 +9,13 @@ import { modelInputs } from '../data/model-inputs.ts';
 import type { DataSource } from '../data/source.ts';
 import { readModel } from '../formats/registry.ts';
 import { applyInputShapes, type InputShapes } from '../ir/input-shapes.ts';
+import type { InputValues } from '../ir/input-values.ts';
+import { synthesizeInputs } from '../profile/inputs.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import { seededFloats } from '../util/random.ts';
 import type { HubClient } from './client.ts';
 import type { DeviceView } from './server.ts';
-import { decodeFloats, encodeFloats, type DeviceBackend, type DeviceProfile, type DeviceRun, type ModelRef, type WireTensor } from './protocol.ts';
+import { decodeFloats, encodeFloats, type DeviceBackend, type DeviceProfile, type DeviceRun, type ModelRef, type ProfileFeed, type WireTensor } from './protocol.ts';
 import type { JobRecord } from './queue.ts';
 
 /** Progress of waiting for jobs. */
@@ -63,13 +65,35 @@ export async function outcomes<R>(client: HubClient, jobs: readonly JobRecord[])
 
 /** The single float32 input the device page feeds, with static dims; a UsageError naming the model otherwise. */
 export async function deviceInputDims(modelPath: string, shapes: InputShapes = {}): Promise<number[]> {
+  const { inputDims, feeds } = await deviceFeeds(modelPath, shapes);
+  if (feeds) throw new UsageError(`the model's inputs are ${feeds.map((f) => `${f.name} (${f.dtype})`).join(', ')}: not one float32 input`, { file: modelPath });
+  return inputDims;
+}
+
+/**
+ * What a profile job feeds: one float32 input → its dims (seeded on the device); otherwise every input as a feed — float
+ * inputs seeded on the device, integer and bool inputs synthesised here (small integers) and sent, and `--input-value`
+ * inputs sent as given. Dynamic dims other than the batch need `--input-shape`.
+ * @throws UsageError naming the model for dynamic dims, or input types a page cannot feed (float16, strings).
+ */
+export async function deviceFeeds(modelPath: string, shapes: InputShapes = {}, values?: InputValues): Promise<{ inputDims: number[]; feeds?: ProfileFeed[] }> {
   const inputs = applyInputShapes(modelInputs(await readModel(modelPath)), shapes);
-  if (inputs.length !== 1 || inputs[0].dtype !== 'float32') {
-    throw new UsageError(`the device page feeds one float32 input; the model has ${inputs.map((i) => `${i.name} (${i.dtype})`).join(', ')}`, { file: modelPath });
-  }
-  const dims = inputs[0].shape.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? 1 : NaN));
-  if (dims.some((d) => !Number.isFinite(d))) throw new UsageError(`input '${inputs[0].name}' has dynamic dims: give --input-shape`, { file: modelPath });
-  return dims;
+  const dimsOf = (i: (typeof inputs)[number]) => {
+    const dims = i.shape.map((d, k) => (typeof d === 'number' && d >= 0 ? d : k === 0 ? 1 : NaN));
+    if (dims.some((d) => !Number.isFinite(d))) throw new UsageError(`input '${i.name}' has dynamic dims: give --input-shape`, { file: modelPath });
+    return dims;
+  };
+  if (inputs.length === 1 && inputs[0].dtype === 'float32' && !values?.size) return { inputDims: dimsOf(inputs[0]) };
+  const synthetic = synthesizeInputs(inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: dimsOf(i) })), {}, 1, values);
+  const feeds = inputs.map((i): ProfileFeed => {
+    const t = synthetic[i.name];
+    const given = values?.has(i.name);
+    if (t.dtype === 'int64' || t.dtype === 'uint64') return { name: i.name, dtype: 'int64', dims: t.dims, values: Array.from(t.data as BigInt64Array, Number) };
+    if (t.dtype === 'float32' && !given) return { name: i.name, dtype: 'float32', dims: t.dims };
+    if (t.dtype === 'float16' || t.dtype === 'string' || t.dtype === 'bfloat16') throw new UsageError(`input '${i.name}' is ${t.dtype}: the device page feeds float32 and integer inputs`, { file: modelPath });
+    return { name: i.name, dtype: 'float32', dims: t.dims, data: encodeFloats(Float32Array.from(t.data as ArrayLike<number>, Number)) };
+  });
+  return { inputDims: [], feeds };
 }
 
 function formatOf(path: string): ModelRef['format'] {
@@ -89,6 +113,8 @@ export interface RemoteProfileOptions {
   backends?: DeviceBackend[];
   threads?: number;
   shapes?: InputShapes;
+  /** Fixed input values (`--input-value`), sent to the device as they are. */
+  inputValues?: InputValues;
   timeoutMs?: number;
   onProgress?: WaitProgress;
 }
@@ -98,25 +124,29 @@ export interface RemoteProfile {
   schema: 1;
   model: string;
   sha256: string;
+  /** The single float32 input's dims ([] when `inputs` lists several). */
   inputDims: number[];
+  /** Every input fed, for models with several or non-float inputs. */
+  inputs?: { name: string; dtype: string; dims: number[] }[];
   devices: DeviceOutcome<DeviceProfile>[];
 }
 
 /** Profiles `modelPath` on hub devices: uploads it, submits the jobs, waits for every device's result. */
 export async function profileOnDevices(client: HubClient, modelPath: string, options: RemoteProfileOptions): Promise<RemoteProfile> {
   const format = formatOf(modelPath);
-  const inputDims = format === 'onnx' ? await deviceInputDims(modelPath, options.shapes) : [];
   if (format !== 'onnx') throw new UsageError('profiling on hub devices takes an .onnx model (LiteRT.js is not in the device page yet)', { file: modelPath });
+  const { inputDims, feeds } = await deviceFeeds(modelPath, options.shapes, options.inputValues);
   const model = await client.uploadModel(modelPath, format);
   const { jobs } = await client.submit({
     target: options.device,
     spec: {
-      kind: 'profile', model, backends: options.backends ?? ['webgpu', 'wasm'], inputDims,
+      kind: 'profile', model, backends: options.backends ?? ['webgpu', 'wasm'], inputDims, ...(feeds ? { feeds } : {}),
       warmup: options.warmup ?? 10, runs: options.runs ?? 100, seed: 1, ...(options.threads ? { threads: options.threads } : {}),
     },
   });
   const done = await client.wait(jobs.map((j) => j.id), { timeoutMs: options.timeoutMs, onProgress: options.onProgress });
-  return { schema: 1, model: modelPath, sha256: model.sha256, inputDims, devices: await outcomes<DeviceProfile>(client, done) };
+  const inputs = feeds?.map((f) => ({ name: f.name, dtype: f.dtype, dims: f.dims }));
+  return { schema: 1, model: modelPath, sha256: model.sha256, inputDims, ...(inputs ? { inputs } : {}), devices: await outcomes<DeviceProfile>(client, done) };
 }
 
 /** Options of {@link parityOnDevice}. */

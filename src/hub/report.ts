@@ -22,7 +22,7 @@ export function formatRemoteProfile(r: RemoteProfile): string {
     return [label(o, r.devices), p.backend, ms(p.loadMs), ms(p.firstInferenceMs), ms(p.latencyMs.p50), ms(p.latencyMs.p90), ms(p.latencyMs.p99),
       p.memoryBytes === null ? '–' : formatBytes(p.memoryBytes), String(o.attempts)];
   });
-  return `${r.model} (${r.sha256.slice(0, 12)}…, input ${r.inputDims.join('×')}) on ${r.devices.length} device(s)\n` +
+  return `${r.model} (${r.sha256.slice(0, 12)}…, input ${r.inputs ? r.inputs.map((i) => `${i.name} ${i.dims.join('×')}`).join(', ') : r.inputDims.join('×')}) on ${r.devices.length} device(s)\n` +
     renderTable(['device', 'backend', 'load ms', 'first ms', 'p50 ms', 'p90 ms', 'p99 ms', 'JS heap', 'attempts'], rows);
 }
 

@@ -215,6 +215,24 @@ test('the CLI: profile --device NAME --json and jobs list --json against the run
   assert.match((bad as { stderr: string }).stderr, /no paired device is called 'no-such-phone'/);
 });
 
+test('profile --device a model with several inputs (Silero VAD: audio, LSTM state, an int64 sample rate given by --input-value)', { timeout: 90_000 }, async () => {
+  const env = { ...process.env, ONDEVICE_HUB: hub.url, ONDEVICE_HUB_TOKEN: hub.adminToken, NO_COLOR: '1' };
+  const bin = join(PACKAGE_ROOT, 'bin', 'ondevice.js');
+  const vad = join(PACKAGE_ROOT, 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx');
+  const { stdout } = await run(process.execPath, [bin, 'profile', vad, '--device', 'any', '--runs', '20', '--warmup', '2', '--json',
+    '--input-shape', 'input=1,512', '--input-shape', 'state=2,1,128', '--input-value', 'sr=16000'], { env, timeout: 60_000 });
+  const r = JSON.parse(stdout) as { inputDims: number[]; inputs: { name: string; dtype: string; dims: number[] }[]; devices: { state: string; result: DeviceProfile }[] };
+  assert.deepEqual(r.inputs, [{ name: 'input', dtype: 'float32', dims: [1, 512] }, { name: 'state', dtype: 'float32', dims: [2, 1, 128] }, { name: 'sr', dtype: 'int64', dims: [] }]);
+  assert.equal(r.devices[0].state, 'done');
+  assert.equal(r.devices[0].result.latencyMs.count, 20);
+  // Without the sample rate the model's If has no branch for sr = 0..7: the device reports the failure, nothing hangs.
+  const failed = await run(process.execPath, [bin, 'profile', vad, '--device', 'any', '--runs', '2', '--json', '--input-shape', 'input=1,512', '--input-shape', 'state=2,1,128'], { env, timeout: 60_000 })
+    .catch((e: { code: number; stdout: string }) => e);
+  const out = JSON.parse((failed as { stdout: string }).stdout) as { devices: { state: string; error?: string }[] };
+  assert.equal((failed as { code?: number }).code, 1, 'a failed device job is exit 1');
+  assert.equal(out.devices[0].state, 'failed');
+});
+
 test('evaluate --device: LeNet and its w8a8 copy on a page, MNIST accuracy and fidelity, JSON and HTML report', { timeout: 120_000 }, async () => {
   const env = { ...process.env, ONDEVICE_HUB: hub.url, ONDEVICE_HUB_TOKEN: hub.adminToken, NO_COLOR: '1' };
   const bin = join(PACKAGE_ROOT, 'bin', 'ondevice.js');

@@ -1,7 +1,7 @@
 // Runs hub jobs on this device: profile (latency percentiles on the first backend that loads) and run (outputs per backend).
 import { latencyStats } from '../../src/profile/stats.ts';
 import { decodeFloats, encodeFloats, type DeviceBackend, type DeviceProfile, type DeviceRun, type JobSpec, type ProfileSpec, type RunSpec } from '../../src/hub/protocol.ts';
-import { loadWithFallback, type Backend } from '../app/runtime/backend.ts';
+import { loadWithFallback, type Backend, type Feed, type ModelSession } from '../app/runtime/backend.ts';
 import { ortWasm, ortWebGpu } from '../app/runtime/ort.ts';
 import { liteRtBackend } from './litert.ts';
 import { modelBytes } from './model-cache.ts';
@@ -42,6 +42,22 @@ function heapBytes(): number | null {
   return memory ? memory.usedJSHeapSize : null;
 }
 
+/** One inference on the job's inputs: the single float32 input (`run`), or every feed (`runFeeds`: seeded floats where none are given). */
+function feedsFor(spec: ProfileSpec, session: ModelSession): () => Promise<unknown> {
+  if (!spec.feeds) {
+    const input = seeded(spec.inputDims.reduce((a, b) => a * b, 1), spec.seed);
+    return () => session.run(input, spec.inputDims);
+  }
+  const feeds: Record<string, Feed> = {};
+  spec.feeds.forEach((f, k) => {
+    const count = f.dims.reduce((a, b) => a * b, 1);
+    feeds[f.name] = f.dtype === 'int64'
+      ? { dtype: 'int64', dims: f.dims, data: f.values ?? new Array<number>(count).fill(0) }
+      : { dtype: 'float32', dims: f.dims, data: f.data ? decodeFloats(f.data) : seeded(count, spec.seed + k) };
+  });
+  return () => session.runFeeds(feeds);
+}
+
 async function profile(spec: ProfileSpec, token: string, onStep: (text: string) => void): Promise<DeviceProfile> {
   const { bytes, cached, fetchMs } = await modelBytes(spec.model, token);
   const { list, skipped } = backendsOf(spec.backends);
@@ -51,17 +67,17 @@ async function profile(spec: ProfileSpec, token: string, onStep: (text: string) 
   const loadMs = performance.now() - t0;
   const { session } = loaded;
   try {
-    const input = seeded(spec.inputDims.reduce((a, b) => a * b, 1), spec.seed);
+    const once = feedsFor(spec, session);
     const t1 = performance.now();
-    await session.run(input, spec.inputDims);
+    await once();
     const firstInferenceMs = performance.now() - t1;
     onStep('warming up');
-    for (let i = 0; i < spec.warmup; i++) await session.run(input, spec.inputDims);
+    for (let i = 0; i < spec.warmup; i++) await once();
     onStep(`timing ${spec.runs} runs`);
     const samples: number[] = [];
     for (let i = 0; i < spec.runs; i++) {
       const t = performance.now();
-      await session.run(input, spec.inputDims);
+      await once();
       samples.push(performance.now() - t);
     }
     const latencyMs = latencyStats(samples);
