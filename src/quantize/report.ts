@@ -71,6 +71,10 @@ export interface QuantizeReport {
   passLog: string[];
   /** Static schemes: activations quantized (Q/DQ pairs or quantized constants), and how many of them in 16 bits. */
   activations?: { quantized: number; sixteenBit: number };
+  /** 16-bit min/max activation ranges widened by `fraction` of their span each side (calibrate/headroom.ts). */
+  headroom?: { fraction: number; tensors: number };
+  /** Static schemes with `readerRanges`: 8-bit activation ranges narrowed to what their readers can tell apart. */
+  readerRanges?: number;
   /** Static schemes: the target runtime, the activation type and why (the target's rule or the user's choice). */
   types?: { target: string; activationType: string; reason: string };
   /** What automatic mixed precision did, when asked for. */
@@ -128,6 +132,8 @@ export function formatQuantizeReport(report: QuantizeReport, sizes?: SizeFigures
   // Ops quantized differently (e.g. LSTM weights-only beside Q/DQ Gemm) each say how.
   if (details.size > 1) for (const [detail, opsWith] of details) lines.push(`  ${[...opsWith].join(', ')}: ${detail}`);
   if (report.types) lines.push(`activation type for target ${report.types.target}: ${report.types.reason}`);
+  if (report.readerRanges !== undefined) lines.push(`reader ranges: ${report.readerRanges} 8-bit activation range(s) narrowed to what their readers tell apart (HardSwish below −3, Relu below 0, HardSigmoid/Clip bounds; exact)`);
+  if (report.headroom) lines.push(`16-bit activations: ${report.headroom.tensors} min/max range(s) widened by ${report.headroom.fraction * 100}% of their span each side (held-out values past the calibration extremes are not clipped)`);
   for (const p of report.ptq ?? []) lines.push(`${p.step}: ${p.summary}`);
   if (report.float.length) {
     lines.push(`left in float ${report.float.length} node(s):`);

@@ -161,8 +161,9 @@ const CASES = [
     return {
       name: `torchvision ${arch}`, file: join(PACKAGE_ROOT, 'test/fixtures/torchvision', `${arch}.onnx`), input: 'input', dims: [1, 3, size, size],
       calibration: memorySource('input', digitsRgb(64, size, 1000), [3, size, size]), limit: 64, eval: digitsRgb(32, size), shapes: undefined,
-      // EfficientNet-B0 ×0.25 w8a16: 39.4 dB, as the plain quantizer (39.1): its int8 weights are the limit.
-      absolute: arch === 'efficientnet_b0' ? ['w8a8'] : arch === 'vit' ? ['w8a16'] : ['w8a8', 'w8a16'],
+      // EfficientNet-B0 ×0.25 w8a16 was 39.4 dB before 16-bit ranges got headroom (clipped held-out values, not its int8
+      // weights, were the limit): 53.5 with it. The ViT's w8a8 is held to the plain quantizer (above).
+      absolute: arch === 'vit' ? ['w8a16'] : ['w8a8', 'w8a16'],
 
     };
   }),
