@@ -34,15 +34,20 @@ const shapeOf = (g: Graph, name: string): readonly Dim[] => {
   return v?.type.kind === 'tensor' ? v.type.shape ?? [] : [];
 };
 
+/** The task `defaultTask` guesses from the model's shapes. */
+function guessTask(graph: Graph): Task {
+  const outputs = Object.fromEntries(graph.outputs.map((o) => [o.name, shapeOf(graph, o.name)]));
+  return defaultTask(graph.inputs[0] ? shapeOf(graph, graph.inputs[0].name) : [], outputs);
+}
+
 /** A template for `kind` when there is no task file: defaults from the model's shapes, or a UsageError saying what is missing. */
 function templateFor(kind: TaskKind, graph: Graph, request: TaskRequest, model: string): Task {
-  const outputs = Object.fromEntries(graph.outputs.map((o) => [o.name, shapeOf(graph, o.name)]));
-  const guessed = defaultTask(graph.inputs[0] ? shapeOf(graph, graph.inputs[0].name) : [], outputs);
+  const guessed = guessTask(graph);
   switch (kind) {
     case 'classify':
       return { task: 'classify', output: graph.outputs[0]?.name, topK: request.topK ?? TASK_DEFAULTS.classify.topK };
     case 'segment':
-      if (guessed.task !== 'segment') throw new UsageError(`--task segment: the first output ${JSON.stringify(outputs[graph.outputs[0]?.name])} is not a mask ([1,1,H,W], [1,H,W,1] or two channels); write a task file (docs/tasks.md)`, { file: model });
+      if (guessed.task !== 'segment') throw new UsageError(`--task segment: the first output ${JSON.stringify(graph.outputs[0] ? shapeOf(graph, graph.outputs[0].name) : [])} is not a mask ([1,1,H,W], [1,H,W,1] or two channels); write a task file (docs/tasks.md)`, { file: model });
       return guessed;
     case 'audio':
       if (guessed.task !== 'audio') throw new UsageError('--task audio: the input is not a fixed [1,N] block of samples; write a task file with sampleRate, frame and hop (docs/tasks.md)', { file: model });
@@ -70,13 +75,11 @@ export function resolveTask(model: string, graph: Graph, request: TaskRequest): 
   if (file) {
     task = readTaskFile(file);
     if (kind && kind !== task.task) throw new UsageError(`--task ${kind}, but the task file beside the model is a ${task.task} template; pass --task ${file} or remove it`, { file });
+  } else if (kind) {
+    task = templateFor(kind, graph, request, model);
   } else {
-    task = kind ? templateFor(kind, graph, request, model) : (() => {
-      const t = templateFor('classify', graph, request, model);
-      const outputs = Object.fromEntries(graph.outputs.map((o) => [o.name, shapeOf(graph, o.name)]));
-      const guessed = defaultTask(graph.inputs[0] ? shapeOf(graph, graph.inputs[0].name) : [], outputs);
-      return guessed.task === 'classify' ? t : guessed;
-    })();
+    const guessed = guessTask(graph);
+    task = guessed.task === 'classify' ? templateFor('classify', graph, request, model) : guessed;
   }
   if (task.task === 'classify' && request.topK !== undefined) task.topK = request.topK;
   const base = file ? dirname(file) : process.cwd();

@@ -90,7 +90,8 @@ export async function deviceFeeds(modelPath: string, shapes: InputShapes = {}, v
     const given = values?.has(i.name);
     if (t.dtype === 'int64' || t.dtype === 'uint64') return { name: i.name, dtype: 'int64', dims: t.dims, values: Array.from(t.data as BigInt64Array, Number) };
     if (t.dtype === 'float32' && !given) return { name: i.name, dtype: 'float32', dims: t.dims };
-    if (t.dtype === 'float16' || t.dtype === 'string' || t.dtype === 'bfloat16') throw new UsageError(`input '${i.name}' is ${t.dtype}: the device page feeds float32 and integer inputs`, { file: modelPath });
+    // The page feeds float32 and int64 tensors, and converts float32 values to a uint8 or int32 input's own type.
+    if (t.dtype !== 'float32' && t.dtype !== 'uint8' && t.dtype !== 'int32') throw new UsageError(`input '${i.name}' is ${t.dtype}: the device page feeds float32, int64, int32 and uint8 inputs`, { file: modelPath });
     return { name: i.name, dtype: 'float32', dims: t.dims, data: encodeFloats(Float32Array.from(t.data as ArrayLike<number>, Number)) };
   });
   return { inputDims: [], feeds };

@@ -50,7 +50,7 @@ describe('Silero VAD v5 through AudioTaskStream (microphone-sized chunks at 48 k
 
   it('carries the state from frame to frame: the same probabilities as a plain loop over the frames', async () => {
     const { samples } = speechInSilence(0.5, 0.5);
-    const stream = new AudioTaskStream(task, run, 16000);
+    const stream = new AudioTaskStream(task, run, 16000, 'input');
     const got = [];
     for (let i = 0; i < samples.length; i += 1000) got.push(...await stream.push(samples.subarray(i, i + 1000)));
     let state: Float32Array = new Float32Array(256);
@@ -70,7 +70,7 @@ describe('Silero VAD v5 through AudioTaskStream (microphone-sized chunks at 48 k
   it('marks the seconds where the synthesised speech is, and only those', async () => {
     const { samples, start, end } = speechInSilence(1, 1.5);
     const mic = resample(samples, 16000, 48000);
-    const stream = new AudioTaskStream(task, run, 48000);
+    const stream = new AudioTaskStream(task, run, 48000, 'input');
     const results = [];
     for (let i = 0; i < mic.length; i += 4096) results.push(...await stream.push(mic.subarray(i, i + 4096)));
     assert.equal(results.length, Math.floor(samples.length / 512));

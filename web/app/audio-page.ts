@@ -71,24 +71,37 @@ export async function startAudioPage(config: AppConfig, state: AudioPageState, p
     state.history.push({ t: performance.now(), source: 'microphone', frames: results.length, until: times.at(-1) });
     if (state.history.length > 1000) state.history.shift();
   };
+  /** Bumped on every start and stop: results of an older listening session are dropped. */
+  let generation = 0;
+  /** Chunks waiting for the model: beyond MAX_PENDING (the model is slower than real time) new ones are dropped. */
+  let pending = 0;
+  const MAX_PENDING = 2;
+  const stop = () => {
+    generation++;
+    mic.stop();
+    $('mode-listen').setAttribute('aria-pressed', 'false');
+  };
+  const input = task.input ?? session.inputNames[0];
   $('mode-listen').addEventListener('click', async () => {
-    if (mic.active) {
-      mic.stop();
-      $('mode-listen').setAttribute('aria-pressed', 'false');
-      return;
-    }
+    if (mic.active) return stop();
+    const mine = ++generation;
     times.length = 0;
     probabilities.length = 0;
     panel.say('opening the microphone…');
     let stream: AudioTaskStream | null = null;
     try {
       await mic.start((chunk, rate) => {
-        stream ??= new AudioTaskStream(task, run, rate);
+        if (mine !== generation || pending >= MAX_PENDING) return;
+        stream ??= new AudioTaskStream(task, run, rate, input);
         const s = stream;
-        queue = queue.then(() => s.push(chunk)).then(show, (e) => panel.fail('classify', e));
+        pending++;
+        queue = queue.then(() => (mine === generation ? s.push(chunk) : [])).then(
+          (results) => { if (mine === generation) show(results); },
+          (e) => { if (mine === generation) { stop(); panel.fail('classify', e); } },
+        ).finally(() => { pending--; });
       });
     } catch (e) {
-      mic.stop();
+      stop();
       return panel.fail('microphone', e);
     }
     $('mode-listen').setAttribute('aria-pressed', 'true');

@@ -82,14 +82,26 @@ export async function startTaskPage(config: AppConfig, state: TaskPageState, pan
     state.history.push({ t: r.t, source: r.source, items: r.items, ms: r.ms, totalMs: r.totalMs } satisfies TaskHistoryEntry);
     if (state.history.length > HISTORY) state.history.shift();
   };
-  const run = async (frame: Frame, source: Mode) => {
+  // One frame at a time on the task's sessions: a photo chosen while a camera frame is still running waits for it.
+  let chain: Promise<void> = Promise.resolve();
+  const run = (frame: Frame, source: Mode): Promise<void> => {
     const at = epoch;
-    try {
-      const r = await runner.process(frame, source);
-      if (r && at === epoch && mode === source) show(r, frame);
-    } catch (e) {
-      if (at === epoch) panel.fail('classify', e);
-    }
+    chain = chain.then(async () => {
+      if (at !== epoch) return;
+      try {
+        const r = await runner.process(frame, source);
+        if (r && at === epoch && mode === source) show(r, frame);
+      } catch (e) {
+        if (at === epoch) panel.fail('classify', e);
+      }
+    });
+    return chain;
+  };
+  /** The decoded photo (an ImageBitmap holds its pixels until closed). */
+  let photo: ImageBitmap | null = null;
+  const dropPhoto = () => {
+    photo?.close();
+    photo = null;
   };
 
   const pad = new DrawPad($<HTMLCanvasElement>('pad'), (final) => {
@@ -108,6 +120,7 @@ export async function startTaskPage(config: AppConfig, state: TaskPageState, pan
     stage.clearRect(0, 0, stage.canvas.width, stage.canvas.height);
     pad.clear();
     file.value = '';
+    dropPhoto();
     panel.say('');
   };
 
@@ -141,6 +154,8 @@ export async function startTaskPage(config: AppConfig, state: TaskPageState, pan
     } catch (e) {
       return panel.fail('photo', e);
     }
+    dropPhoto();
+    photo = frame.source as ImageBitmap;
     await run(frame, 'photo');
   });
   setMode('photo');

@@ -56,15 +56,20 @@ function frameProbability(values: Float32Array): number {
   return best;
 }
 
-/** Per-frame probabilities of a model with state or constant inputs, through `AudioTaskStream` (frames already at the task's rate). */
-async function streamed(task: AudioTask, m: TaskModel, frames: readonly Float32Array[]): Promise<number[]> {
+/**
+ * Per-frame probabilities of a model with state or constant inputs: the file's samples (at the task's rate) through
+ * `AudioTaskStream` with the task's own frame and hop — exactly what the app feeds it — keeping the first `count` frames.
+ */
+async function streamed(task: AudioTask, m: TaskModel, samples: Float32Array, count: number): Promise<number[]> {
   const run: AudioRun = async (feeds) => floatOutputs(await m.session.run(Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, f.dtype === 'int64'
     ? { dtype: 'int64' as const, dims: f.dims, data: BigInt64Array.from(f.data as ArrayLike<number>, (v) => BigInt(v)) }
     : { dtype: 'float32' as const, dims: f.dims, data: f.data instanceof Float32Array ? f.data : Float32Array.from(f.data) }]))));
-  // One frame at a time, hop = frame: each pushed frame completes exactly one model frame.
-  const stream = new AudioTaskStream({ ...task, hop: task.frame }, run, task.sampleRate, task.input ?? m.session.inputs[0].name);
+  const stream = new AudioTaskStream(task, run, task.sampleRate, task.input ?? m.session.inputs[0].name);
   const out: number[] = [];
-  for (const f of frames) for (const r of await stream.push(f)) out.push(r.probability);
+  const chunk = 16384;
+  for (let i = 0; i < samples.length && out.length < count; i += chunk) {
+    for (const r of await stream.push(samples.subarray(i, i + chunk))) if (out.length < count) out.push(r.probability);
+  }
   return out;
 }
 
@@ -85,7 +90,8 @@ export async function audioMetrics(task: AudioTask, models: readonly TaskModel[]
   let dims: number[][] | undefined;
   for (const file of files) {
     if (options.limit !== undefined && labels.length >= options.limit) break;
-    let frames = frameSignal(readWav(file, task.sampleRate).samples, task.frame, task.hop);
+    const samples = readWav(file, task.sampleRate).samples;
+    let frames = frameSignal(samples, task.frame, task.hop);
     if (options.limit !== undefined) frames = frames.slice(0, options.limit - labels.length);
     const events = options.events?.get(imageKey(relative(root, file)));
     frames.forEach((_, k) => {
@@ -94,7 +100,7 @@ export async function audioMetrics(task: AudioTask, models: readonly TaskModel[]
     });
     if (task.state?.length || task.constants) {
       // Recurrent models (Silero VAD's state) run frame after frame through the app's own stream, the state carried over.
-      for (const [k, m] of models.entries()) probs[k].push(...await streamed(task, m, frames));
+      for (const [k, m] of models.entries()) for (const p of await streamed(task, m, samples, frames.length)) probs[k].push(p);
       continue;
     }
     const features = frames.map((f) => audioFeatures(task, f));

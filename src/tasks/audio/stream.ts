@@ -92,10 +92,10 @@ export class AudioTaskStream {
   private index = 0;
 
   /**
-   * @param input the model input the features feed (default the task's `input`)
+   * @param input the model input the features feed: the task's `input`, else the model's first input (the caller knows it)
    * @param output the output holding the probabilities (default the task's `output`, else the first the model returns)
    */
-  constructor(readonly task: AudioTask, private readonly run: AudioRun, inputRate: number, private readonly input = task.input ?? 'input', private readonly output = task.output) {
+  constructor(readonly task: AudioTask, private readonly run: AudioRun, inputRate: number, private readonly input: string, private readonly output = task.output) {
     this.resampler = new StreamResampler(inputRate, task.sampleRate);
     this.frames = new FrameStream(task.frame, task.hop);
     this.feeds = initialState(task);

@@ -6,7 +6,7 @@ import { ctcClasses, parseDictionary } from '../../../src/tasks/ocr/ctc.ts';
 import type { OcrTensor } from '../../../src/tasks/ocr/image.ts';
 import { readText, readTextOptions, type RunModel } from '../../../src/tasks/ocr/pipeline.ts';
 import type { OcrTask } from '../../../src/tasks/task.ts';
-import { drawFrame, strokeQuad } from '../ui/stage.ts';
+import { drawRgba, strokeQuad } from '../ui/stage.ts';
 import { fetchOk, loadTask, openModel, type AppOverrides } from './load.ts';
 import type { TaskResult, TaskRunner } from './runner.ts';
 
@@ -17,7 +17,6 @@ const MAX_SIDE = 960;
 export class OcrRunner implements TaskRunner {
   readonly kind = 'ocr';
   private readonly grabber = new FrameGrabber();
-  private spent = 0;
   private constructor(
     readonly task: OcrTask, readonly classes: string[], readonly session: ModelSession, readonly recognizer: ModelSession, readonly skipped: string[],
   ) {}
@@ -32,11 +31,12 @@ export class OcrRunner implements TaskRunner {
     return new OcrRunner(task, ctcClasses(parseDictionary(dictionary)), det.session, rec.session, det.skipped);
   }
 
-  private runner(session: ModelSession): RunModel {
+  /** One model as the OCR pipeline runs it, adding its inference time to `spent` (one counter per frame). */
+  private runner(session: ModelSession, spent: { ms: number }): RunModel {
     return async (t: OcrTensor) => {
       const start = performance.now();
       const out = await session.runFeeds({ [session.inputNames[0]]: { dtype: 'float32', data: t.data, dims: t.dims } });
-      this.spent += performance.now() - start;
+      spent.ms += performance.now() - start;
       return out[session.outputNames[0]];
     };
   }
@@ -46,17 +46,19 @@ export class OcrRunner implements TaskRunner {
     const scale = Math.min(1, MAX_SIDE / Math.max(frame.width, frame.height));
     const w = Math.round(frame.width * scale), h = Math.round(frame.height * scale);
     const pixels = this.grabber.grab(frame, { x: 0, y: 0, width: frame.width, height: frame.height }, w, h);
-    this.spent = 0;
-    const lines = await readText({ data: pixels.data, width: w, height: h, channels: 4 },
-      { detect: this.runner(this.session), recognize: this.runner(this.recognizer) }, this.classes, readTextOptions(this.task));
+    const spent = { ms: 0 };
+    // A copy of the pixels read: the stage shows the picture the text was read from, not the video a second later.
+    const picture = { width: w, height: h, data: new Uint8ClampedArray(pixels.data) };
+    const lines = await readText({ ...picture, channels: 4 }, { detect: this.runner(this.session, spent), recognize: this.runner(this.recognizer, spent) }, this.classes, readTextOptions(this.task));
     const t1 = performance.now();
     const quads = lines.map((l) => l.box.map(([x, y]) => [x / scale, y / scale] as [number, number]));
     return {
-      t: t1, source, ms: this.spent, totalMs: t1 - t0,
+      t: t1, source, ms: spent.ms, totalMs: t1 - t0,
       items: lines.map((l) => l.text),
       data: { lines: lines.map((l, i) => ({ text: l.text, confidence: l.confidence, box: quads[i] })) },
-      draw(ctx, f) {
-        const s = drawFrame(ctx, f);
+      draw(ctx) {
+        drawRgba(ctx, picture);
+        const s = { sx: scale, sy: scale };
         lines.forEach((l, i) => strokeQuad(ctx, quads[i], s, l.text));
       },
     };

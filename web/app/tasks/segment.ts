@@ -32,10 +32,11 @@ export class SegmentRunner implements TaskRunner {
   }
 
   async process(frame: Frame, source: string): Promise<TaskResult> {
-    const { outputs, start, inference } = await runOnFrame(this.pre, this.session, frame);
+    // The picture to composite is read before the model runs: a live video moves on meanwhile, and the mask is of this frame.
     const scale = Math.min(1, MAX_WIDTH / frame.width);
     const w = Math.round(frame.width * scale), h = Math.round(frame.height * scale);
     const pixels = this.grabber.grab(frame, { x: 0, y: 0, width: frame.width, height: frame.height }, w, h);
+    const { outputs, start, inference } = await runOnFrame(this.pre, this.session, frame);
     const rgba = { width: w, height: h, data: pixels.data as Uint8ClampedArray };
     const mask = segmentPostprocess(this.task, outputs, w, h);
     const composite = applyEffect(this.task, rgba, mask);

@@ -19,13 +19,13 @@ export function drawFrame(ctx: CanvasRenderingContext2D, frame: Frame): StageSca
   return { sx: w / frame.width, sy: h / frame.height };
 }
 
-/** Puts an RGBA image (frame-sized) on the stage, scaled to it. */
+/** Puts an RGBA image on the stage, the stage sized to it (the image's buffer is used as it is, not copied). */
 export function drawRgba(ctx: CanvasRenderingContext2D, image: { width: number; height: number; data: Uint8ClampedArray }): void {
   if (ctx.canvas.width !== image.width || ctx.canvas.height !== image.height) {
     ctx.canvas.width = image.width;
     ctx.canvas.height = image.height;
   }
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
+  ctx.putImageData(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height), 0, 0);
 }
 
 const COLOUR = '#39ff88';
