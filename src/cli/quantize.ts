@@ -46,6 +46,7 @@ interface QuantizeCliOptions {
   mixedLift?: string;
   passes: boolean;
   ptq?: string;
+  readerRanges?: boolean;
   auto?: boolean;
   budget?: string;
   report?: string;
@@ -94,6 +95,7 @@ export function registerQuantize(program: Command): void {
     .option('--mixed-strategy <s>', 'which layers mixed precision lifts: per-layer (noisiest by per-layer SQNR) or prefix (the first ones, by bisection)')
     .option('--mixed-lift <to>', 'what lifted layers become: 16bit (activations in uint16/int16) or float (weights and activations)')
     .option('--ptq <steps>', `static schemes: post-training steps beyond min/max, comma-separated, run in this order: ${PTQ_STEPS.join(', ')}; all; none (default none). See docs/quantization.md`)
+    .option('--reader-ranges', 'static schemes: narrow each 8-bit activation range to what its readers tell apart (HardSwish below −3, Relu below 0, HardSigmoid/Clip bounds); exact. See docs/quantization.md')
     .option('--auto', 'search schemes, --ptq steps and per-layer precision for the smallest model that meets --budget on --validation data')
     .option('--budget <b>', 'with --auto: psnr=DB (output PSNR against float) or drop=POINTS (top-1 accuracy lost; labelled validation data)')
     .option('--report <file.html>', 'with --auto: an HTML report of every candidate (PSNR against size, Pareto front)')
@@ -135,6 +137,7 @@ export function registerQuantize(program: Command): void {
         ...(opts.blockSize ? { blockSize: opts.blockSize } : {}),
         runPasses: opts.passes,
         ...(opts.ptq !== undefined ? { ptq: parsePtqSteps(opts.ptq) } : {}),
+        ...(opts.readerRanges ? { readerRanges: true } : {}),
         progress: terminalProgress(),
       };
       const auto = budget && validation

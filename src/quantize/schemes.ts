@@ -93,6 +93,12 @@ export interface QuantizeOptions {
   runPasses?: boolean;
   /** Post-training steps beyond min/max for static schemes (see {@link PTQ_STEPS}); default none. */
   ptq?: PtqStep[];
+  /**
+   * Static schemes: clip each 8-bit activation range to the interval its readers can tell apart (HardSwish is 0 below
+   * −3, Relu below 0, HardSigmoid and Clip flat outside their bounds, Max/Min with a constant): exact, the readers
+   * compute the same on the finer grid (calibrate/reader-ranges.ts). Default false.
+   */
+  readerRanges?: boolean;
   /** Progress sink for calibration. */
   progress?: Progress;
 }
@@ -190,6 +196,7 @@ export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
     weightBlock,
     runPasses: options.runPasses ?? true,
     ptq,
+    readerRanges: options.readerRanges ?? false,
     progress: options.progress ?? { start() {}, update() {}, stop() {} },
   };
 }

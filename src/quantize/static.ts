@@ -24,6 +24,7 @@ import { searchRanges } from './ptq/range-search.ts';
 import { OutputFidelity } from './ptq/output-fidelity.ts';
 import { gptqRounding, type WeightRounding } from './ptq/weight-rounding.ts';
 import { SIXTEEN_BIT_HEADROOM, withSixteenBitHeadroom } from './calibrate/headroom.ts';
+import { clipRangesToReaders } from './calibrate/reader-ranges.ts';
 import { INT4_SCHEMES, PTQ_STEPS, TARGET_TYPES, type PtqStep, type ResolvedOptions } from './schemes.ts';
 import { upgradeForInt4 } from './int4-opset.ts';
 
@@ -104,6 +105,15 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     ranges = widened.ranges;
     if (widened.widened) report.headroom = { fraction: SIXTEEN_BIT_HEADROOM, tensors: widened.widened };
   }
+  // 8-bit ranges narrowed to what their readers can tell apart (HardSwish below −3, Relu below 0, …): exact, finer grid.
+  const clipToReaders = (r: Map<string, TensorRange>): Map<string, TensorRange> => {
+    if (!options.readerRanges) return r;
+    const grids = plans[0].activationGrids(r);
+    const { ranges: clipped, clipped: list } = clipRangesToReaders(model.graph, new Map([...r].filter(([v]) => !grids.get(v)?.type.endsWith('16'))));
+    report.readerRanges = list.length;
+    return new Map([...r, ...clipped]);
+  };
+  ranges = clipToReaders(ranges);
   // Copies quantized as the model will be, which range search and bias correction measure.
   const quantizedCopy = (float: Model, r: ReadonlyMap<string, TensorRange>, rounding?: WeightRounding): Model => {
     const m = structuredClone(float);
@@ -128,7 +138,7 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
       scored.push({ label, ranges: merged, psnr: await fidelity.psnr(quantizedCopy(model, merged), `range search: scoring ${label}`) });
     }
     const best = scored.reduce((a, b) => (b.psnr > a.psnr ? b : a));
-    ranges = best.ranges;
+    ranges = clipToReaders(best.ranges);
     report.ptq = [...(report.ptq ?? []), rangeSearchOutcome(searched.choices, calibration.method, scored.map(({ label, psnr }) => ({ label, psnr })), best.label)];
   }
   let rounding = options.ptq.includes('gptq') || options.ptq.includes('seq-mse') ? await layerRoundingFor(model, plans[0], ranges, calibration, options, report) : undefined;
