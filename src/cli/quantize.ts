@@ -32,6 +32,7 @@ interface QuantizeCliOptions {
   method: string;
   limit: number;
   exclude?: string;
+  int8Weights?: string;
   perTensor?: boolean;
   asymmetricWeights?: boolean;
   target: string;
@@ -82,6 +83,7 @@ export function registerQuantize(program: Command): void {
     .option('--method <method>', `calibration method: ${CALIBRATION_METHODS.join(', ')}`, 'minmax')
     .option('--limit <n>', 'calibrate on at most n examples', positiveInt('limit'), 1000)
     .option('--exclude <list>', 'comma-separated node names or op types to keep in float')
+    .option('--int8-weights <nodes>', 'w4a8/w4a16: comma-separated node names whose weights stay int8 (mixed weight precision; --auto picks them itself)')
     .option('--per-tensor', 'one scale per weight tensor instead of per channel')
     .option('--asymmetric-weights', 'weights with a zero point instead of symmetric')
     .option('--input-shape <name=dims>', INPUT_SHAPE_HELP + '; shapes the random calibration data', collect, [] as string[])
@@ -106,7 +108,7 @@ export function registerQuantize(program: Command): void {
       if (opts.auto && !opts.budget) throw new UsageError('--auto needs --budget psnr=DB or drop=POINTS');
       if (opts.auto && !opts.validation) throw new UsageError('--auto needs held-out --validation data (not the calibration data)');
       if (opts.auto && opts.validation && opts.calibration && resolve(opts.validation) === resolve(opts.calibration)) throw new UsageError(`--auto needs held-out --validation data: '${opts.validation}' is the calibration data`);
-      if (opts.auto && (opts.mixedTargetPsnr !== undefined || opts.ptq !== undefined)) throw new UsageError('--auto chooses --ptq and mixed precision itself: leave out --ptq and --mixed-*');
+      if (opts.auto && (opts.mixedTargetPsnr !== undefined || opts.ptq !== undefined || opts.int8Weights !== undefined)) throw new UsageError('--auto chooses --ptq, --int8-weights and mixed precision itself: leave them out');
       if (!opts.auto && !opts.scheme) throw new UsageError("required option '--scheme <scheme>' not specified (or use --auto)");
       const budget = opts.auto ? parseBudget(opts.budget!) : undefined;
       const schemes = opts.scheme ? opts.scheme.split(',').map((x) => parseScheme(x.trim())) : [];
@@ -138,6 +140,7 @@ export function registerQuantize(program: Command): void {
         runPasses: opts.passes,
         ...(opts.ptq !== undefined ? { ptq: parsePtqSteps(opts.ptq) } : {}),
         ...(opts.readerRanges ? { readerRanges: true } : {}),
+        ...(opts.int8Weights ? { int8Weights: opts.int8Weights.split(',').map((x) => x.trim()).filter(Boolean) } : {}),
         progress: terminalProgress(),
       };
       const auto = budget && validation

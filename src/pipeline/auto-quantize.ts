@@ -49,6 +49,8 @@ export interface AutoCandidate {
   ptq: PtqStep[];
   /** Activations lifted by mixed precision (to 16 bits, or to float when the scheme's are already 16-bit); 0 for none. */
   lifted: number;
+  /** Int4 schemes: layers whose weights were kept at int8 (mixed weight precision, the noisiest at 4 bits); 0 for none. */
+  int8Layers?: number;
   liftedTo?: '16bit' | 'float';
   psnr: number;
   /** Top-1 accuracy and its drop against float in points, where the validation data is labelled. */
@@ -80,6 +82,20 @@ export interface AutoOutcome {
  */
 const MAX_PTQ_GAIN_DB = 15;
 
+/** Bisection rounds of mixed weight precision at most (each quantizes the model with seq-mse and GPTQ once). */
+const MIX_WEIGHT_ROUNDS = 6;
+
+/**
+ * The weighted layers of an int4 model, noisiest first by their own int4 noise: GPTQ's layer-output error against the
+ * layer's output power (both on the calibration inputs). Empty without a GPTQ record.
+ */
+function noisiestAtFourBits(report: QuantizeResult['report']): string[] {
+  const layers = report.ptq?.find((p) => p.step === 'gptq')?.layers ?? [];
+  return layers.filter((l) => l.power)
+    .sort((a, b) => b.after / b.power! - a.after / a.power!)
+    .map((l) => l.node);
+}
+
 /** Weight bits of a static scheme: what the model's size follows. */
 function weightBits(s: Scheme): number {
   return s.startsWith('w4') ? 4 : 8;
@@ -96,6 +112,16 @@ function ladder(scheme: Scheme): PtqStep[][] {
   return rungs.map((r) => PTQ_STEPS.filter((s) => r.includes(s)));
 }
 
+/**
+ * The PTQ steps of the mixed-precision rounds, from the best candidate's: bias correction always (it keeps itself only
+ * when it helps, and with the first activations at 16 bits it is what reaches the budget: PP-OCRv4 det w8a8 with 29 of
+ * 225 activations lifted, 28.8 → 30.7 dB on calibration pages), range search never (it re-scores every tensor end to end,
+ * minutes a round on det, and lifted tensors change what it scores).
+ */
+function mixedPrecisionSteps(best: readonly PtqStep[]): PtqStep[] {
+  return PTQ_STEPS.filter((s) => s === 'bias-correction' || (s !== 'range-search' && best.includes(s)));
+}
+
 /** Marks the candidates on the Pareto front of size (smaller) and PSNR (higher). */
 function markPareto(cs: AutoCandidate[]): void {
   for (const c of cs) c.pareto = !cs.some((o) => o !== c && o.bytes <= c.bytes && o.psnr >= c.psnr && (o.bytes < c.bytes || o.psnr > c.psnr));
@@ -105,8 +131,9 @@ function markPareto(cs: AutoCandidate[]): void {
  * Searches for the smallest quantized model that meets `auto.budget` on held-out data: static schemes by weight size
  * (int4 before int8; 8-bit activations before 16-bit at equal size), each with the PTQ ladder (see {@link ladder};
  * skipped when the plain scheme is more than {@link MAX_PTQ_GAIN_DB} below a PSNR budget);
- * when no configuration meets the budget, mixed precision from the best int8 one lifts the noisiest activations (per-
- * layer sensitivity) until it does. Every candidate is measured by exact Q/DQ execution against the float model.
+ * when no configuration meets the budget, mixed precision from the best int8 one lifts the first activations in
+ * topological order to 16 bits (bisection over the prefix: on PP-OCRv4 det the early backbone is where 8 bits hurt, and
+ * per-layer sensitivity lifting 90 of 225 stopped at 25.9 dB where the prefix met 30 with 29) until it does. Every candidate is measured by exact Q/DQ execution against the float model.
  * Returns the chosen model: of those that met the budget, the fewest weight bits, then 8-bit activations (faster), then
  * the highest PSNR; else the closest one, with `met: false`.
  */
@@ -125,6 +152,8 @@ export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 
   const progress = auto.progress ?? silentProgress;
   const candidates: AutoCandidate[] = [];
   const models: (QuantizeResult | undefined)[] = [];
+  // Every candidate's report (small, unlike its model): mixed weight precision ranks layers from one.
+  const reports: QuantizeResult['report'][] = [];
   let referenceAccuracy: number | undefined;
   // Of those that meet the budget: fewest weight bits, then 8-bit activations, then the highest PSNR; else the closest.
   const chooseIndex = (): number => {
@@ -135,26 +164,56 @@ export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 
       : indexed.sort(([a], [b]) => ('psnr' in auto.budget ? b.psnr - a.psnr : (a.drop ?? Infinity) - (b.drop ?? Infinity)))[0][1];
   };
   const meets = (c: Pick<AutoCandidate, 'psnr' | 'drop'>): boolean => ('psnr' in auto.budget ? c.psnr >= auto.budget.psnr : c.drop !== undefined && c.drop <= auto.budget.drop);
-  const judge = async (result: QuantizeResult, scheme: Scheme, ptq: PtqStep[], started: number, lifted = 0, liftedTo?: '16bit' | 'float'): Promise<AutoCandidate> => {
+  const judge = async (result: QuantizeResult, scheme: Scheme, ptq: PtqStep[], started: number, lifted = 0, liftedTo?: '16bit' | 'float', int8Layers = 0): Promise<AutoCandidate> => {
     const figures = await measureCandidate(float, result.model, auto.validation, examples, batchSize);
     if ('drop' in auto.budget && figures.accuracy === undefined) throw new UsageError(`--budget drop=… needs labelled validation data (${auto.validation.description} has no labels): use psnr=…`);
     referenceAccuracy = figures.referenceAccuracy;
     const size = encodeOnnx(result.model).byteLength;
     const c: AutoCandidate = {
-      scheme, ptq, lifted, ...(liftedTo ? { liftedTo } : {}), psnr: figures.psnr,
+      scheme, ptq, lifted, ...(liftedTo ? { liftedTo } : {}), ...(int8Layers ? { int8Layers } : {}), psnr: figures.psnr,
       ...(figures.accuracy !== undefined ? { accuracy: figures.accuracy, drop: 100 * (figures.referenceAccuracy! - figures.accuracy) } : {}),
       bytes: size, sizeRatio: size / bytes.byteLength, seconds: (Date.now() - started) / 1000, met: false,
     };
     c.met = meets(c);
     candidates.push(c);
     models.push(result);
+    reports.push(result.report);
     // Only a candidate that could still be chosen keeps its model in memory.
     const keep = chooseIndex();
     models.forEach((_, i) => { if (i !== keep) models[i] = undefined; });
     auto.onCandidate?.(c);
     return c;
   };
+  // Mixed weight precision: from the best int4 candidate, the layers 4 bits hurt most keep int8 weights. Bisection over
+  // how many (ranked once by each layer's own int4 noise, GPTQ's output error against its output power).
+  const mixWeights = async (best: AutoCandidate): Promise<void> => {
+    const ptq = PTQ_STEPS.filter((s) => s === 'seq-mse' || s === 'gptq' || (s !== 'range-search' && best.ptq.includes(s)));
+    const attempt = async (int8Weights: string[]) => {
+      const started = Date.now();
+      const result = await quantizeModel(copy(), { ...options, scheme: best.scheme, ptq, int8Weights, progress });
+      return { result, candidate: await judge(result, best.scheme, ptq, started, 0, undefined, int8Weights.length) };
+    };
+    // The best candidate's own record serves when it ran the same steps; else one more quantization ranks the layers.
+    const own = ptq.join() === best.ptq.join() ? noisiestAtFourBits(reports[candidates.indexOf(best)]) : [];
+    const ranking = own.length ? own : noisiestAtFourBits((await attempt([])).result.report);
+    if (candidates.some((c) => c.met) || !ranking.length) return;
+    let lo = 0, hi = ranking.length;
+    const resolution = Math.max(1, Math.ceil(ranking.length / 32));
+    for (let round = 0; hi - lo > resolution && round < MIX_WEIGHT_ROUNDS; round++) {
+      const mid = (lo + hi) >> 1;
+      if ((await attempt(ranking.slice(0, mid))).candidate.met) hi = mid; else lo = mid;
+    }
+  };
+  let mixed = false;
   search: for (const scheme of schemes) {
+    if (!mixed && weightBits(scheme) === 8 && 'psnr' in auto.budget && !candidates.some((c) => c.met)) {
+      mixed = true;
+      const best = candidates.filter((c) => weightBits(c.scheme) === 4).sort((a, b) => b.psnr - a.psnr)[0];
+      if (best && best.psnr >= auto.budget.psnr - MAX_PTQ_GAIN_DB) {
+        await mixWeights(best);
+        if (candidates.some((c) => c.met)) break;
+      }
+    }
     let met = false;
     for (const ptq of ladder(scheme)) {
       const started = Date.now();
@@ -168,13 +227,14 @@ export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 
     if (met) break;
   }
   if (!candidates.some((c) => c.met) && 'psnr' in auto.budget) {
-    // Per-layer precision: from the best 8-bit-weight candidate, lift the activations that add the most noise.
+    // Per-layer precision: from the best 8-bit-weight candidate, lift the first activations (see mixedPrecisionSteps).
     const best = candidates.filter((c) => weightBits(c.scheme) === 8).sort((a, b) => b.psnr - a.psnr)[0];
     if (best) {
       const started = Date.now();
-      const result = await quantizeMixedPrecision(copy(), { ...options, scheme: best.scheme, ptq: best.ptq, progress }, { targetPsnr: auto.budget.psnr, validation: auto.validation, examples });
+      const ptq = mixedPrecisionSteps(best.ptq);
+      const result = await quantizeMixedPrecision(copy(), { ...options, scheme: best.scheme, ptq, progress }, { targetPsnr: auto.budget.psnr, validation: auto.validation, examples, strategy: 'prefix' });
       const mp = result.report.mixedPrecision;
-      await judge(result, best.scheme, best.ptq, started, mp?.lifted.length ?? 0, mp?.lift);
+      await judge(result, best.scheme, ptq, started, mp?.lifted.length ?? 0, mp?.lift);
     }
   }
   markPareto(candidates);
@@ -187,7 +247,7 @@ export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 
 export function formatAutoOutcome(o: AutoOutcome): string[] {
   const lines = [`auto: budget ${o.budget}; float model ${(o.floatBytes / 1024).toFixed(0)} KiB${o.referenceAccuracy !== undefined ? `, top-1 ${(100 * o.referenceAccuracy).toFixed(2)}%` : ''}`];
   o.candidates.forEach((c, i) => {
-    const lift = c.lifted ? ` + ${c.lifted} activation(s) to ${c.liftedTo === 'float' ? 'float' : '16 bits'}` : '';
+    const lift = (c.lifted ? ` + ${c.lifted} activation(s) to ${c.liftedTo === 'float' ? 'float' : '16 bits'}` : '') + (c.int8Layers ? ` + ${c.int8Layers} layer(s) with int8 weights` : '');
     const acc = c.accuracy !== undefined ? `, top-1 ${(100 * c.accuracy).toFixed(2)}% (drop ${c.drop!.toFixed(2)})` : '';
     lines.push(`  ${i === o.chosen ? '→' : ' '} ${c.scheme.padEnd(5)} ${(c.ptq.join('+') || 'no ptq') + lift}: PSNR ${c.psnr.toFixed(1)} dB${acc}, ${(100 * c.sizeRatio).toFixed(1)}% of float, ${c.seconds.toFixed(0)} s${c.met ? ' ✓' : ''}${c.pareto ? ' (Pareto)' : ''}`);
   });
@@ -200,7 +260,7 @@ export function autoReportData(o: AutoOutcome, model: string): ReportData {
   const variants: ReportVariant[] = [
     { name: 'float32', fileBytes: o.floatBytes, reference: true, ...(o.referenceAccuracy !== undefined ? { accuracy: o.referenceAccuracy } : {}) },
     ...o.candidates.map((c, i): ReportVariant => ({
-      name: `${c.scheme}${c.ptq.length ? ` ${c.ptq.join('+')}` : ''}${c.lifted ? ` +${c.lifted} lifted` : ''}`,
+      name: `${c.scheme}${c.ptq.length ? ` ${c.ptq.join('+')}` : ''}${c.lifted ? ` +${c.lifted} lifted` : ''}${c.int8Layers ? ` +${c.int8Layers} int8 layers` : ''}`,
       fileBytes: c.bytes, psnrDb: c.psnr, ...(c.accuracy !== undefined ? { accuracy: c.accuracy } : {}),
       verdict: `${c.met ? 'meets' : 'misses'} ${o.budget}${i === o.chosen ? ' (chosen)' : ''}${c.pareto ? ', Pareto' : ''}`,
       verdictLevel: c.met ? 'pass' : 'fail',

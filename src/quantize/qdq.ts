@@ -15,6 +15,8 @@ export interface QdqSettings {
   activationType: QuantType;
   /** Weight type; a 4-bit type applies to the weights of {@link LOW_BIT_WEIGHT_OPS} only, other weights stay int8. */
   weightType: QuantType;
+  /** Nodes whose weights stay int8 when `weightType` is 4-bit (mixed weight precision). */
+  int8WeightNodes?: ReadonlySet<string>;
   /** 4-bit weights: elements per scale block along the input-channel axis (DequantizeLinear-21 `block_size`); 0/absent = per channel. */
   weightBlock?: number;
   perChannel: boolean;
@@ -255,10 +257,15 @@ export class QdqPlan implements QdqMarker {
     }
   }
 
-  /** The integer type of a weight: the settings' type, except int8 for weights a 4-bit type does not apply to. */
+  /**
+   * The integer type of a weight: the settings' type, except int8 for weights a 4-bit type does not apply to and for the
+   * nodes kept at 8 bits (mixed weight precision).
+   */
   private weightTypeOf(node: Node, slot: number): QuantType {
     const lowBit = this.settings.weightType === 'int4' || this.settings.weightType === 'uint4';
-    return !lowBit || (slot === 1 && LOW_BIT_WEIGHT_OPS.has(node.op)) ? this.settings.weightType : 'int8';
+    if (!lowBit) return this.settings.weightType;
+    const applies = slot === 1 && LOW_BIT_WEIGHT_OPS.has(node.op) && !this.settings.int8WeightNodes?.has(node.name);
+    return applies ? this.settings.weightType : 'int8';
   }
 
   /** Per-channel minimum weight scales so the node's int32 bias cannot saturate (undefined without a bias). */

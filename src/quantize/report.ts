@@ -92,8 +92,11 @@ export interface PtqOutcome {
   weights: number;
   /** One line saying what it did and what that bought, measured. */
   summary: string;
-  /** Per weight, the layer-output error (mean squared, per output channel, calibration inputs) before and after the step. */
-  layers?: { node: string; weight: string; before: number; after: number }[];
+  /**
+   * Per weight, the layer-output error (mean squared, per output channel, calibration inputs) before and after the step;
+   * `power`: the layer's float output in the same units (mean square per output channel), so after/power is its own noise.
+   */
+  layers?: { node: string; weight: string; before: number; after: number; power?: number }[];
 }
 
 /** An empty report for a scheme. */

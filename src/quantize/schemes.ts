@@ -76,6 +76,11 @@ export interface QuantizeOptions {
   floatValues?: string[];
   /** Activations (value names) quantized to 16 bits (uint8 → uint16, int8 → int16) in an 8-bit scheme: mixed precision. */
   wideValues?: string[];
+  /**
+   * w4a8/w4a16: nodes (names) whose weights stay int8 while the others are int4 — mixed weight precision for the layers
+   * 4 bits hurt most (`--auto` picks them by their own int4 noise).
+   */
+  int8Weights?: string[];
   /** Per-channel weight scales for Conv/Gemm/MatMul (default true). */
   perChannel?: boolean;
   /** Symmetric weights (zero point 0; default true). */
@@ -180,6 +185,7 @@ export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
     throw new UsageError(`calibration limit must be a positive integer, got ${calibration.limit}`);
   }
   const ptq = [...(options.ptq ?? [])];
+  if (options.int8Weights?.length && !INT4_SCHEMES.includes(scheme)) throw new UsageError(`int8 weights for chosen nodes (--int8-weights) mix precision in the int4 schemes (${INT4_SCHEMES.join(', ')}), not ${scheme}`);
   if (ptq.length && !STATIC_SCHEMES.includes(scheme)) throw new UsageError(`--ptq ${ptq.join(',')} is for the static schemes (${STATIC_SCHEMES.join(', ')}), not ${scheme}`);
   return {
     scheme,
@@ -187,6 +193,7 @@ export function resolveOptions(options: QuantizeOptions): ResolvedOptions {
     exclude: [...(options.exclude ?? [])],
     floatValues: [...(options.floatValues ?? [])],
     wideValues: [...(options.wideValues ?? [])],
+    int8Weights: [...(options.int8Weights ?? [])],
     perChannel: options.perChannel ?? true,
     symmetric: options.symmetric ?? true,
     target,

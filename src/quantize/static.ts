@@ -27,6 +27,7 @@ import { SIXTEEN_BIT_HEADROOM, withSixteenBitHeadroom } from './calibrate/headro
 import { clipRangesToReaders } from './calibrate/reader-ranges.ts';
 import { INT4_SCHEMES, PTQ_STEPS, TARGET_TYPES, type PtqStep, type ResolvedOptions } from './schemes.ts';
 import { upgradeForInt4 } from './int4-opset.ts';
+import { UsageError } from '../errors.ts';
 
 /** Q/DQ domain: ONNX when its opset has what we need (axis: 13; 16-bit types: 21), else onnxruntime's com.microsoft Q/DQ. */
 export function qdqDomain(model: Model, sixteenBit: boolean, perChannel: boolean): '' | 'com.microsoft' {
@@ -72,11 +73,14 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     const cle = equalizeCrossLayer(graph, { activationRanges: channelRanges, absorbHighBias: true, perChannelWeights: options.perChannel });
     report.ptq = [...(report.ptq ?? []), cleOutcome(cle)];
   }
+  const unknown = options.int8Weights.filter((name) => !graph.nodes.some((n) => n.name === name));
+  if (unknown.length) throw new UsageError(`--int8-weights names no node of the model: ${unknown.slice(0, 5).map((n) => `'${n}'`).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`);
   const types = inferTypes(model, { tolerant: true });
   const fused = new Set((upgraded || scales || hardSigmoids || folded ? findActivationFusions(model) : activationFusionsOf(model)).map((f) => f.value));
   const settings: QdqSettings = {
     activationType: options.activationType,
     weightType: int4 ? 'int4' : 'int8',
+    ...(options.int8Weights.length ? { int8WeightNodes: new Set(options.int8Weights) } : {}),
     weightBlock: options.weightBlock,
     perChannel: options.perChannel,
     symmetricWeights: options.symmetric,
@@ -223,7 +227,8 @@ function markPlans(model: Model, types: Map<string, ValueType>, fused: ReadonlyS
       const verdict = quantizerFor(node, settings.qnn)(node, plan);
       if (verdict === true) {
         plan.markNode(node);
-        report?.quantized.push({ node: node.name, op: node.op, detail: WEIGHT_ONLY_OPS[node.op] ?? detail, ...where });
+        const own = settings.int8WeightNodes?.has(node.name) ? `int8 per-channel weights (kept at 8 bits)${detail.slice(detail.indexOf(','))}` : detail;
+        report?.quantized.push({ node: node.name, op: node.op, detail: WEIGHT_ONLY_OPS[node.op] ?? own, ...where });
       } else if (floatNode) {
         report?.float.push({ node: node.name, op: node.op, detail: verdict, ...where });
       }

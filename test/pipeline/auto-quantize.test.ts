@@ -56,6 +56,24 @@ test('--auto says plainly when the budget cannot be met, and tries mixed precisi
   assert.equal(auto.candidates[auto.chosen].psnr, best, 'the closest candidate is written');
 });
 
+test('--auto keeps the layers 4 bits hurt most at int8 before it gives up int4 weights (mixed weight precision)', async () => {
+  const model = await readModel(DEFAULT_MODEL.path);
+  const validation = mnistSource('test');
+  const { model: chosen, auto } = await quantizeAuto(model, { calibration }, { budget: { psnr: 42 }, validation, examples: 32, schemes: ['w4a16', 'w8a16'] });
+  const int4Only = auto.candidates.filter((c) => c.scheme === 'w4a16' && !c.int8Layers);
+  assert.ok(int4Only.length && int4Only.every((c) => !c.met), 'int4 alone misses the budget (else this test checks nothing)');
+  const pick = auto.candidates[auto.chosen];
+  assert.ok(auto.met && pick.met && pick.scheme === 'w4a16' && pick.int8Layers! > 0 && pick.int8Layers! < 5, JSON.stringify(pick));
+  // Smaller than any all-int8 candidate, and the written model holds int8 weights on exactly that many layers.
+  for (const c of auto.candidates.filter((x) => x.scheme === 'w8a16')) assert.ok(pick.bytes < c.bytes);
+  const producer = new Map(chosen.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const types = chosen.graph.nodes.filter((n) => n.op === 'Conv' || n.op === 'Gemm').map((n) => chosen.graph.initializers.get(producer.get(n.inputs[1])!.inputs[0])!.dtype);
+  assert.equal(types.filter((t) => t === 'int8').length, pick.int8Layers);
+  assert.equal(types.filter((t) => t === 'int4').length, 5 - pick.int8Layers!);
+  const again = await measureCandidate(model, chosen, validation, 32, 32);
+  assert.ok(again.psnr >= 42, `${again.psnr}`);
+});
+
 test('a drop budget judges top-1 accuracy on labelled data', async () => {
   const model = await readModel(DEFAULT_MODEL.path);
   const { auto } = await quantizeAuto(model, { calibration }, { budget: { drop: 1 }, validation: mnistSource('test'), examples: 64, schemes: ['w8a8'] });

@@ -150,3 +150,32 @@ test('ondevice quantize --scheme w4a16 --block-size 16 writes blocked int4 weigh
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /w4a8 takes uint8 or int8 activations/);
 });
+
+test('mixed weight precision: --int8-weights keeps the named layers int8 (per channel) among int4 ones; unknown names and 8-bit schemes are refused', async () => {
+  const g = await quantizeLenet('w4a16-gptq', { scheme: 'w4a16', ptq: ['gptq'] });
+  // GPTQ records each layer's output power beside its error: the ranking --auto keeps at int8 first.
+  const layers = g.report.ptq!.find((p) => p.step === 'gptq')!.layers!;
+  assert.equal(layers.length, 5);
+  for (const l of layers) assert.ok(l.power! > l.after && l.after > 0, `${l.node}: power ${l.power}, error ${l.after}`);
+  const noisiest = [...layers].sort((a, b) => b.after / b.power! - a.after / a.power!).slice(0, 2).map((l) => l.node);
+  const { path, model, report } = await quantizeLenet('w4a16-mixed', { scheme: 'w4a16', ptq: ['gptq'], int8Weights: noisiest });
+  for (const { node, dq } of weightDqs(model)) {
+    const q = model.graph.initializers.get(dq.inputs[0])!;
+    assert.equal(q.dtype, noisiest.includes(node.name) ? 'int8' : 'int4', node.name);
+    assert.equal(model.graph.initializers.get(dq.inputs[1])!.dims[0], q.dims[attrInt(dq, 'axis', 1)], `${node.name}: per channel`);
+  }
+  const int8 = report.quantized.filter((q) => q.detail.startsWith('int8'));
+  assert.deepEqual(int8.map((q) => q.node).sort(), [...noisiest].sort());
+  assert.ok(statSync(path).size > statSync(g.path).size, 'int8 layers take more bytes');
+  const drop = ((await floatTop1) - (await top1(path))) * 100;
+  assert.ok(drop <= DEFAULT_GATES.maxAccuracyDrop, `mixed w4a16 lost ${drop.toFixed(2)} points`);
+
+  const model0 = await readModel(DEFAULT_MODEL.path);
+  const calibration = { source: mnistSource('train'), limit: 10 };
+  await assert.rejects(quantizeModel(model0, { scheme: 'w4a16', calibration, int8Weights: ['no_such_conv'] }), (e: unknown) => e instanceof UsageError && /'no_such_conv'/.test(e.message));
+  await assert.rejects(quantizeModel(model0, { scheme: 'w8a8', calibration, int8Weights: [noisiest[0]] }), (e: unknown) => e instanceof UsageError && /int4 schemes/.test(e.message));
+  const cli = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'bin', 'ondevice.js'), 'quantize', DEFAULT_MODEL.path, '-o', join(dir, 'cli-mixed.onnx'), '--scheme', 'w4a8', '--calibration', 'mnist:train', '--limit', '50', '--int8-weights', noisiest.join(','), '--json'], { encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+  const written = await readModel(join(dir, 'cli-mixed.onnx'));
+  assert.deepEqual(weightDqs(written).filter(({ dq }) => written.graph.initializers.get(dq.inputs[0])!.dtype === 'int8').map(({ node }) => node.name).sort(), [...noisiest].sort());
+});

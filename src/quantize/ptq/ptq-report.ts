@@ -64,7 +64,7 @@ export function gptqOutcome(rounded: readonly RoundedWeight[]): PtqOutcome {
   return {
     step: 'gptq', weights: rounded.length,
     summary: gains ? `rounded ${rounded.length} weight tensor(s) by layer-output error; output error on the calibration inputs ${gains} than round-to-nearest` : `rounded ${rounded.length} weight tensor(s); nothing to compare (no input energy)`,
-    layers: rounded.map((r) => ({ node: r.node, weight: r.weight, before: r.nearestError, after: r.error })),
+    layers: rounded.map((r) => ({ node: r.node, weight: r.weight, before: r.nearestError, after: r.error, power: r.power })),
   };
 }
 

@@ -40,6 +40,8 @@ export interface RoundedWeight {
   /** Mean squared layer-output error per output channel on the calibration inputs: round-to-nearest, then GPTQ. */
   nearestError: number;
   error: number;
+  /** The layer's float output on the same inputs, mean squared per output channel (wᵀ·H·w): error/power is its own noise. */
+  power: number;
 }
 
 /** How a weight of `node` at slot 1 maps onto rows (output channels) × columns (the input patch), and the layer's input. */
@@ -144,7 +146,7 @@ export async function gptqRounding(model: Model, nodes: readonly Node[], constan
       const known = done.get(key);
       if (known) return known;
       const result = roundLayer(tensorFloats(weight), weight.dims, layout, m, q, symmetric, inputScale ? (inputScale * inputScale) / 12 : 0);
-      if (!rounded.some((r) => r.node === node.name && r.weight === weight.name)) rounded.push({ node: node.name, weight: weight.name, nearestError: result.nearestError, error: result.error });
+      if (!rounded.some((r) => r.node === node.name && r.weight === weight.name)) rounded.push({ node: node.name, weight: weight.name, nearestError: result.nearestError, error: result.error, power: result.power });
       done.set(key, result.values);
       return result.values;
     },
@@ -193,13 +195,14 @@ function searchLayer(w: Float32Array, dims: readonly number[], layout: Layout, m
 }
 
 /** GPTQ on each group of one weight; integers back in the weight's own layout. */
-function roundLayer(w: Float32Array, dims: readonly number[], layout: Layout, m: InputMoments, q: QuantizedWeight, symmetric: boolean, inputNoise: number): { values: Int32Array; error: number; nearestError: number } {
+function roundLayer(w: Float32Array, dims: readonly number[], layout: Layout, m: InputMoments, q: QuantizedWeight, symmetric: boolean, inputNoise: number): { values: Int32Array; error: number; nearestError: number; power: number } {
   const { rowsTotal, k, rowsPerGroup, min, max, hessians } = layerSetup(dims, layout, m, q, symmetric, inputNoise);
   const out = new Int32Array(w.length);
-  let error = 0, nearestError = 0;
+  let error = 0, nearestError = 0, power = 0;
   for (let g = 0; g < m.groups; g++) {
     const first = g * rowsPerGroup;
     const matrix = groupMatrix(w, dims, layout, k, m.groups, g);
+    power += quadraticRows(matrix, rowsPerGroup, k, hessians[g]);
     const params = q.params.length === 1 ? q.params : q.params.slice(first, first + rowsPerGroup);
     const result = gptqRound(matrix, rowsPerGroup, k, hessians[g], { scales: params.map((p) => p.scale), zeroPoints: params.map((p) => p.zeroPoint), min, max });
     error += result.error * rowsPerGroup;
@@ -208,5 +211,21 @@ function roundLayer(w: Float32Array, dims: readonly number[], layout: Layout, m:
       for (let c = 0; c < k; c++) out[layout.transposed ? c * rowsTotal + first + r : (first + r) * k + c] = result.values[r * k + c];
     }
   }
-  return { values: out, error: error / rowsTotal, nearestError: nearestError / rowsTotal };
+  return { values: out, error: error / rowsTotal, nearestError: nearestError / rowsTotal, power: power / rowsTotal };
+}
+
+/** Σ over rows of wᵀ·H·w for a rows × k matrix (row-major). */
+function quadraticRows(matrix: Float64Array, rows: number, k: number, h: Float64Array): number {
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = r * k;
+    for (let i = 0; i < k; i++) {
+      const wi = matrix[row + i];
+      if (wi === 0) continue;
+      let s = 0;
+      for (let j = 0; j < k; j++) s += h[i * k + j] * matrix[row + j];
+      total += wi * s;
+    }
+  }
+  return total;
 }
