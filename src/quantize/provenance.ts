@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DataSource } from '../data/source.ts';
 import type { Model } from '../ir/graph.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
-import { ACTIVATION_TYPES, parseMethod, parseScheme, type ActivationType, type QuantizeOptions } from './schemes.ts';
+import { ACTIVATION_TYPES, parseMethod, parsePtqSteps, parseScheme, type ActivationType, type QuantizeOptions } from './schemes.ts';
 
 /** The metadata key holding the JSON provenance record. */
 export const PROVENANCE_KEY = 'ondevice.quantization';
@@ -26,6 +26,14 @@ export interface QuantizationProvenance {
   /** Why that activation type: 'default for onnx' (the target's rule, docs/quantization.md) or '--activation-type'. */
   activationTypeReason?: string;
   blockSize?: number;
+  /** Post-training steps run (absent: none, or a record older than them). */
+  ptq?: string[];
+  /** 8-bit ranges narrowed to their readers (`--reader-ranges`). */
+  readerRanges?: boolean;
+  /** Mixed precision: activations at 16 bits in an 8-bit scheme, activations left float, layers with int8 weights in an int4 scheme. */
+  wideValues?: string[];
+  floatValues?: string[];
+  int8Weights?: string[];
   /** The input was pre-quantized: its quantization ops (`N Op, …`), dequantized before this quantization. */
   dequantizedFrom?: string;
   tool: string;
@@ -59,7 +67,8 @@ export function readProvenance(model: Model): QuantizationProvenance | undefined
 
 /**
  * The options that re-quantize a model the way `record` says it was made (scheme, exclusions, weight
- * layout, activation type, block size, and the calibration method and example count over `calibration`).
+ * layout, activation type, block size, PTQ steps, reader ranges, mixed-precision lists, and the calibration method and
+ * example count over `calibration`).
  * @throws UsageError for a scheme or method this version does not know.
  */
 export function quantizeOptionsFromProvenance(record: QuantizationProvenance, calibration?: DataSource): QuantizeOptions {
@@ -73,5 +82,10 @@ export function quantizeOptionsFromProvenance(record: QuantizationProvenance, ca
     ...(activationType ? { activationType } : {}),
     ...(record.target === 'onnx' || record.target === 'qnn' ? { target: record.target } : {}),
     ...(record.blockSize ? { blockSize: record.blockSize } : {}),
+    ...(record.ptq?.length ? { ptq: parsePtqSteps(record.ptq.join(',')) } : {}),
+    ...(record.readerRanges ? { readerRanges: true } : {}),
+    ...(record.wideValues?.length ? { wideValues: [...record.wideValues] } : {}),
+    ...(record.floatValues?.length ? { floatValues: [...record.floatValues] } : {}),
+    ...(record.int8Weights?.length ? { int8Weights: [...record.int8Weights] } : {}),
   };
 }

@@ -78,6 +78,11 @@ async function quantizeOnce(model: Model, resolved: ResolvedOptions): Promise<Qu
     ...(STATIC_SCHEMES.includes(resolved.scheme)
       ? { target: resolved.target, activationType: resolved.activationType, activationTypeReason: resolved.activationTypeReason } : {}),
     ...(resolved.scheme === 'w4' ? { blockSize: resolved.blockSize } : resolved.weightBlock ? { blockSize: resolved.weightBlock } : {}),
+    ...(resolved.ptq.length ? { ptq: [...resolved.ptq] } : {}),
+    ...(resolved.readerRanges ? { readerRanges: true } : {}),
+    ...(resolved.wideValues.length ? { wideValues: [...resolved.wideValues] } : {}),
+    ...(resolved.floatValues.length ? { floatValues: [...resolved.floatValues] } : {}),
+    ...(resolved.int8Weights.length ? { int8Weights: [...resolved.int8Weights] } : {}),
     ...(dequantizedFrom ? { dequantizedFrom } : {}),
     tool: toolName(),
     date: new Date().toISOString(),

@@ -16,6 +16,12 @@ test('provenance → QuantizeOptions: scheme, exclusions, layout, activation typ
   });
   assert.deepEqual(quantizeOptionsFromProvenance({ ...base, scheme: 'w4', method: undefined, activationType: undefined, blockSize: 64, excluded: [] }),
     { scheme: 'w4', exclude: [], perChannel: false, symmetric: true, blockSize: 64 });
+  // PTQ steps (in the quantizer's order), reader ranges and the mixed-precision lists come back too.
+  assert.deepEqual(quantizeOptionsFromProvenance({ ...base, scheme: 'w4a16', ptq: ['gptq', 'seq-mse'], readerRanges: true, wideValues: ['a'], floatValues: ['b'], int8Weights: ['conv1'] }, source), {
+    scheme: 'w4a16', exclude: ['Softmax'], perChannel: false, symmetric: true, activationType: 'int8',
+    calibration: { source, method: 'percentile', limit: 64 }, ptq: ['seq-mse', 'gptq'], readerRanges: true, wideValues: ['a'], floatValues: ['b'], int8Weights: ['conv1'],
+  });
+  assert.throws(() => quantizeOptionsFromProvenance({ ...base, ptq: ['adaround'] }, source), UsageError);
   assert.throws(() => quantizeOptionsFromProvenance({ ...base, scheme: 'w3' }), UsageError);
   assert.throws(() => quantizeOptionsFromProvenance({ ...base, method: 'guess' }, source), UsageError);
 });

@@ -20,6 +20,7 @@ import { opsetOf } from '../../src/passes/graph-edit.ts';
 import { DEFAULT_PASSES, runPasses } from '../../src/passes/index.ts';
 import { DEFAULT_MODEL, PACKAGE_ROOT } from '../../src/paths.ts';
 import { quantizeModel } from '../../src/quantize/quantize.ts';
+import { quantizeOptionsFromProvenance, readProvenance } from '../../src/quantize/provenance.ts';
 import type { QuantizeOptions } from '../../src/quantize/schemes.ts';
 import { resolveRuntime } from '../../src/runtimes/registry.ts';
 import { seededFloats } from '../../src/util/random.ts';
@@ -164,6 +165,10 @@ test('mixed weight precision: --int8-weights keeps the named layers int8 (per ch
     assert.equal(q.dtype, noisiest.includes(node.name) ? 'int8' : 'int4', node.name);
     assert.equal(model.graph.initializers.get(dq.inputs[1])!.dims[0], q.dims[attrInt(dq, 'axis', 1)], `${node.name}: per channel`);
   }
+  // The model says how it was made: the steps and the int8 layers come back as options (evaluate --propose-exclude re-quantizes so).
+  const record = readProvenance(model)!;
+  assert.deepEqual(record.ptq, ['gptq']);
+  assert.deepEqual(quantizeOptionsFromProvenance(record).int8Weights, noisiest);
   const int8 = report.quantized.filter((q) => q.detail.startsWith('int8'));
   assert.deepEqual(int8.map((q) => q.node).sort(), [...noisiest].sort());
   assert.ok(statSync(path).size > statSync(g.path).size, 'int8 layers take more bytes');
