@@ -22,7 +22,7 @@ import { biasCorrectionOutcome, cleOutcome, gptqOutcome, rangeSearchOutcome, seq
 import { correctBiases } from './ptq/bias-correction.ts';
 import { searchRanges } from './ptq/range-search.ts';
 import { OutputFidelity } from './ptq/output-fidelity.ts';
-import { gptqRounding, type WeightRounding } from './ptq/weight-rounding.ts';
+import { gptqRounding, type LayerRounding, type WeightRounding } from './ptq/weight-rounding.ts';
 import { SIXTEEN_BIT_HEADROOM, withSixteenBitHeadroom } from './calibrate/headroom.ts';
 import { clipRangesToReaders } from './calibrate/reader-ranges.ts';
 import { INT4_SCHEMES, PTQ_STEPS, TARGET_TYPES, type PtqStep, type ResolvedOptions } from './schemes.ts';
@@ -145,14 +145,16 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     ranges = clipToReaders(best.ranges);
     report.ptq = [...(report.ptq ?? []), rangeSearchOutcome(searched.choices, calibration.method, scored.map(({ label, psnr }) => ({ label, psnr })), best.label)];
   }
-  let rounding = options.ptq.includes('gptq') || options.ptq.includes('seq-mse') ? await layerRoundingFor(model, plans[0], ranges, calibration, options, report) : undefined;
+  const measured = options.ptq.includes('gptq') || options.ptq.includes('seq-mse') ? await layerRoundingFor(model, plans[0], ranges, calibration, options, report) : undefined;
+  let rounding: LayerRounding | undefined = measured;
   // Searched scales lower each layer's own output error; the whole model's output can still lose (measured: MobileNetV2
   // w4a16 −4.8 dB on held-out digits). Kept only if the output on the calibration data is at least as close to float.
   let seqMseScores: { searched: number; minMax: number } | undefined;
-  if (rounding && options.ptq.includes('seq-mse')) {
+  if (measured && rounding && options.ptq.includes('seq-mse')) {
     const searched = await fidelity.psnr(quantizedCopy(model, ranges, rounding.rounding), 'seq-mse: scoring the searched scales');
     const without = options.ptq.filter((s) => s !== 'seq-mse');
-    const minMaxRounding = without.includes('gptq') ? await layerRoundingFor(model, plans[0], ranges, calibration, { ...options, ptq: without }, report) : undefined;
+    // The same layer-input moments serve GPTQ on the min/max grids (measured once).
+    const minMaxRounding = without.includes('gptq') ? measured.withoutSearch() : undefined;
     const minMax = await fidelity.psnr(quantizedCopy(model, ranges, minMaxRounding?.rounding), 'seq-mse: scoring min/max scales');
     seqMseScores = { searched, minMax };
     if (!(searched >= minMax)) rounding = minMaxRounding && { ...minMaxRounding, searched: rounding.searched };

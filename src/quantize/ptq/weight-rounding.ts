@@ -97,7 +97,7 @@ export interface GptqOptions {
  * Measures the input moments of every Conv/MatMul/Gemm in `nodes` whose weight (slot 1) GPTQ can round, over
  * `source` on the float `model`, and returns the rounding to hand to the QDQ plan with the record of what it did.
  */
-export async function gptqRounding(model: Model, nodes: readonly Node[], constant: (name: string) => Tensor | undefined, source: DataSource, options: GptqOptions): Promise<{ rounding: WeightRounding; rounded: RoundedWeight[]; searched: SearchedWeight[] }> {
+export async function gptqRounding(model: Model, nodes: readonly Node[], constant: (name: string) => Tensor | undefined, source: DataSource, options: GptqOptions): Promise<LayerRounding & { withoutSearch(): LayerRounding }> {
   // Keyed by node name: the rounding also serves copies of the model (bias correction quantizes one to measure it).
   const moments = new Map<string, InputMoments>();
   const byInput = new Map<string, InputMoments[]>();
@@ -117,41 +117,52 @@ export async function gptqRounding(model: Model, nodes: readonly Node[], constan
       for (const m of byInput.get(name)!) m.observe(seen);
     }, { limit: options.limit, ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(options.progress ? { progress: options.progress } : {}), label: `measuring layer inputs (${[options.seqMse ? 'seq-mse' : '', options.gptq !== false ? 'gptq' : ''].filter(Boolean).join(', ')})` });
   }
-  const rounded: RoundedWeight[] = [];
-  const done = new Map<string, Int32Array>();
-  const searched: SearchedWeight[] = [];
-  const grids = new Map<string, QuantParams[]>();
-  const rounding: WeightRounding = {
-    grid(node, slot, weight, q, symmetric, inputScale, minScales) {
-      const m = options.seqMse ? moments.get(node.name) : undefined;
-      const layout = m && slot === 1 ? weightLayout(node, weight) : undefined;
-      if (!m || !layout || m.rows === 0) return undefined;
-      if (q.params.length > 1 ? q.axis !== layout.rowAxis : m.groups > 1) return undefined;
-      const key = `${node.name}\u0000${weight.name}\u0000${q.params.map((p) => `${p.scale}:${p.zeroPoint}`).join(',')}`;
-      const known = grids.get(key);
-      if (known) return known;
-      const result = searchLayer(tensorFloats(weight), weight.dims, layout, m, q, symmetric, inputScale ? (inputScale * inputScale) / 12 : 0, minScales);
-      if (!searched.some((r) => r.node === node.name && r.weight === weight.name)) searched.push({ node: node.name, weight: weight.name, before: result.before, after: result.after });
-      grids.set(key, result.params);
-      return result.params;
-    },
-    round(node, slot, weight, q, symmetric, inputScale) {
-      if (options.gptq === false) return undefined;
-      const m = moments.get(node.name);
-      const layout = m && slot === 1 ? weightLayout(node, weight) : undefined;
-      if (!m || !layout || m.rows === 0) return undefined;
-      if (q.params.length > 1 && q.axis !== layout.rowAxis) return undefined;
-      // A copy of the model quantized earlier (to measure it) asked for the same weight on the same grid: reuse.
-      const key = `${node.name}\u0000${weight.name}\u0000${q.params.map((p) => `${p.scale}:${p.zeroPoint}`).join(',')}`;
-      const known = done.get(key);
-      if (known) return known;
-      const result = roundLayer(tensorFloats(weight), weight.dims, layout, m, q, symmetric, inputScale ? (inputScale * inputScale) / 12 : 0);
-      if (!rounded.some((r) => r.node === node.name && r.weight === weight.name)) rounded.push({ node: node.name, weight: weight.name, nearestError: result.nearestError, error: result.error, power: result.power });
-      done.set(key, result.values);
-      return result.values;
-    },
+  // GPTQ results keyed by grid, shared by both roundings: the min/max grids of withoutSearch() are rounded once.
+  const done = new Map<string, ReturnType<typeof roundLayer>>();
+  const make = (seqMse: boolean): LayerRounding => {
+    const rounded: RoundedWeight[] = [];
+    const searched: SearchedWeight[] = [];
+    const grids = new Map<string, QuantParams[]>();
+    const rounding: WeightRounding = {
+      grid(node, slot, weight, q, symmetric, inputScale, minScales) {
+        const m = seqMse ? moments.get(node.name) : undefined;
+        const layout = m && slot === 1 ? weightLayout(node, weight) : undefined;
+        if (!m || !layout || m.rows === 0) return undefined;
+        if (q.params.length > 1 ? q.axis !== layout.rowAxis : m.groups > 1) return undefined;
+        const key = `${node.name}\u0000${weight.name}\u0000${q.params.map((p) => `${p.scale}:${p.zeroPoint}`).join(',')}`;
+        const known = grids.get(key);
+        if (known) return known;
+        const result = searchLayer(tensorFloats(weight), weight.dims, layout, m, q, symmetric, inputScale ? (inputScale * inputScale) / 12 : 0, minScales);
+        if (!searched.some((r) => r.node === node.name && r.weight === weight.name)) searched.push({ node: node.name, weight: weight.name, before: result.before, after: result.after });
+        grids.set(key, result.params);
+        return result.params;
+      },
+      round(node, slot, weight, q, symmetric, inputScale) {
+        if (options.gptq === false) return undefined;
+        const m = moments.get(node.name);
+        const layout = m && slot === 1 ? weightLayout(node, weight) : undefined;
+        if (!m || !layout || m.rows === 0) return undefined;
+        if (q.params.length > 1 && q.axis !== layout.rowAxis) return undefined;
+        // A copy of the model quantized earlier (to measure it) asked for the same weight on the same grid: reuse.
+        const key = `${node.name}\u0000${weight.name}\u0000${q.params.map((p) => `${p.scale}:${p.zeroPoint}`).join(',')}`;
+        const known = done.get(key);
+        if (known && rounded.some((r) => r.node === node.name && r.weight === weight.name)) return known.values;
+        const result = known ?? roundLayer(tensorFloats(weight), weight.dims, layout, m, q, symmetric, inputScale ? (inputScale * inputScale) / 12 : 0);
+        if (!rounded.some((r) => r.node === node.name && r.weight === weight.name)) rounded.push({ node: node.name, weight: weight.name, nearestError: result.nearestError, error: result.error, power: result.power });
+        done.set(key, result);
+        return result.values;
+      },
+    };
+    return { rounding, rounded, searched };
   };
-  return { rounding, rounded, searched };
+  return { ...make(options.seqMse ?? false), withoutSearch: () => make(false) };
+}
+
+/** A weight rounding with the record of what it did. */
+export interface LayerRounding {
+  rounding: WeightRounding;
+  rounded: RoundedWeight[];
+  searched: SearchedWeight[];
 }
 
 /** The rows of group `g` of a weight as a rows × columns matrix (row-major), whatever the weight's own layout. */
