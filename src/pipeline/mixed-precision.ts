@@ -12,6 +12,7 @@ import { acceptAnyBatch } from '../runtimes/any-batch.ts';
 import { writeTempModel } from '../formats/temp-model.ts';
 import { decodeOnnx, encodeOnnx } from '../formats/onnx/index.ts';
 import { UsageError } from '../errors.ts';
+import { inferTypes } from '../ir/infer.ts';
 import { toposort } from '../ir/toposort.ts';
 import { DEFAULT_PASSES, runPasses } from '../passes/index.ts';
 import { quantizeModel, type QuantizeResult } from '../quantize/quantize.ts';
@@ -174,7 +175,10 @@ async function quantizePrefix(copy: () => Model, float: Model, options: Quantize
   let graph = copy();
   if (resolved.runPasses) graph = (await runPasses(graph, DEFAULT_PASSES, { log: () => {} })).model;
   const producer = new Map(graph.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
-  const order = [...graph.graph.inputs.map((v) => v.name), ...toposort(graph.graph).flatMap((n) => n.outputs)];
+  // Only float tensors can be quantized activations: lifting (and counting) Shape outputs, indices or masks buys nothing.
+  const types = inferTypes(graph, { tolerant: true });
+  const isFloat = (v: string) => { const t = types.get(v); return t?.kind === 'tensor' && (t.dtype === 'float32' || t.dtype === 'float16'); };
+  const order = [...graph.graph.inputs.map((v) => v.name), ...toposort(graph.graph).flatMap((n) => n.outputs)].filter(isFloat);
   const base = resolved[key];
   const measured = new Map<number, { result: QuantizeResult; psnr: number; size: number }>();
   const attempt = async (k: number) => {
