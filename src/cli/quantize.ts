@@ -146,7 +146,7 @@ export function registerQuantize(program: Command): void {
       const auto = budget && validation
         ? await quantizeAuto(model, options, {
           budget, validation, ...(opts.scheme ? { schemes } : {}),
-          onCandidate: opts.json ? undefined : (c) => process.stderr.write(`auto: ${c.scheme} ${c.ptq.join('+') || 'no ptq'}${c.lifted ? ` +${c.lifted} lifted` : ''}: ${c.psnr.toFixed(1)} dB, ${(100 * c.sizeRatio).toFixed(1)}% of float${c.met ? ' ✓' : ''}\n`),
+          onCandidate: opts.json ? undefined : (c) => process.stderr.write(`auto: ${c.scheme} ${c.ptq.join('+') || 'no ptq'}${c.lifted ? ` +${c.lifted} lifted` : ''}${c.int8Layers ? ` +${c.int8Layers} int8 layers` : ''}: ${c.psnr.toFixed(1)} dB, ${(100 * c.sizeRatio).toFixed(1)}% of float${c.met ? ' ✓' : ''}\n`),
         })
         : undefined;
       const { model: quantized, report } = auto ?? (mixed ? await quantizeMixedPrecision(model, options, mixed) : await quantizeModel(model, options));

@@ -3,8 +3,6 @@ import type { DataSource } from '../data/source.ts';
 import { UsageError } from '../errors.ts';
 import { decodeOnnx, encodeOnnx } from '../formats/onnx/index.ts';
 import type { Model } from '../ir/graph.ts';
-import { constantOf } from '../passes/graph-edit.ts';
-import { LOW_BIT_WEIGHT_OPS } from '../quantize/qdq.ts';
 import { quantizeModel, type QuantizeResult } from '../quantize/quantize.ts';
 import { PTQ_STEPS, SCHEMES, STATIC_SCHEMES, type PtqStep, type QuantizeOptions, type Scheme } from '../quantize/schemes.ts';
 import { silentProgress, type Progress } from '../util/progress.ts';
@@ -88,19 +86,15 @@ const MAX_PTQ_GAIN_DB = 15;
 const MIX_WEIGHT_ROUNDS = 6;
 
 /**
- * The int4 layers of `float` quantized as `report` says, noisiest first: those GPTQ does not round (ConvTranspose: plain
- * rounding, no measure — on PP-OCRv4 det w4a16 its head's two are worth +2.2 dB on top of the 12 noisiest others), then
- * the rest by their own int4 noise, GPTQ's layer-output error against the layer's output power (both on the
- * calibration inputs). Empty without a GPTQ record.
+ * The layers GPTQ rounded in an int4 model, noisiest first by their own int4 noise: the layer-output error against the
+ * layer's output power (both on the calibration inputs). Layers GPTQ cannot round (blocked weights, grouped
+ * ConvTranspose, 3-D convs) are not ranked and stay int4. Empty without a GPTQ record.
  */
-function noisiestAtFourBits(report: QuantizeResult['report'], float: Model): string[] {
-  const layers = (report.ptq?.find((p) => p.step === 'gptq')?.layers ?? []).filter((l) => l.power);
-  if (!layers.length) return [];
-  const measured = new Set(layers.map((l) => l.node));
-  const unmeasured = float.graph.nodes
-    .filter((n) => LOW_BIT_WEIGHT_OPS.has(n.op) && n.domain === '' && !measured.has(n.name) && constantOf(float.graph, n.inputs[1]))
-    .map((n) => n.name);
-  return [...unmeasured, ...layers.sort((a, b) => b.after / b.power! - a.after / a.power!).map((l) => l.node)];
+function noisiestAtFourBits(report: QuantizeResult['report']): string[] {
+  return (report.ptq?.find((p) => p.step === 'gptq')?.layers ?? [])
+    .filter((l) => l.power)
+    .sort((a, b) => b.after / b.power! - a.after / a.power!)
+    .map((l) => l.node);
 }
 
 /** Weight bits of a static scheme: what the model's size follows. */
@@ -201,8 +195,7 @@ export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 
       return { result, candidate: await judge(result, best.scheme, ptq, started, 0, undefined, int8Weights.length) };
     };
     // The best candidate's own record serves when it ran the same steps; else one more quantization ranks the layers.
-    const own = ptq.join() === best.ptq.join() ? noisiestAtFourBits(reports[candidates.indexOf(best)], float) : [];
-    const ranking = own.length ? own : noisiestAtFourBits((await attempt([])).result.report, float);
+    const ranking = noisiestAtFourBits(ptq.join() === best.ptq.join() ? reports[candidates.indexOf(best)] : (await attempt([])).result.report);
     if (candidates.some((c) => c.met) || !ranking.length) return;
     let lo = 0, hi = ranking.length;
     const resolution = Math.max(1, Math.ceil(ranking.length / 32));

@@ -175,9 +175,9 @@ async function quantizePrefix(copy: () => Model, float: Model, options: Quantize
   let graph = copy();
   if (resolved.runPasses) graph = (await runPasses(graph, DEFAULT_PASSES, { log: () => {} })).model;
   const producer = new Map(graph.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
-  // Only float tensors can be quantized activations: lifting (and counting) Shape outputs, indices or masks buys nothing.
+  // Only float32 tensors are quantized activations: lifting (and counting) Shape outputs, indices or masks buys nothing.
   const types = inferTypes(graph, { tolerant: true });
-  const isFloat = (v: string) => { const t = types.get(v); return t?.kind === 'tensor' && (t.dtype === 'float32' || t.dtype === 'float16'); };
+  const isFloat = (v: string) => { const t = types.get(v); return t?.kind === 'tensor' && t.dtype === 'float32'; };
   const order = [...graph.graph.inputs.map((v) => v.name), ...toposort(graph.graph).flatMap((n) => n.outputs)].filter(isFloat);
   const base = resolved[key];
   const measured = new Map<number, { result: QuantizeResult; psnr: number; size: number }>();

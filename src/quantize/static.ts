@@ -4,7 +4,7 @@ import { subgraphsOf } from '../ir/graph.ts';
 import { inferTypes } from '../ir/infer.ts';
 import { toposort } from '../ir/toposort.ts';
 import { activationFusionsOf, findActivationFusions } from '../passes/fuse-activation.ts';
-import { nameAllocator, opsetOf } from '../passes/graph-edit.ts';
+import { constantOf, nameAllocator, opsetOf } from '../passes/graph-edit.ts';
 import { describeRewrites, upgradeOpset, UPGRADE_DEFAULT_TARGET } from '../passes/upgrade-opset.ts';
 import { calibrate } from './calibrate/calibrate.ts';
 import { computesOnFloat, type ExcludeList } from './exclude.ts';
@@ -14,7 +14,7 @@ import { graphAsModel, outerConstants, scopedGraphs } from './subgraphs.ts';
 import { eliminateDeadCode } from '../passes/dead-code.ts';
 import { foldConvAffine, foldHardSigmoidIntoConv, foldScaleIntoNextConv } from './prepare.ts';
 import { dropClampsBeforeQ, dropDefaultAttributes, runMoversOnQuantized } from './fold-qdq.ts';
-import { QdqPlan, type QdqOutcome, type QdqSettings } from './qdq.ts';
+import { LOW_BIT_WEIGHT_OPS, QdqPlan, type QdqOutcome, type QdqSettings } from './qdq.ts';
 import type { TensorRange } from './calibrate/calibrator.ts';
 import type { QuantizeReport } from './report.ts';
 import { equalizeCrossLayer, observeCleRanges } from './ptq/cle.ts';
@@ -73,8 +73,11 @@ export async function quantizeStatic(model: Model, options: ResolvedOptions, exc
     const cle = equalizeCrossLayer(graph, { activationRanges: channelRanges, absorbHighBias: true, perChannelWeights: options.perChannel });
     report.ptq = [...(report.ptq ?? []), cleOutcome(cle)];
   }
+  // Names as the quantize report lists them (after the graph passes, which may fuse a MatMul and Add into a Gemm).
   const unknown = options.int8Weights.filter((name) => !graph.nodes.some((n) => n.name === name));
-  if (unknown.length) throw new UsageError(`--int8-weights names no node of the model: ${unknown.slice(0, 5).map((n) => `'${n}'`).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`);
+  if (unknown.length) throw new UsageError(`--int8-weights names no node of the model (after its graph passes): ${unknown.slice(0, 5).map((n) => `'${n}'`).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`);
+  const weightless = options.int8Weights.filter((name) => { const n = graph.nodes.find((x) => x.name === name)!; return !LOW_BIT_WEIGHT_OPS.has(n.op) || !constantOf(graph, n.inputs[1]); });
+  if (weightless.length) throw new UsageError(`--int8-weights takes Conv, ConvTranspose, MatMul or Gemm nodes with a constant weight: ${weightless.slice(0, 5).map((n) => `'${n}'`).join(', ')} ${weightless.length > 1 ? 'are' : 'is'} not`);
   const types = inferTypes(model, { tolerant: true });
   const fused = new Set((upgraded || scales || hardSigmoids || folded ? findActivationFusions(model) : activationFusionsOf(model)).map((f) => f.value));
   const settings: QdqSettings = {
@@ -229,7 +232,8 @@ function markPlans(model: Model, types: Map<string, ValueType>, fused: ReadonlyS
       const verdict = quantizerFor(node, settings.qnn)(node, plan);
       if (verdict === true) {
         plan.markNode(node);
-        const own = settings.int8WeightNodes?.has(node.name) ? `int8 per-channel weights (kept at 8 bits)${detail.slice(detail.indexOf(','))}` : detail;
+        const layout = !settings.perChannel || settings.perTensorOps?.has(node.op) ? 'per-tensor' : 'per-channel';
+        const own = settings.int8WeightNodes?.has(node.name) ? `int8 ${layout} weights (kept at 8 bits)${detail.slice(detail.indexOf(','))}` : detail;
         report?.quantized.push({ node: node.name, op: node.op, detail: WEIGHT_ONLY_OPS[node.op] ?? own, ...where });
       } else if (floatNode) {
         report?.float.push({ node: node.name, op: node.op, detail: verdict, ...where });

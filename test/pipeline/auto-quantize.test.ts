@@ -10,6 +10,8 @@ import { readModel } from '../../src/formats/registry.ts';
 import { mnistSource } from '../../src/data/mnist-source.ts';
 import { budgetText, parseBudget, quantizeAuto } from '../../src/pipeline/auto-quantize.ts';
 import { measureCandidate } from '../../src/pipeline/mixed-precision.ts';
+import { quantizeModel } from '../../src/quantize/quantize.ts';
+import { encodeOnnx } from '../../src/formats/onnx/index.ts';
 
 function ondevice(...args: string[]) {
   const r = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'bin', 'ondevice.js'), ...args], { encoding: 'utf8' });
@@ -64,14 +66,23 @@ test('--auto keeps the layers 4 bits hurt most at int8 before it gives up int4 w
   assert.ok(int4Only.length && int4Only.every((c) => !c.met), 'int4 alone misses the budget (else this test checks nothing)');
   const pick = auto.candidates[auto.chosen];
   assert.ok(auto.met && pick.met && pick.scheme === 'w4a16' && pick.int8Layers! > 0 && pick.int8Layers! < 5, JSON.stringify(pick));
-  // Smaller than any all-int8 candidate, and the written model holds int8 weights on exactly that many layers.
-  for (const c of auto.candidates.filter((x) => x.scheme === 'w8a16')) assert.ok(pick.bytes < c.bytes);
+  // The search stopped there (no 8-bit-weight scheme tried) and the model is smaller than all-int8 weights would be.
+  assert.ok(!auto.candidates.some((x) => x.scheme === 'w8a16'), 'int8 weights everywhere were not needed');
+  const { model: int8 } = await quantizeModel(await readModel(DEFAULT_MODEL.path), { scheme: 'w8a16', calibration });
+  assert.ok(pick.bytes < encodeOnnx(int8).byteLength, `${pick.bytes} B vs all-int8 ${encodeOnnx(int8).byteLength} B`);
+  // The written model holds int8 weights on exactly that many layers.
+
   const producer = new Map(chosen.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   const types = chosen.graph.nodes.filter((n) => n.op === 'Conv' || n.op === 'Gemm').map((n) => chosen.graph.initializers.get(producer.get(n.inputs[1])!.inputs[0])!.dtype);
   assert.equal(types.filter((t) => t === 'int8').length, pick.int8Layers);
   assert.equal(types.filter((t) => t === 'int4').length, 5 - pick.int8Layers!);
   const again = await measureCandidate(model, chosen, validation, 32, 32);
   assert.ok(again.psnr >= 42, `${again.psnr}`);
+});
+
+test('with only int4 schemes, --auto still mixes int8 weights in at the end', async () => {
+  const { auto } = await quantizeAuto(await readModel(DEFAULT_MODEL.path), { calibration }, { budget: { psnr: 42 }, validation: mnistSource('test'), examples: 32, schemes: ['w4a16'] });
+  assert.ok(auto.candidates.some((c) => c.int8Layers), JSON.stringify(auto.candidates.map((c) => [c.ptq, c.int8Layers, c.psnr])));
 });
 
 test('a drop budget judges top-1 accuracy on labelled data', async () => {

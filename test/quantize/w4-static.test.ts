@@ -179,6 +179,8 @@ test('mixed weight precision: --int8-weights keeps the named layers int8 (per ch
   const calibration = { source: mnistSource('train'), limit: 10 };
   await assert.rejects(quantizeModel(model0, { scheme: 'w4a16', calibration, int8Weights: ['no_such_conv'] }), (e: unknown) => e instanceof UsageError && /'no_such_conv'/.test(e.message));
   await assert.rejects(quantizeModel(model0, { scheme: 'w8a8', calibration, int8Weights: [noisiest[0]] }), (e: unknown) => e instanceof UsageError && /int4 schemes/.test(e.message));
+  const relu = model0.graph.nodes.find((n) => n.op === 'Relu')!.name;
+  await assert.rejects(quantizeModel(model0, { scheme: 'w4a16', calibration, int8Weights: [relu] }), (e: unknown) => e instanceof UsageError && e.message.includes(`'${relu}' is not`));
   const cli = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'bin', 'ondevice.js'), 'quantize', DEFAULT_MODEL.path, '-o', join(dir, 'cli-mixed.onnx'), '--scheme', 'w4a8', '--calibration', 'mnist:train', '--limit', '50', '--int8-weights', noisiest.join(','), '--json'], { encoding: 'utf8' });
   assert.equal(cli.status, 0, cli.stderr);
   const written = await readModel(join(dir, 'cli-mixed.onnx'));

@@ -1,9 +1,11 @@
-// Second moments of a weighted layer's inputs, H = Σ x·xᵀ over im2col patches (Conv) or matrix rows (MatMul/Gemm).
+// Second moments of a weighted layer's inputs, H = Σ x·xᵀ over im2col patches (Conv, ConvTranspose) or matrix rows (MatMul/Gemm).
 import type { HostTensor } from '../../ir/host-tensor.ts';
 
 /** How a layer reads its input: a 1-D/2-D convolution, or a matrix product over the input's last axis. */
 export type LayerGeometry =
   | { kind: 'conv'; groups: number; kernel: number[]; strides: number[]; dilations: number[]; pads: number[] | 'SAME_UPPER' | 'SAME_LOWER' }
+  /** A 2-D ConvTranspose with explicit pads: each output pixel reads, per input channel and kernel tap, the input pixel that tap scatters from. */
+  | { kind: 'convTranspose'; kernel: number[]; strides: number[]; dilations: number[]; pads: number[]; outputPadding: number[] }
   | { kind: 'matmul' };
 
 /** Rows (patches) taken from one batch at most, spread evenly over it; enough for a well-conditioned H. */
@@ -24,7 +26,7 @@ export class InputMoments {
 
   constructor(readonly geometry: LayerGeometry, readonly channels: number) {
     this.groups = geometry.kind === 'conv' ? geometry.groups : 1;
-    const kernel = geometry.kind === 'conv' ? geometry.kernel.reduce((a, b) => a * b, 1) : 1;
+    const kernel = geometry.kind === 'matmul' ? 1 : geometry.kernel.reduce((a, b) => a * b, 1);
     this.columns = (channels / this.groups) * kernel;
     this.sums = Array.from({ length: this.groups }, () => new Float64Array(this.columns * this.columns));
   }
@@ -40,6 +42,10 @@ export class InputMoments {
       const columns = new Float64Array(k * rows);
       for (let r = 0, p = 0; p < total; p += step, r++) for (let i = 0; i < k; i++) columns[i * rows + r] = data[p * k + i];
       this.accumulate(0, columns, rows);
+      return;
+    }
+    if (this.geometry.kind === 'convTranspose') {
+      this.observeTransposed(x, this.geometry);
       return;
     }
     const g = this.geometry;
@@ -77,6 +83,40 @@ export class InputMoments {
       }
       this.accumulate(grp, columns, rows);
     }
+  }
+
+  /**
+   * ConvTranspose (one group, 2-D): output pixel (oy, ox) takes x[ci, iy, ix]·W[ci, o, ky, kx] wherever
+   * oy = iy·stride − pad + ky·dilation (and the same across); its patch holds, per (ci, ky, kx), that input pixel or 0.
+   */
+  private observeTransposed(x: HostTensor, g: Extract<LayerGeometry, { kind: 'convTranspose' }>): void {
+    const data = x.data as Float32Array;
+    const k = this.columns;
+    const [n, channels, inH, inW] = x.dims;
+    const [kh, kw] = g.kernel;
+    const outH = g.strides[0] * (inH - 1) + g.outputPadding[0] + (kh - 1) * g.dilations[0] + 1 - g.pads[0] - g.pads[2];
+    const outW = g.strides[1] * (inW - 1) + g.outputPadding[1] + (kw - 1) * g.dilations[1] + 1 - g.pads[1] - g.pads[3];
+    const total = n * outH * outW;
+    const step = this.step(total);
+    const rows = Math.ceil(total / step);
+    const columns = new Float64Array(k * rows);
+    for (let p = 0, r = 0; p < total; p += step, r++) {
+      const b = Math.floor(p / (outH * outW));
+      const oy = Math.floor(p / outW) % outH;
+      const ox = p % outW;
+      for (let ky = 0; ky < kh; ky++) {
+        const sy = oy + g.pads[0] - ky * g.dilations[0];
+        const iy = sy / g.strides[0];
+        const rowOk = sy >= 0 && Number.isInteger(iy) && iy < inH;
+        for (let kx = 0; kx < kw; kx++) {
+          const sx = ox + g.pads[1] - kx * g.dilations[1];
+          const ix = sx / g.strides[1];
+          if (!rowOk || sx < 0 || !Number.isInteger(ix) || ix >= inW) continue;
+          for (let c = 0; c < channels; c++) columns[((c * kh + ky) * kw + kx) * rows + r] = data[((b * channels + c) * inH + iy) * inW + ix];
+        }
+      }
+    }
+    this.accumulate(0, columns, rows);
   }
 
   /** H per group as full symmetric matrices, averaged over the rows seen. */

@@ -49,13 +49,16 @@ interface Layout {
   geometry: LayerGeometry;
   /** Input channels (Conv) or K (MatMul/Gemm). */
   channels: number;
-  /** The weight is stored [columns, rows] (MatMul B, Gemm B without transB): transposed against rows × columns. */
-  transposed: boolean;
+  /**
+   * How the weight is stored against rows × columns: 'rows' [rows, columns…] (Conv, Gemm with transB), 'columns'
+   * [columns, rows] (MatMul B, Gemm B without transB), 'inputFirst' [input channels, rows, kernel…] (ConvTranspose).
+   */
+  storage: 'rows' | 'columns' | 'inputFirst';
   /** Axis of the weight's per-channel params that runs along rows. */
   rowAxis: number;
 }
 
-/** The layout of a Conv/MatMul/Gemm weight GPTQ can round, or undefined (other ops, 3-D convs, batched weights, transA). */
+/** The layout of a Conv/ConvTranspose/MatMul/Gemm weight GPTQ can round, or undefined (other ops, 3-D convs, grouped or auto-padded ConvTranspose, batched weights, transA). */
 export function weightLayout(node: Node, weight: Tensor): Layout | undefined {
   if (node.domain !== '' && node.domain !== 'ai.onnx') return undefined;
   if (node.op === 'Conv' && (weight.dims.length === 3 || weight.dims.length === 4)) {
@@ -65,14 +68,21 @@ export function weightLayout(node: Node, weight: Tensor): Layout | undefined {
     const pads = autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER' ? autoPad : autoPad === 'VALID' ? new Array(2 * rank).fill(0) : attrInts(node, 'pads', new Array(2 * rank).fill(0));
     return {
       geometry: { kind: 'conv', groups, kernel: weight.dims.slice(2), strides: attrInts(node, 'strides', new Array(rank).fill(1)), dilations: attrInts(node, 'dilations', new Array(rank).fill(1)), pads },
-      channels: weight.dims[1] * groups, transposed: false, rowAxis: 0,
+      channels: weight.dims[1] * groups, storage: 'rows', rowAxis: 0,
+    };
+  }
+  // ConvTranspose, 2-D, one group, explicit pads (no output_shape, no auto_pad): its rows are the output channels, axis 1.
+  if (node.op === 'ConvTranspose' && weight.dims.length === 4 && attrInt(node, 'group', 1) === 1 && attrString(node, 'auto_pad', 'NOTSET') === 'NOTSET' && !node.attributes.has('output_shape')) {
+    return {
+      geometry: { kind: 'convTranspose', kernel: weight.dims.slice(2), strides: attrInts(node, 'strides', [1, 1]), dilations: attrInts(node, 'dilations', [1, 1]), pads: attrInts(node, 'pads', [0, 0, 0, 0]), outputPadding: attrInts(node, 'output_padding', [0, 0]) },
+      channels: weight.dims[0], storage: 'inputFirst', rowAxis: 1,
     };
   }
   if (weight.dims.length !== 2) return undefined;
-  if (node.op === 'MatMul') return { geometry: { kind: 'matmul' }, channels: weight.dims[0], transposed: true, rowAxis: 1 };
+  if (node.op === 'MatMul') return { geometry: { kind: 'matmul' }, channels: weight.dims[0], storage: 'columns', rowAxis: 1 };
   if (node.op === 'Gemm' && !attrInt(node, 'transA', 0)) {
     const transB = attrInt(node, 'transB', 0) === 1;
-    return { geometry: { kind: 'matmul' }, channels: transB ? weight.dims[1] : weight.dims[0], transposed: !transB, rowAxis: transB ? 0 : 1 };
+    return { geometry: { kind: 'matmul' }, channels: transB ? weight.dims[1] : weight.dims[0], storage: transB ? 'rows' : 'columns', rowAxis: transB ? 0 : 1 };
   }
   return undefined;
 }
@@ -165,21 +175,34 @@ export interface LayerRounding {
   searched: SearchedWeight[];
 }
 
+/** Rows (output channels) of a weight stored as `layout` says. */
+function rowCount(dims: readonly number[], layout: Layout): number {
+  return layout.storage === 'rows' ? dims[0] : dims[1];
+}
+
+/** Where element (row, column) of the rows × columns view lives in the weight's own storage (k columns). */
+function storedIndex(layout: Layout, dims: readonly number[], k: number, row: number, column: number): number {
+  if (layout.storage === 'rows') return row * k + column;
+  if (layout.storage === 'columns') return column * dims[1] + row;
+  // [input channels, rows, kernel…]: column = input channel × kernel size + tap.
+  const taps = k / dims[0];
+  return (Math.floor(column / taps) * dims[1] + row) * taps + (column % taps);
+}
+
 /** The rows of group `g` of a weight as a rows × columns matrix (row-major), whatever the weight's own layout. */
 function groupMatrix(w: Float32Array, dims: readonly number[], layout: Layout, k: number, groups: number, g: number): Float64Array {
-  const rowsTotal = layout.transposed ? dims[1] : dims[0];
-  const rowsPerGroup = rowsTotal / groups;
+  const rowsPerGroup = rowCount(dims, layout) / groups;
   const first = g * rowsPerGroup;
   const matrix = new Float64Array(rowsPerGroup * k);
   for (let r = 0; r < rowsPerGroup; r++) {
-    for (let c = 0; c < k; c++) matrix[r * k + c] = layout.transposed ? w[c * rowsTotal + first + r] : w[(first + r) * k + c];
+    for (let c = 0; c < k; c++) matrix[r * k + c] = w[storedIndex(layout, dims, k, first + r, c)];
   }
   return matrix;
 }
 
 /** Rows, columns, the integer grid's bounds, and per group the input moments plus the input's rounding noise. */
 function layerSetup(dims: readonly number[], layout: Layout, m: InputMoments, q: QuantizedWeight, symmetric: boolean, inputNoise: number) {
-  const rowsTotal = layout.transposed ? dims[1] : dims[0];
+  const rowsTotal = rowCount(dims, layout);
   const k = m.columns;
   const [min, max] = quantRange(q.type, symmetric);
   // The layer sees its input plus rounding noise: E[(x+n)(x+n)ᵀ] = H + σ²I.
@@ -219,7 +242,7 @@ function roundLayer(w: Float32Array, dims: readonly number[], layout: Layout, m:
     error += result.error * rowsPerGroup;
     nearestError += result.nearestError * rowsPerGroup;
     for (let r = 0; r < rowsPerGroup; r++) {
-      for (let c = 0; c < k; c++) out[layout.transposed ? c * rowsTotal + first + r : (first + r) * k + c] = result.values[r * k + c];
+      for (let c = 0; c < k; c++) out[storedIndex(layout, dims, k, first + r, c)] = result.values[r * k + c];
     }
   }
   return { values: out, error: error / rowsTotal, nearestError: nearestError / rowsTotal, power: power / rowsTotal };

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { InputMoments } from '../../../src/quantize/ptq/input-moments.ts';
+import { ModelBuilder } from '../../../src/ir/builder.ts';
+import { encodeOnnx } from '../../../src/formats/onnx/index.ts';
 import { gptqRound } from '../../../src/quantize/ptq/gptq.ts';
 import { compileFile } from '../../../src/compile/compile.ts';
 import { mnistSource } from '../../../src/data/mnist-source.ts';
@@ -42,6 +44,36 @@ test('conv input moments equal Σ patch·patchᵀ of a direct im2col (pads, stri
       rows++;
     }
     for (let i = 0; i < k * k; i++) assert.ok(Math.abs(got[g][i] - want[i] / rows) < 1e-9, `group ${g} entry ${i}: ${got[g][i]} vs ${want[i] / rows}`);
+  }
+});
+
+test('ConvTranspose input moments give its output energy: wᵀ·H·w per output channel = mean y² from onnxruntime (stride, pads, output_padding)', async () => {
+  const [n, c, h, w, m, kh, kw] = [2, 3, 4, 5, 2, 3, 3];
+  const attrs = { strides: [2, 2], pads: [1, 0, 1, 1], output_padding: [1, 0], dilations: [1, 1] };
+  const weights = seededFloats(c * m * kh * kw, 11, -1, 1);
+  const x = seededFloats(n * c * h * w, 12, -1, 1);
+  const b = new ModelBuilder({ opset: 17 });
+  b.input('x', 'float32', [n, c, h, w]);
+  b.op('ConvTranspose', ['x', b.initializer('w', 'float32', [c, m, kh, kw], weights)], attrs, { output: 'y' });
+  b.output('y', 'float32');
+  const session = await ort.InferenceSession.create(encodeOnnx(b.build()));
+  const y = (await session.run({ x: new ort.Tensor('float32', x, [n, c, h, w]) })).y;
+  const positions = y.dims[0] * y.dims[2] * y.dims[3];
+  const moments = new InputMoments({ kind: 'convTranspose', kernel: [kh, kw], strides: attrs.strides, dilations: attrs.dilations, pads: attrs.pads, outputPadding: attrs.output_padding }, c);
+  moments.observe({ dtype: 'float32', dims: [n, c, h, w], data: x });
+  assert.equal(moments.rows, positions, 'one patch per output pixel');
+  const [hess] = moments.hessians();
+  const k = c * kh * kw;
+  for (let o = 0; o < m; o++) {
+    // Column (ci·kh + ky)·kw + kx holds W[ci, o, ky, kx].
+    const row = Array.from({ length: k }, (_, col) => weights[(Math.floor(col / (kh * kw)) * m + o) * kh * kw + (col % (kh * kw))]);
+    let power = 0;
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) power += row[i] * hess[i * k + j] * row[j];
+    const data = y.data as Float32Array;
+    let direct = 0;
+    for (let bi = 0; bi < y.dims[0]; bi++) for (let p = 0; p < y.dims[2] * y.dims[3]; p++) direct += data[(bi * m + o) * y.dims[2] * y.dims[3] + p] ** 2;
+    direct /= positions;
+    assert.ok(Math.abs(power - direct) < 1e-5 * direct, `channel ${o}: wᵀHw ${power} vs mean y² ${direct}`);
   }
 });
 
