@@ -136,7 +136,7 @@ function markPareto(cs: AutoCandidate[]): void {
  * topological order to 16 bits (bisection over the prefix: on PP-OCRv4 det the early backbone is where 8 bits hurt, and
  * per-layer sensitivity lifting 90 of 225 stopped at 25.9 dB where the prefix met 30 with 29) until it does. Every candidate is measured by exact Q/DQ execution against the float model.
  * Returns the chosen model: of those that met the budget, the fewest weight bits, then 8-bit activations (faster), then
- * the highest PSNR; else the closest one, with `met: false`.
+ * the fewest layers kept at int8, then the highest PSNR; else the closest one, with `met: false`.
  */
 export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 'scheme' | 'ptq'>, auto: AutoOptions): Promise<QuantizeResult & { auto: AutoOutcome }> {
   if (!options.calibration) throw new UsageError('--auto needs calibration data (--calibration DATA)');
@@ -156,12 +156,13 @@ export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 
   // Every candidate's report (small, unlike its model): mixed weight precision ranks layers from one.
   const reports: QuantizeResult['report'][] = [];
   let referenceAccuracy: number | undefined;
-  // Of those that meet the budget: fewest weight bits, then 8-bit activations, then the highest PSNR; else the closest.
+  // Of those that meet the budget: fewest weight bits, then 8-bit activations, then fewest layers kept at int8 (mixed
+  // weights cost size), then the highest PSNR; else the closest.
   const chooseIndex = (): number => {
     const indexed = candidates.map((c, i) => [c, i] as const);
     const met = indexed.filter(([c]) => c.met);
     return met.length
-      ? met.sort(([a], [b]) => weightBits(a.scheme) - weightBits(b.scheme) || Number(a.scheme.endsWith('16')) - Number(b.scheme.endsWith('16')) || b.psnr - a.psnr)[0][1]
+      ? met.sort(([a], [b]) => weightBits(a.scheme) - weightBits(b.scheme) || Number(a.scheme.endsWith('16')) - Number(b.scheme.endsWith('16')) || (a.int8Layers ?? 0) - (b.int8Layers ?? 0) || b.psnr - a.psnr)[0][1]
       : indexed.sort(([a], [b]) => ('psnr' in auto.budget ? b.psnr - a.psnr : (a.drop ?? Infinity) - (b.drop ?? Infinity)))[0][1];
   };
   const meets = (c: Pick<AutoCandidate, 'psnr' | 'drop'>): boolean => ('psnr' in auto.budget ? c.psnr >= auto.budget.psnr : c.drop !== undefined && c.drop <= auto.budget.drop);

@@ -66,6 +66,8 @@ test('--auto keeps the layers 4 bits hurt most at int8 before it gives up int4 w
   assert.ok(int4Only.length && int4Only.every((c) => !c.met), 'int4 alone misses the budget (else this test checks nothing)');
   const pick = auto.candidates[auto.chosen];
   assert.ok(auto.met && pick.met && pick.scheme === 'w4a16' && pick.int8Layers! > 0 && pick.int8Layers! < 5, JSON.stringify(pick));
+  // Of the mixes that met the budget, the one with the fewest int8 layers (the smallest), not the most faithful.
+  assert.equal(pick.int8Layers, Math.min(...auto.candidates.filter((c) => c.met).map((c) => c.int8Layers ?? 0)));
   // The search stopped there (no 8-bit-weight scheme tried) and the model is smaller than all-int8 weights would be.
   assert.ok(!auto.candidates.some((x) => x.scheme === 'w8a16'), 'int8 weights everywhere were not needed');
   const { model: int8 } = await quantizeModel(await readModel(DEFAULT_MODEL.path), { scheme: 'w8a16', calibration });
@@ -80,9 +82,13 @@ test('--auto keeps the layers 4 bits hurt most at int8 before it gives up int4 w
   assert.ok(again.psnr >= 42, `${again.psnr}`);
 });
 
-test('with only int4 schemes, --auto still mixes int8 weights in at the end', async () => {
-  const { auto } = await quantizeAuto(await readModel(DEFAULT_MODEL.path), { calibration }, { budget: { psnr: 42 }, validation: mnistSource('test'), examples: 32, schemes: ['w4a16'] });
-  assert.ok(auto.candidates.some((c) => c.int8Layers), JSON.stringify(auto.candidates.map((c) => [c.ptq, c.int8Layers, c.psnr])));
+test('with only int4 schemes, --auto still mixes int8 weights in at the end, and of the mixes that meet it writes the smallest', async () => {
+  const { auto } = await quantizeAuto(await readModel(DEFAULT_MODEL.path), { calibration }, { budget: { psnr: 39 }, validation: mnistSource('test'), examples: 32, schemes: ['w4a16'] });
+  const mixes = auto.candidates.filter((c) => c.int8Layers && c.met);
+  assert.ok(mixes.length >= 2, `two mixes meet the budget (else the choice below checks nothing): ${JSON.stringify(auto.candidates.map((c) => [c.int8Layers, c.psnr.toFixed(2)]))}`);
+  const pick = auto.candidates[auto.chosen];
+  assert.equal(pick.int8Layers, Math.min(...mixes.map((c) => c.int8Layers!)));
+  assert.ok(mixes.every((c) => c.bytes >= pick.bytes), 'no met mix is smaller');
 });
 
 test('a drop budget judges top-1 accuracy on labelled data', async () => {
