@@ -237,7 +237,9 @@ export async function quantizeAuto(model: Model, options: Omit<QuantizeOptions, 
       const ptq = mixedPrecisionSteps(best.ptq);
       const result = await quantizeMixedPrecision(copy(), { ...options, scheme: best.scheme, ptq, progress }, { targetPsnr: auto.budget.psnr, validation: auto.validation, examples, strategy: 'prefix' });
       const mp = result.report.mixedPrecision;
-      await judge(result, best.scheme, ptq, started, mp?.lifted.length ?? 0, mp?.lift);
+      // Counted as written: the activations quantized to 16 bits (a lifted value that is fused or never quantized is not one).
+      const lifted = mp?.lift === '16bit' ? result.report.activations?.sixteenBit ?? mp.lifted.length : mp?.lifted.length ?? 0;
+      await judge(result, best.scheme, ptq, started, lifted, mp?.lift);
     }
   }
   markPareto(candidates);
