@@ -132,9 +132,11 @@ function markPareto(cs: AutoCandidate[]): void {
  * Searches for the smallest quantized model that meets `auto.budget` on held-out data: static schemes by weight size
  * (int4 before int8; 8-bit activations before 16-bit at equal size), each with the PTQ ladder (see {@link ladder};
  * skipped when the plain scheme is more than {@link MAX_PTQ_GAIN_DB} below a PSNR budget);
- * when no configuration meets the budget, mixed precision from the best int8 one lifts the first activations in
- * topological order to 16 bits (bisection over the prefix: on PP-OCRv4 det the early backbone is where 8 bits hurt, and
- * per-layer sensitivity lifting 90 of 225 stopped at 25.9 dB where the prefix met 30 with 29) until it does. Every candidate is measured by exact Q/DQ execution against the float model.
+ * before giving up int4 weights, the layers 4 bits hurt most keep int8 (see mixWeights); when no configuration meets
+ * the budget, mixed precision from the best int8 one lifts the first activations in topological order to 16 bits
+ * (bisection over the prefix: on PP-OCRv4 det the early backbone is where 8 bits hurt, and per-layer sensitivity
+ * lifting 90 of 225 stopped at 25.9 dB where the prefix met 30 with 29) until it does. Every candidate is measured by
+ * exact Q/DQ execution against the float model.
  * Returns the chosen model: of those that met the budget, the fewest weight bits, then 8-bit activations (faster), then
  * the fewest layers kept at int8, then the highest PSNR; else the closest one, with `met: false`.
  */
