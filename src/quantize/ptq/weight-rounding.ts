@@ -139,10 +139,10 @@ export async function gptqRounding(model: Model, nodes: readonly Node[], constan
         const layout = m && slot === 1 ? weightLayout(node, weight) : undefined;
         if (!m || !layout || m.rows === 0) return undefined;
         if (q.params.length > 1 ? q.axis !== layout.rowAxis : m.groups > 1) return undefined;
-        const key = `${node.name}\u0000${weight.name}\u0000${q.params.map((p) => `${p.scale}:${p.zeroPoint}`).join(',')}`;
+        const key = gridKey(node, weight, q);
         const known = grids.get(key);
         if (known) return known;
-        const result = searchLayer(tensorFloats(weight), weight.dims, layout, m, q, symmetric, inputScale ? (inputScale * inputScale) / 12 : 0, minScales);
+        const result = searchLayer(tensorFloats(weight), weight.dims, layout, m, q, symmetric, roundingNoise(inputScale), minScales);
         if (!searched.some((r) => r.node === node.name && r.weight === weight.name)) searched.push({ node: node.name, weight: weight.name, before: result.before, after: result.after });
         grids.set(key, result.params);
         return result.params;
@@ -154,10 +154,10 @@ export async function gptqRounding(model: Model, nodes: readonly Node[], constan
         if (!m || !layout || m.rows === 0) return undefined;
         if (q.params.length > 1 && q.axis !== layout.rowAxis) return undefined;
         // A copy of the model quantized earlier (to measure it) asked for the same weight on the same grid: reuse.
-        const key = `${node.name}\u0000${weight.name}\u0000${q.params.map((p) => `${p.scale}:${p.zeroPoint}`).join(',')}`;
+        const key = gridKey(node, weight, q);
         const known = done.get(key);
         if (known && rounded.some((r) => r.node === node.name && r.weight === weight.name)) return known.values;
-        const result = known ?? roundLayer(tensorFloats(weight), weight.dims, layout, m, q, symmetric, inputScale ? (inputScale * inputScale) / 12 : 0);
+        const result = known ?? roundLayer(tensorFloats(weight), weight.dims, layout, m, q, symmetric, roundingNoise(inputScale));
         if (!rounded.some((r) => r.node === node.name && r.weight === weight.name)) rounded.push({ node: node.name, weight: weight.name, nearestError: result.nearestError, error: result.error, power: result.power });
         done.set(key, result);
         return result.values;
@@ -166,6 +166,16 @@ export async function gptqRounding(model: Model, nodes: readonly Node[], constan
     return { rounding, rounded, searched };
   };
   return { ...make(options.seqMse ?? false), withoutSearch: () => make(false) };
+}
+
+/** One weight on one grid: what a copy of the model quantized again asks for. */
+function gridKey(node: Node, weight: Tensor, q: QuantizedWeight): string {
+  return `${node.name}\u0000${weight.name}\u0000${q.params.map((p) => `${p.scale}:${p.zeroPoint}`).join(',')}`;
+}
+
+/** Variance of the rounding noise of an input quantized with step `inputScale` (step²/12; 0 when unquantized). */
+function roundingNoise(inputScale: number | undefined): number {
+  return inputScale ? (inputScale * inputScale) / 12 : 0;
 }
 
 /** A weight rounding with the record of what it did. */
