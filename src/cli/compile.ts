@@ -17,6 +17,7 @@ import { formatBytes } from '../report/format.ts';
 import { terminalProgress } from '../report/progress.ts';
 import { renderTable } from '../report/table.ts';
 import { compileTfliteMixedPrecision, type TfliteMixedOptions, type TfliteMixedReport } from '../pipeline/tflite-mixed-precision.ts';
+import { compileQnnMixedPrecision, type QnnMixedReport } from '../pipeline/qnn-mixed-precision.ts';
 import { action, EXIT } from './action.ts';
 import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, OUTPUTS_HELP, oneOf, positiveInt, refuseOverwritingInput } from './options.ts';
 import { parseOutputNames } from '../passes/select-outputs.ts';
@@ -39,6 +40,7 @@ interface CompileCliOptions {
   mixedTargetPsnr?: number;
   mixedStrategy?: string;
   validation?: string;
+  int8Weights?: string;
   ptq?: string;
   minIos?: string;
   compute?: string;
@@ -55,19 +57,31 @@ export function formatTfliteMixed(m: TfliteMixedReport, outputBytes: number): st
   return [...lines, ...m.warnings.map((w) => `warning: ${w}`)].join('\n');
 }
 
+/** The terminal lines of a QNN mixed-precision compile: activations at 16 bits, PSNR, converts. */
+export function formatQnnMixed(m: QnnMixedReport, r: CompileReport): string {
+  const units = r.qnn?.mixed;
+  const lines = [
+    `mixed precision (${m.strategy}): ${m.sixteenBit.values.length} of ${m.sixteenBit.of} activations at 16 bits` +
+      `${units ? ` (${units.sixteenBitNodes} ops in 16-bit units, ${units.converts} DQ → Q converts)` : ''}; search trail ${m.searchTrail.map((p) => p.toFixed(1)).join(' → ')} dB`,
+    `compiled model: ${m.psnr.toFixed(1)} dB on ${m.examples} examples of ${m.validation}; target ${m.targetPsnr} dB ${m.met ? 'met' : 'MISSED'}`,
+  ];
+  return [...lines, ...m.warnings.map((w) => `warning: ${w}`)].join('\n');
+}
+
 /** The mixed-precision search options of the compile flags (none without --mixed-target-psnr). */
-function mixedOption(opts: CompileCliOptions, quantize: TfliteQuantization): TfliteMixedOptions['mixed'] | undefined {
+function mixedOption(opts: CompileCliOptions, target: Target, quantize: TfliteQuantization, precision: QnnPrecision | undefined): TfliteMixedOptions['mixed'] | undefined {
   if (opts.mixedTargetPsnr === undefined) {
     if (opts.mixedStrategy || opts.validation) throw new UsageError('--mixed-strategy and --validation need --mixed-target-psnr');
     return undefined;
   }
-  if (quantize !== 'w8a8') throw new UsageError('--mixed-target-psnr needs --quantize w8a8');
+  if (target === 'qnn' && (precision ?? 'w8a8') !== 'w8a8') throw new UsageError(`--mixed-target-psnr lifts 8-bit activations to 16 bits: it needs --precision w8a8, not ${precision}`);
+  if (target === 'tflite' && quantize !== 'w8a8') throw new UsageError('--mixed-target-psnr needs --quantize w8a8');
+  if (target !== 'tflite' && target !== 'qnn') throw new UsageError('--mixed-target-psnr is for --target tflite or qnn; use `ondevice quantize` for ONNX');
   if (!(opts.mixedTargetPsnr > 0)) throw new UsageError('--mixed-target-psnr must be a positive number of dB');
   if (opts.exclude) throw new UsageError('--mixed-target-psnr finds the --exclude list itself; give one or the other');
   if (opts.mixedStrategy && opts.mixedStrategy !== 'per-layer' && opts.mixedStrategy !== 'prefix') throw new UsageError(`unknown --mixed-strategy '${opts.mixedStrategy}' (known: per-layer, prefix)`);
   return { targetPsnr: opts.mixedTargetPsnr, ...(opts.mixedStrategy ? { strategy: opts.mixedStrategy as 'per-layer' | 'prefix' } : {}) };
 }
-
 
 /** The terminal report of a compile. */
 export function formatCompileReport(r: CompileReport): string {
@@ -77,7 +91,7 @@ export function formatCompileReport(r: CompileReport): string {
   lines.push(`${total} ops mapped to ${r.target}${r.hardSwishFused ? ` (${r.hardSwishFused} hard-swish patterns fused)` : ''}`);
   if (r.lift) lines.push(`lifted from ${r.lift.from === 'tfjs' ? 'TF.js' : '.tflite'}: transposes ${r.lift.transposes.boundary} at model inputs/outputs, ${r.lift.transposes.inside} inside the graph`);
   if (r.floatOps?.float) lines.push(`float32 ops in the int8 model: ${r.floatOps.float} of ${r.floatOps.total} (${((100 * r.floatOps.float) / r.floatOps.total).toFixed(0)}%, behind DEQUANTIZE/QUANTIZE)`);
-  if (r.qnn) lines.push(`qnn ${r.qnn.precision}: ${r.qnn.computeNodes} ops, each in its own DQ → op → Q unit (${r.qnn.activationType} activations, int8 weights); `
+  if (r.qnn) lines.push(`qnn ${r.qnn.precision}: ${r.qnn.computeNodes} ops, each in its own DQ → op → Q unit (${r.qnn.mixed ? 'uint8/uint16' : r.qnn.activationType} activations, ${r.qnn.precision === 'w4a16' ? 'int4' : 'int8'} weights); `
     + `${r.qnn.units.wrapped} wrapped, ${r.qnn.units.pairsAdded} Q/DQ pairs added, ${r.qnn.units.fixedEncodings} fixed encodings`,
   ...(r.qnn.ptq ?? []).map((p) => `${p.step}: ${p.summary}`), ...r.qnn.warnings.map((w) => `warning: ${w}`));
   if (r.coreml) {
@@ -138,8 +152,9 @@ export function registerCompile(program: Command): void {
     .option('--input-shape <name=dims>', INPUT_SHAPE_HELP, collect, [] as string[])
     .option('--input-value <name=value>', INPUT_VALUE_HELP, collect, [] as string[])
     .option('--exclude <list>', 'w8a8: comma-separated node names or op types of the model to keep float32 (DEQUANTIZE in, float op, QUANTIZE out)')
-    .option('--mixed-target-psnr <dB>', 'w8a8: automatic mixed precision: find the nodes to keep float with the ONNX search (quantize --mixed-lift float), compile, and measure the output PSNR in LiteRT.js', Number)
-    .option('--mixed-strategy <s>', 'which layers mixed precision keeps float: per-layer (noisiest by per-layer SQNR) or prefix (the first ones, by bisection)')
+    .option('--mixed-target-psnr <dB>', 'automatic mixed precision to an output PSNR. tflite w8a8: find the nodes to keep float with the ONNX search, compile, and measure in LiteRT.js; qnn w8a8: find the activations to keep at 16 bits, compile with converts between the types, and measure', Number)
+    .option('--mixed-strategy <s>', 'which layers mixed precision lifts: per-layer (noisiest by per-layer SQNR; tflite default) or prefix (the first ones, by bisection; qnn default)')
+    .option('--int8-weights <nodes>', 'qnn w4a16: comma-separated node names whose weights stay int8 (mixed weight precision)')
     .option('--validation <data>', `held-out data on which --mixed-target-psnr measures PSNR: ${DATA_SPEC_HELP} (default: the calibration data)`)
     .option('--ptq <steps>', `qnn: post-training steps beyond min/max: ${PTQ_STEPS.join(', ')}, all, none (default seq-mse,gptq,bias-correction; see docs/quantization.md)`)
     .option('--min-ios <version>', `coreml: the oldest iOS the model must load on: ${MIN_IOS_VERSIONS.join(', ')} (default: the oldest the weights allow; w8 needs 16, w4 18)`)
@@ -162,7 +177,9 @@ export function registerCompile(program: Command): void {
       const ptq = opts.ptq === undefined ? undefined : parsePtqSteps(opts.ptq);
       if (target === 'qnn' && !opts.calibration) throw new UsageError('--target qnn needs --calibration DATA (activation ranges for the quantized model)');
       if (opts.exclude && quantize !== 'w8a8') throw new UsageError('--exclude needs --quantize w8a8');
-      const mixed = mixedOption(opts, quantize);
+      const mixed = mixedOption(opts, target, quantize, precision);
+      if (opts.int8Weights !== undefined && (target !== 'qnn' || precision !== 'w4a16')) throw new UsageError('--int8-weights is for --target qnn --precision w4a16');
+      const int8Weights = opts.int8Weights?.split(',').map((e) => e.trim()).filter(Boolean);
       const exclude = opts.exclude ? opts.exclude.split(',').map((e) => e.trim()).filter(Boolean) : [];
       const recipePath = findRecipe(file, opts.recipe);
       const recipe = recipePath ? loadDataRecipe(recipePath) : undefined;
@@ -179,7 +196,16 @@ export function registerCompile(program: Command): void {
         ...(opts.inputValue.length ? { inputValues } : {}),
         ...(opts.outputs !== undefined ? { outputs: parseOutputNames(opts.outputs) } : {}),
       };
-      if (mixed && target !== 'tflite') throw new UsageError('--mixed-target-psnr is for --target tflite; use `ondevice quantize` for ONNX');
+      if (mixed && target === 'qnn') {
+        const { compile: report, mixed: found } = await compileQnnMixedPrecision(file, opts.output, {
+          ...common, mixed, ...(ptq ? { ptq } : {}),
+          calibration: (model: Model) => open(opts.calibration!, model, 'calibration'),
+          ...(opts.validation ? { validation: (model: Model) => open(opts.validation!, model, 'evaluation') } : {}),
+        });
+        process.stdout.write(opts.json ? `${JSON.stringify({ ...report, mixedPrecision: found }, null, 2)}\n` : `${formatCompileReport(report)}\n${formatQnnMixed(found, report)}\n`);
+        if (!found.met) process.exitCode = EXIT.checkFailed;
+        return;
+      }
       if (mixed) {
         const { compile: report, mixed: found } = await compileTfliteMixedPrecision(file, opts.output, {
           ...common, mixed,
@@ -192,7 +218,7 @@ export function registerCompile(program: Command): void {
         return;
       }
       const report = await compileFile(file, opts.output, {
-        target, quantize, ...common, ...(exclude.length ? { exclude } : {}), ...(coreml ? { coreml } : {}), ...(precision ? { precision } : {}), ...(ptq ? { ptq } : {}),
+        target, quantize, ...common, ...(exclude.length ? { exclude } : {}), ...(coreml ? { coreml } : {}), ...(precision ? { precision } : {}), ...(ptq ? { ptq } : {}), ...(int8Weights?.length ? { int8Weights } : {}),
         ...(opts.calibration ? { calibration: (model: Model) => open(opts.calibration!, model, 'calibration') } : {}),
       });
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCompileReport(report)}\n`);

@@ -44,8 +44,12 @@ export interface CompileOptions extends Omit<TfliteCompileOptions, 'calibration'
   calibration?: TfliteCompileOptions['calibration'] | ((model: Model) => Promise<TfliteCompileOptions['calibration']>);
   /** qnn: weight/activation precision (default w8a8). */
   precision?: QnnPrecision;
-  /** qnn: post-training steps beyond min/max (default ['gptq']; [] for plain rounding). */
+  /** qnn: post-training steps beyond min/max (default seq-mse, gptq, bias-correction; [] for plain rounding). */
   ptq?: PtqStep[];
+  /** qnn w8a8: activations kept at 16 bits (names after the QNN preparation passes): a mixed 8/16-bit model. */
+  wideValues?: string[];
+  /** qnn w4a16: nodes whose weights stay int8. */
+  int8Weights?: string[];
   /** coreml: weights, compute type, oldest iOS, image input, classifier labels (`quantize` is read from here, not above). */
   coreml?: Omit<CoremlCompileOptions, 'inputShapes' | 'inputValues' | 'source'>;
 }
@@ -73,7 +77,7 @@ export interface CompileReport {
   /** Core ML only: spec version, opset, weights, compression, renamed I/O, the Swift file written beside the package. */
   coreml?: Omit<CoremlCompileReport, 'ops' | 'passes' | 'quantize'> & { swift: string };
   /** QNN only: activation type, compute nodes and how their node units were completed. */
-  qnn?: Pick<QnnCompileReport, 'precision' | 'activationType' | 'computeNodes' | 'units' | 'warnings' | 'ptq'>;
+  qnn?: Pick<QnnCompileReport, 'precision' | 'activationType' | 'computeNodes' | 'units' | 'mixed' | 'warnings' | 'ptq'>;
 }
 
 /**
@@ -222,16 +226,17 @@ async function compileQnn(model: Model, output: string, options: CompileOptions,
   if (!calibration) throw new UsageError('--target qnn needs --calibration DATA (activation ranges for the quantized model)');
   const inputValues = typeof options.inputValues === 'function' ? options.inputValues(model) : options.inputValues;
   const { model: out, report } = await compileToQnn(model, {
-    calibration, ...(options.precision ? { precision: options.precision } : {}), ...(options.ptq ? { ptq: options.ptq } : {}), ...(options.method ? { method: options.method } : {}), ...(options.limit ? { limit: options.limit } : {}),
+    calibration, ...(options.precision ? { precision: options.precision } : {}), ...(options.ptq ? { ptq: options.ptq } : {}),
+    ...(options.wideValues?.length ? { wideValues: options.wideValues } : {}), ...(options.int8Weights?.length ? { int8Weights: options.int8Weights } : {}), ...(options.method ? { method: options.method } : {}), ...(options.limit ? { limit: options.limit } : {}),
     ...(from.inputShapes ? { inputShapes: from.inputShapes } : {}), ...(inputValues ? { inputValues } : {}), ...(options.progress ? { progress: options.progress } : {}),
   });
   await writeModel(out, output, { format: 'onnx' });
-  const { precision, activationType, computeNodes, units, warnings, ptq } = report;
+  const { precision, activationType, computeNodes, units, mixed, warnings, ptq } = report;
   return {
     target: 'qnn', output, inputBytes: from.inputBytes, outputBytes: statSync(output).size, ops: report.ops, quantize: precision,
     ...(from.lift ? { lift: from.lift } : {}), ...(from.preQuantized ? { preQuantized: from.preQuantized } : {}),
     passes: report.passes.map(({ name, nodesBefore, nodesAfter }) => ({ name, nodesBefore, nodesAfter })),
-    qnn: { precision, activationType, computeNodes, units, warnings, ptq },
+    qnn: { precision, activationType, computeNodes, units, ...(mixed ? { mixed } : {}), warnings, ptq },
   };
 }
 

@@ -45,6 +45,13 @@ export interface MixedPrecisionOptions {
    * bisection (~7 rounds); noise injected early is amplified by everything after it, which per-layer SQNR misses.
    */
   strategy?: 'per-layer' | 'prefix';
+  /**
+   * Finishes each candidate in place before it is measured, given the values lifted in it: e.g. a compiler completing
+   * node units (QNN adds the Q/DQ a plain quantizer leaves out), so the search measures what will be written.
+   */
+  complete?: (model: Model, lifted: { wideValues: string[]; floatValues: string[] }) => Promise<void>;
+  /** Prefix strategy: values lifted before the prefix from the input side (e.g. graph outputs, whose own grid caps the PSNR). */
+  liftFirst?: string[];
 }
 
 /** What {@link measureCandidate} found: fidelity to the reference, and top-1 accuracy of both where the data has labels. */
@@ -139,6 +146,7 @@ export async function quantizeMixedPrecision(model: Model, options: QuantizeOpti
   let firstSize = 0;
   for (let round = 0; ; round++) {
     const result = await quantizeModel(copy(), { ...options, floatValues, wideValues });
+    await mp.complete?.(result.model, { wideValues: [...wideValues], floatValues: [...floatValues] });
     const psnr = await outputPsnr(float, result.model, validation, examples, batchSize);
     outcome.rounds.push({ psnr, lifted: outcome.lifted.length });
     outcome.psnr = psnr;
@@ -178,13 +186,16 @@ async function quantizePrefix(copy: () => Model, float: Model, options: Quantize
   // Only float32 tensors are quantized activations: lifting (and counting) Shape outputs, indices or masks buys nothing.
   const types = inferTypes(graph, { tolerant: true });
   const isFloat = (v: string) => { const t = types.get(v); return t?.kind === 'tensor' && t.dtype === 'float32'; };
-  const order = [...graph.graph.inputs.map((v) => v.name), ...toposort(graph.graph).flatMap((n) => n.outputs)].filter(isFloat);
+  const early = (mp.liftFirst ?? []).filter(isFloat);
+  const order = [...early, ...[...graph.graph.inputs.map((v) => v.name), ...toposort(graph.graph).flatMap((n) => n.outputs)].filter((v) => isFloat(v) && !early.includes(v))];
   const base = resolved[key];
   const measured = new Map<number, { result: QuantizeResult; psnr: number; size: number }>();
   const attempt = async (k: number) => {
     // Lifting to float keeps the producers' weights float too (excluded), not only their outputs.
     const nodes = key === 'floatValues' ? order.slice(0, k).flatMap((v) => producer.get(v)?.name ?? []) : [];
-    const result = await quantizeModel(copy(), { ...options, [key]: [...base, ...order.slice(0, k)], exclude: [...resolved.exclude, ...nodes] });
+    const lifted = { wideValues: [...resolved.wideValues], floatValues: [...resolved.floatValues], [key]: [...base, ...order.slice(0, k)] };
+    const result = await quantizeModel(copy(), { ...options, ...lifted, exclude: [...resolved.exclude, ...nodes] });
+    await mp.complete?.(result.model, lifted);
     const psnr = await outputPsnr(float, result.model, validation, examples, batchSize);
     outcome.rounds.push({ psnr, lifted: k });
     const entry = { result, psnr, size: encodeOnnx(result.model).byteLength };

@@ -130,6 +130,8 @@ export class QdqPlan implements QdqMarker {
 
   shareParams(output: string, input: string): void {
     if (!this.isFloat(output) || this.settings.floatValues?.has(output) || !this.isQuantized(input)) return;
+    // A mixed-precision boundary (8-bit input, 16-bit output or back): the output gets its own calibrated grid.
+    if (this.typeOf(output) !== this.typeOf(input)) return this.activation(output);
     this.marked.add(output);
     this.shared.set(output, input);
   }

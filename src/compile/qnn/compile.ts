@@ -6,14 +6,17 @@ import type { InputValues } from '../../ir/input-values.ts';
 import type { DataSource } from '../../data/source.ts';
 import type { PassStats } from '../../passes/index.ts';
 import { eliminateDeadCode } from '../../passes/dead-code.ts';
+import { constantOf } from '../../passes/graph-edit.ts';
 import { calibrate } from '../../quantize/calibrate/calibrate.ts';
 import type { CalibrationMethod } from '../../quantize/calibrate/calibrator.ts';
 import { quantizeModel } from '../../quantize/quantize.ts';
-import { TARGET_TYPES, type PtqStep } from '../../quantize/schemes.ts';
+import { TARGET_TYPES, type PtqStep, type QuantizeOptions } from '../../quantize/schemes.ts';
 import type { PtqOutcome } from '../../quantize/report.ts';
 import { qdqDomain } from '../../quantize/static.ts';
 import type { Progress } from '../../util/progress.ts';
-import { applyFixedEncodings, bareValues, fixNegligibleWeightChannels, foldConstantScales, isCompute, quantizeBareValues, withKnownRanges, withOutputHeadroom, wrapIntegerOps } from './node-units.ts';
+import { UsageError } from '../../errors.ts';
+import { unifyUnitTypes, type MixedUnits } from './mixed-units.ts';
+import { applyFixedEncodings, bareValues, fixNegligibleWeightChannels, foldConstantScales, isCompute, quantizeBareValues, rescaleStaleBiases, withKnownRanges, withOutputHeadroom, wrapIntegerOps } from './node-units.ts';
 import { prepareForQnn } from './prepare.ts';
 
 /** Precisions of `compile --target qnn`: int8 weights with uint8 or uint16 activations, or int4 weights with uint16 activations. */
@@ -43,6 +46,13 @@ export interface QnnCompileOptions {
   inputValues?: InputValues;
   /** Post-training steps beyond min/max (default seq-mse, gptq, bias-correction: weight grids and integers by layer-output error, biases by the mean shift). */
   ptq?: PtqStep[];
+  /**
+   * w8a8: activations (value names after {@link prepareForQnn}) quantized to uint16 instead: a mixed 8/16-bit model.
+   * Each node reading or writing one runs at 16 bits, and DQ → Q converts join the two types (see mixed-units.ts).
+   */
+  wideValues?: string[];
+  /** w4a16: nodes whose weights stay int8 (mixed weight precision), by name after the graph passes. */
+  int8Weights?: string[];
   progress?: Progress;
 }
 
@@ -57,9 +67,22 @@ export interface QnnCompileReport {
   computeNodes: number;
   /** How the units were completed after quantizing: ops on raw integers wrapped, Q/DQ pairs added, fixed encodings set, bias scale Muls folded, ~zero weight channels fixed. */
   units: { wrapped: number; pairsAdded: number; fixedEncodings: number; foldedScales: number; negligibleChannels: number };
+  /** A mixed 8/16-bit model (w8a8 with `wideValues`): nodes running at 16 bits, outputs re-encoded, converts inserted. */
+  mixed?: MixedUnits & { wideValues: number };
   /** What each post-training step did. */
   ptq: PtqOutcome[];
   warnings: string[];
+}
+
+/**
+ * The options {@link compileToQnn} quantizes the prepared model with (static QDQ, per-channel symmetric weights, the QNN
+ * activation type, no graph passes: preparation ran them). For drivers that search over it, e.g. mixed precision.
+ */
+export function qnnQuantizeOptions(options: Omit<QnnCompileOptions, 'inputShapes' | 'inputValues' | 'wideValues' | 'int8Weights'>): QuantizeOptions {
+  return {
+    scheme: options.precision ?? 'w8a8', target: 'qnn', calibration: { source: options.calibration, method: options.method ?? 'minmax', limit: options.limit ?? 1000 },
+    perChannel: true, symmetric: true, runPasses: false, ptq: options.ptq ?? [...QNN_DEFAULT_PTQ], ...(options.progress ? { progress: options.progress } : {}),
+  };
 }
 
 /**
@@ -71,31 +94,55 @@ export interface QnnCompileReport {
  */
 export async function compileToQnn(model: Model, options: QnnCompileOptions): Promise<{ model: Model; report: QnnCompileReport }> {
   const precision = options.precision ?? 'w8a8';
+  const wideValues = options.wideValues ?? [];
+  if (wideValues.length && precision !== 'w8a8') throw new UsageError(`16-bit activations for chosen values mix precision in w8a8; ${precision} has 16-bit activations throughout`);
   const { model: prepared, passes } = await prepareForQnn(model, options.inputShapes, options.inputValues);
-  const calibration = { source: options.calibration, method: options.method ?? 'minmax', limit: options.limit ?? 1000 };
   const { model: out, report: q } = await quantizeModel(prepared, {
-    scheme: precision, target: 'qnn', calibration, perChannel: true, symmetric: true, runPasses: false, ptq: options.ptq ?? [...QNN_DEFAULT_PTQ], ...(options.progress ? { progress: options.progress } : {}),
+    ...qnnQuantizeOptions(options), ...(wideValues.length ? { wideValues } : {}), ...(options.int8Weights?.length ? { int8Weights: options.int8Weights } : {}),
   });
-  const sixteenBit = precision !== 'w8a8';
-  const activationType = TARGET_TYPES.qnn[sixteenBit ? 'w8a16' : 'w8a8'] as 'uint8' | 'uint16';
-  const graph = out.graph;
-  const foldedScales = foldConstantScales(graph);
-  const wrapped = wrapIntegerOps(graph);
-  const bare = bareValues(graph, inferTypes(out, { tolerant: true }));
-  const ranges = bare.length ? await calibrate(out, options.calibration, { method: calibration.method, limit: calibration.limit, tensors: bare }) : new Map();
-  const missing = quantizeBareValues(graph, bare, withOutputHeadroom(graph, withKnownRanges(graph, bare, ranges), sixteenBit), { activationType, domain: qdqDomain(out, sixteenBit, true), minRange: QNN_MIN_REAL_RANGE });
-  const fixedEncodings = applyFixedEncodings(graph);
-  const negligibleChannels = fixNegligibleWeightChannels(graph);
-  eliminateDeadCode(graph);
+  const { units, mixed, missing } = await completeQnnUnits(out, options);
   const warnings = [...q.warnings];
   if (missing.length) warnings.push(`no calibrated range for ${missing.length} value(s), left outside a node unit: ${missing.slice(0, 5).join(', ')}`);
+  const graph = out.graph;
+  const activationType = TARGET_TYPES.qnn[precision !== 'w8a8' ? 'w8a16' : 'w8a8'] as 'uint8' | 'uint16';
   const ops: Record<string, number> = {};
   for (const n of graph.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
   return {
     model: out,
     report: {
       precision, activationType, passes, ops, computeNodes: graph.nodes.filter(isCompute).length,
-      units: { wrapped, pairsAdded: bare.length - missing.length, fixedEncodings, foldedScales, negligibleChannels }, ptq: q.ptq ?? [], warnings,
+      units, ...(mixed ? { mixed } : {}), ptq: q.ptq ?? [], warnings,
     },
   };
+}
+
+/**
+ * Completes the node units of a model quantized with {@link qnnQuantizeOptions} (in place): scale Muls folded, ops on
+ * raw integers wrapped, bare float edges quantized (calibrated on `options.calibration`), one activation type per unit
+ * with converts between (given `wideValues`), fixed Sigmoid/Tanh encodings, ~zero weight channels fixed.
+ * Returns what it did and the values it found no range for.
+ */
+export async function completeQnnUnits(out: Model, options: Pick<QnnCompileOptions, 'precision' | 'calibration' | 'method' | 'limit' | 'wideValues'>): Promise<{ units: QnnCompileReport['units']; mixed?: QnnCompileReport['mixed']; missing: string[] }> {
+  const wideValues = options.wideValues ?? [];
+  const sixteenBit = (options.precision ?? 'w8a8') !== 'w8a8';
+  const activationType = TARGET_TYPES.qnn[sixteenBit ? 'w8a16' : 'w8a8'] as 'uint8' | 'uint16';
+  const graph = out.graph;
+  const foldedScales = foldConstantScales(graph);
+  const wrapped = wrapIntegerOps(graph);
+  const bare = bareValues(graph, inferTypes(out, { tolerant: true }));
+  // A mixed model also calibrates what its 16-bit Qs quantize: an 8-bit reader converts down to that range (mixed-units.ts).
+  const wideInputs = wideValues.length ? graph.nodes.filter((n) => n.op === 'QuantizeLinear' && constantOf(graph, n.inputs[2] ?? '')?.dtype === 'uint16').map((n) => n.inputs[0]) : [];
+  const tensors = [...new Set([...bare, ...wideInputs])];
+  const ranges = tensors.length ? await calibrate(out, options.calibration, { method: options.method ?? 'minmax', limit: options.limit ?? 1000, tensors }) : new Map();
+  const wideDomain = qdqDomain(out, true, true);
+  const wide = new Set(wideValues);
+  const missing = quantizeBareValues(graph, bare, withOutputHeadroom(graph, withKnownRanges(graph, bare, ranges), (v) => sixteenBit || wide.has(v)), {
+    activationType, domain: qdqDomain(out, sixteenBit, true), minRange: QNN_MIN_REAL_RANGE, ...(wide.size ? { wide: { values: wide, domain: wideDomain } } : {}),
+  });
+  const mixed = wideValues.length ? { ...unifyUnitTypes(graph, wideDomain, ranges), wideValues: wideValues.length } : undefined;
+  if (mixed) rescaleStaleBiases(graph);
+  const fixedEncodings = applyFixedEncodings(graph);
+  const negligibleChannels = fixNegligibleWeightChannels(graph);
+  eliminateDeadCode(graph);
+  return { units: { wrapped, pairsAdded: bare.length - missing.length, fixedEncodings, foldedScales, negligibleChannels }, ...(mixed ? { mixed } : {}), missing };
 }

@@ -23,6 +23,8 @@ export interface UnitSettings {
   domain: '' | 'com.microsoft';
   /** Smallest real range (max − min) an activation encoding may cover. */
   minRange: number;
+  /** Values to quantize at 16 bits (uint16, in `domain`) although `activationType` is 8-bit: a mixed-precision model. */
+  wide?: { values: ReadonlySet<string>; domain: '' | 'com.microsoft' };
 }
 
 function qdqNode(op: 'QuantizeLinear' | 'DequantizeLinear', inputs: string[], output: string, domain: string): Node {
@@ -134,7 +136,7 @@ export function quantizeBareValues(graph: Graph, bare: readonly string[], ranges
         missing.push(value);
         continue;
       }
-      params = newParams(graph, fresh, value, range, settings);
+      params = newParams(graph, fresh, value, range, settings.wide?.values.has(value) ? { ...settings, activationType: 'uint16', domain: settings.wide.domain } : settings);
     }
     let source = value;
     if (producer) {
@@ -143,7 +145,7 @@ export function quantizeBareValues(graph: Graph, bare: readonly string[], ranges
       if (q) for (const u of readers) if (isQ(u.node)) u.node.inputs[u.slot] = source;
     }
     if (!q) {
-      q = qdqNode('QuantizeLinear', [source, ...params!], fresh(`${value}_q`), borrowed?.domain ?? settings.domain);
+      q = qdqNode('QuantizeLinear', [source, ...params!], fresh(`${value}_q`), borrowed?.domain ?? (settings.wide?.values.has(value) ? settings.wide.domain : settings.domain));
       added.push(q);
     }
     const dqOut = producer ? value : fresh(`${value}_dq`);
@@ -173,12 +175,11 @@ export function withKnownRanges(graph: Graph, bare: readonly string[], ranges: R
  * (one bit of 16). A held-out example whose output leaves the calibration range is otherwise clipped: MobileNetV2 ×0.35
  * w8a16 lost 14 dB on MNIST digits whose logits passed the 64 calibration digits' extremes by up to 5.5.
  */
-export function withOutputHeadroom(graph: Graph, ranges: ReadonlyMap<string, TensorRange>, sixteenBit: boolean): Map<string, TensorRange> {
+export function withOutputHeadroom(graph: Graph, ranges: ReadonlyMap<string, TensorRange>, isSixteenBit: (value: string) => boolean): Map<string, TensorRange> {
   const out = new Map(ranges);
-  if (!sixteenBit) return out;
   for (const v of graph.outputs) {
     const r = out.get(v.name);
-    if (!r) continue;
+    if (!r || !isSixteenBit(v.name)) continue;
     const pad = (r.max - r.min) / 2;
     out.set(v.name, { min: r.min < 0 ? r.min - pad : r.min, max: r.max + pad });
   }
@@ -230,6 +231,28 @@ export function applyFixedEncodings(graph: Graph): number {
     }
   }
   return set;
+}
+
+/**
+ * Requantizes every int32 bias whose scale is no longer its input's scale × weight scale (after an input was re-encoded,
+ * e.g. by a 16-bit convert). Returns how many were requantized.
+ */
+export function rescaleStaleBiases(graph: Graph): number {
+  const fresh = nameAllocator(graph);
+  const producers = producersOf(graph);
+  let fixed = 0;
+  for (const node of [...graph.nodes]) {
+    const [inputDq, weightDq, biasDq] = [0, 1, 2].map((i) => producers.get(node.inputs[i] ?? ''));
+    if (!isCompute(node) || !isDQ(inputDq) || !isDQ(weightDq) || !isDQ(biasDq)) continue;
+    const [inputScale, wScales, bScales] = [inputDq, weightDq, biasDq].map((dq) => constantOf(graph, dq.inputs[1]));
+    if (!inputScale || !wScales || !bScales || constantOf(graph, biasDq.inputs[0])?.dtype !== 'int32') continue;
+    const s = tensorFloats(inputScale)[0];
+    const [ws, bs] = [tensorFloats(wScales), tensorFloats(bScales)];
+    if (bs.every((b, c) => Math.abs(b - Math.fround(s * ws[ws.length === 1 ? 0 : c])) <= 1e-6 * Math.abs(b))) continue;
+    rescaleBias(graph, fresh, node, s);
+    fixed++;
+  }
+  return fixed;
 }
 
 /** Requantizes `node`'s int32 bias (a DQ of a constant in slot 2) for input scale `inputScale`: bias scale = input × weight scale. */

@@ -15,7 +15,7 @@ import {
 export type FallbackCode =
   | 'dynamic-shape' | 'int64' | 'unsupported-op' | 'control-flow' | 'float' | 'ungrouped-qdq' | 'float-output'
   | 'activation-dtype' | 'weight-dtype' | 'per-channel' | 'asymmetric-weights' | 'bias-dtype' | 'rank' | 'attribute'
-  | 'static-input' | 'unit-fallback' | 'qdq-opset' | 'output-encoding';
+  | 'static-input' | 'unit-fallback' | 'qdq-opset' | 'output-encoding' | 'mixed-unit-dtype';
 
 /** One reason, with the fix to suggest. */
 export interface FallbackReason {
@@ -67,6 +67,7 @@ const FIX = {
   staticInput: 'fold the input to a constant (fix shapes with --input-shape)',
   opset: 'opset 21, or com.microsoft QuantizeLinear/DequantizeLinear (compile --target qnn)',
   encoding: 'use the fixed 16-bit output encoding (compile --target qnn)',
+  mixedUnit: 'one activation type per unit: convert the odd inputs/outputs with DQ → Q (compile --target qnn --mixed-target-psnr does)',
 } as const;
 
 const QDQ_OPS = new Set(['QuantizeLinear', 'DequantizeLinear']);
@@ -184,6 +185,11 @@ export function qnnPlacement(model: Model): QnnPlacementReport {
       const fixed = dt ? HTP_FIXED_OUTPUT_ENCODINGS[n.op]?.[dt] : undefined;
       if (fixed) out.push(...encodingReasons(q, fixed));
     }
+    const activationTypes = new Set([
+      ...unit.dqs.filter((dq) => !grouping.constants.has(dq.inputs[0])).map((dq) => dtypeOf(typeOf(dq.inputs[0]))),
+      ...unit.qs.map((q) => dtypeOf(typeOf(q.outputs[0]))),
+    ].filter((dt): dt is string => dt !== undefined && HTP_ACTIVATION_DTYPES.includes(dt)));
+    if (activationTypes.size > 1) out.push({ code: 'mixed-unit-dtype', message: `the unit mixes ${[...activationTypes].sort().join(' and ')} activations (a unit runs in one type)`, fix: FIX.mixedUnit });
     for (const qdq of [...unit.dqs, ...unit.qs]) out.push(...qdqOpsetReasons(qdq));
     return out;
   }

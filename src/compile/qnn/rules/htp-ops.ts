@@ -8,6 +8,10 @@
 //     onnxruntime/python/tools/quantization/execution_providers/qnn/quant_config.py: HTP runs QDQ models
 //     (uint8/uint16 activations, int8/int4 symmetric per-channel weights on Conv axis 0 and ConvTranspose axis 1,
 //     per-tensor MatMul weights, int32 bias), static shapes only, no int64 at run time.
+//   - onnxruntime/python/tools/quantization/execution_providers/qnn/mixed_precision_overrides_utils.py and
+//     onnxruntime/core/providers/qnn/builder/qnn_node_group/dq_q_fusion.cc: a mixed 8/16-bit model keeps one
+//     activation type per node unit; a tensor changes type through DQ → Q (a DQ with one Q child, scalar scale and
+//     zero point), which the EP runs as a QNN Convert.
 // Not verified here: limits only a device run can show (graph finalization, VTCM size, op-specific HTP corner cases).
 
 /** Where these rules come from and the versions they describe. */
@@ -19,6 +23,8 @@ export const HTP_RULES_SOURCE = {
     'https://github.com/microsoft/onnxruntime/blob/main/onnxruntime/core/providers/qnn/builder/opbuilder/gemm_op_builder.cc',
     'https://github.com/microsoft/onnxruntime/blob/main/onnxruntime/python/tools/quantization/execution_providers/qnn/quant_config.py',
     'https://onnxruntime.ai/docs/execution-providers/QNN-ExecutionProvider.html',
+    'https://github.com/microsoft/onnxruntime/blob/main/onnxruntime/python/tools/quantization/execution_providers/qnn/mixed_precision_overrides_utils.py',
+    'https://github.com/microsoft/onnxruntime/blob/main/onnxruntime/core/providers/qnn/builder/qnn_node_group/dq_q_fusion.cc',
   ],
 } as const;
 
