@@ -10,6 +10,8 @@ import { foldBatchNormPass } from './fold-batchnorm.ts';
 import { fuseMatMulAddPass } from './fuse-matmul-add.ts';
 import { fuseActivationPass } from './fuse-activation.ts';
 import { fuseConvBiasPass } from './fuse-conv-bias.ts';
+import { fuseConvScalePass } from './fuse-conv-scale.ts';
+import { fuseAffineConvPass } from './fuse-affine-conv.ts';
 import { upgradeOpsetPass } from './upgrade-opset.ts';
 import { fusePatternsPass } from './fuse-patterns.ts';
 import { dequantizePass } from './dequantize/index.ts';
@@ -30,17 +32,18 @@ export const unrollLoopWithOrt: Pass = unrollLoopPass({ evaluate: ortEvaluator }
 
 /** Every pass, by name. */
 export const PASSES: ReadonlyMap<string, Pass> = new Map(
-  [eliminateIdentityPass, foldConstantsWithOrt, foldIfWithOrt, unrollLoopWithOrt, deadCodePass, fuseMatMulAddPass, fuseConvBiasPass, foldBatchNormPass, fuseActivationPass, upgradeOpsetPass, dequantizePass, fusePatternsPass, liftTflitePass].map((p) => [p.name, p]),
+  [eliminateIdentityPass, foldConstantsWithOrt, foldIfWithOrt, unrollLoopWithOrt, deadCodePass, fuseMatMulAddPass, fuseConvScalePass, fuseConvBiasPass, foldBatchNormPass, fuseAffineConvPass, fuseActivationPass, upgradeOpsetPass, dequantizePass, fusePatternsPass, liftTflitePass].map((p) => [p.name, p]),
 );
 
 /**
  * The default optimisation pipeline. Order matters: identities go first so constants and patterns
- * are adjacent; constants fold before dead code is swept; MatMul+Add becomes Gemm and a separate
- * conv-bias Add joins its conv before BatchNormalization folds (so those BNs fold too); dead code then drops the old BN
+ * are adjacent; constants fold before dead code is swept; MatMul+Add becomes Gemm, a per-channel Mul after a conv
+ * folds into its weights (so the Add after it can fold too), a scalar Mul → Add in front of unpadded convs folds into
+ * them, and a separate conv-bias Add joins its conv before BatchNormalization folds (so those BNs fold too); dead code then drops the old BN
  * parameters; activation fusions are recorded last, on the final graph.
  */
 export const DEFAULT_PASSES: readonly Pass[] = [
-  eliminateIdentityPass, foldConstantsWithOrt, deadCodePass, fuseMatMulAddPass, fuseConvBiasPass, foldBatchNormPass, deadCodePass,
+  eliminateIdentityPass, foldConstantsWithOrt, deadCodePass, fuseMatMulAddPass, fuseConvScalePass, fuseConvBiasPass, foldBatchNormPass, fuseAffineConvPass, deadCodePass,
   fuseActivationPass,
 ];
 
@@ -66,6 +69,8 @@ export { foldIf, foldIfPass, dynamicIfReason, type DynamicIf, type FoldIfOptions
 export { unrollLoops, unrollLoopPass, type KeptLoop, type UnrollLoopOptions, type UnrollLoopStats } from './unroll-loop.ts';
 export { fuseMatMulAdd } from './fuse-matmul-add.ts';
 export { fuseConvBias } from './fuse-conv-bias.ts';
+export { fuseConvScale } from './fuse-conv-scale.ts';
+export { fuseAffineConv } from './fuse-affine-conv.ts';
 export { upgradeOpset, upgradeOpsetPass, upgradeOpsetPassTo, type UpgradeOutcome } from './upgrade-opset.ts';
 export { findActivationFusions, activationFusionsOf, type ActivationFusion, type FusedActivationKind } from './fuse-activation.ts';
 export { getAnalysis, setAnalysis, type ModelAnalyses } from './analyses.ts';
