@@ -180,6 +180,8 @@ export function registerCompile(program: Command): void {
       const mixed = mixedOption(opts, target, quantize, precision);
       if (opts.int8Weights !== undefined && (target !== 'qnn' || precision !== 'w4a16')) throw new UsageError('--int8-weights is for --target qnn --precision w4a16');
       const int8Weights = opts.int8Weights?.split(',').map((e) => e.trim()).filter(Boolean);
+      if (int8Weights && !int8Weights.length) throw new UsageError('--int8-weights names no node');
+      if (target === 'qnn' && quantize !== 'none') throw new UsageError('--quantize is for --target tflite; --target qnn takes --precision w8a8|w8a16|w4a16');
       const exclude = opts.exclude ? opts.exclude.split(',').map((e) => e.trim()).filter(Boolean) : [];
       const recipePath = findRecipe(file, opts.recipe);
       const recipe = recipePath ? loadDataRecipe(recipePath) : undefined;

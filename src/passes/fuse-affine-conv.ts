@@ -11,7 +11,8 @@ function scalarOperand(graph: Graph, node: Node): { data: string; value: number 
   if (node.domain !== '' || node.inputs.length !== 2) return undefined;
   for (const side of [0, 1]) {
     const c = constantOf(graph, node.inputs[side]);
-    if (c && c.dtype === 'float32' && c.dims.reduce((a, d) => a * d, 1) === 1 && !constantOf(graph, node.inputs[1 - side])) return { data: node.inputs[1 - side], value: tensorFloats(c)[0] };
+    // Rank 0 or [1] only: a [1, 1, 1, 1] constant could broadcast a lower-rank input up to the conv's rank.
+    if (c && c.dtype === 'float32' && c.dims.length <= 1 && c.dims.reduce((a, d) => a * d, 1) === 1 && !constantOf(graph, node.inputs[1 - side])) return { data: node.inputs[1 - side], value: tensorFloats(c)[0] };
   }
   return undefined;
 }

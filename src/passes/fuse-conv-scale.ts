@@ -8,7 +8,7 @@ import { alloc } from './constant-eval/ndarray.ts';
 
 /**
  * Rewrites Conv(x, W[, B]) → Mul(·, c) into Conv(x, W·c, B·c) when c is a constant that only varies along the output
- * channels (scalar, [C], [1, C, 1, 1]) and the conv result has no other reader. PaddleOCR's PP-LCNetV3 follows each
+ * channels (a scalar, [1, C, 1, 1] or [C, 1, 1]) and the conv result has no other reader. PaddleOCR's PP-LCNetV3 follows each
  * conv with a learnable scale and bias (Mul, Add of scalars); folded, the Add moves into the bias too (fuse-conv-bias),
  * and a quantized model loses two 8-bit grids a conv. Returns the number of Muls removed.
  */
@@ -21,7 +21,7 @@ export function fuseConvScale(graph: Graph): number {
   for (const mul of graph.nodes) {
     if (mul.op !== 'Mul') continue;
     const match = matchConvChannelConstant(graph, mul, ['Conv'], { outputs, uses, producers });
-    if (!match || doomed.has(match.conv)) continue;
+    if (!match) continue;
     const { conv, convOutput: y, weight: w, constant: c, channels } = match;
     const oldBias = conv.inputs[2] ? constantOf(graph, conv.inputs[2]) : undefined;
     if (conv.inputs[2] && !oldBias) continue;

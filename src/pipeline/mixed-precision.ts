@@ -50,7 +50,7 @@ export interface MixedPrecisionOptions {
    * node units (QNN adds the Q/DQ a plain quantizer leaves out), so the search measures what will be written.
    */
   complete?: (model: Model, lifted: { wideValues: string[]; floatValues: string[] }) => Promise<void>;
-  /** Prefix strategy: values lifted before the prefix from the input side (e.g. graph outputs, whose own grid caps the PSNR). */
+  /** Prefix strategy only: values lifted before the prefix from the input side (e.g. graph outputs, whose own grid caps the PSNR). */
   liftFirst?: string[];
 }
 

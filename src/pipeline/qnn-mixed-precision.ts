@@ -20,7 +20,7 @@ export interface QnnMixedReport {
   met: boolean;
   /** Output PSNR of the written model against the float model (exact Q/DQ execution), dB. */
   psnr: number;
-  /** The search's PSNR at each of its trials (the first: every activation at 8 bits), on the quantized model before unit completion. */
+  /** The search's PSNR at each of its trials (the first: every activation at 8 bits), each trial's node units completed as compiled. */
   searchTrail: number[];
   /** Activations at 16 bits, of the float activations the search could lift. */
   sixteenBit: { values: string[]; of: number };

@@ -18,6 +18,10 @@ import { tensorValues } from '../../src/ir/tensor.ts';
 import { toposort } from '../../src/ir/toposort.ts';
 import { quantizeModel } from '../../src/quantize/quantize.ts';
 import { DEFAULT_MODEL, PACKAGE_ROOT } from '../../src/paths.ts';
+import { ModelBuilder } from '../../src/ir/builder.ts';
+import { randomSource } from '../../src/data/random.ts';
+import { modelInputs } from '../../src/data/model-inputs.ts';
+import { seededFloats } from '../../src/util/random.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ondevice-qnn-mixed-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -193,4 +197,22 @@ test('compile --target qnn --precision w4a16 --int8-weights: the named layer kee
   const weighted = model.graph.nodes.filter((n) => n.op === 'Conv' || n.op === 'Gemm');
   assert.deepEqual(weighted.map((n) => [n.name, weightType(n)]), weighted.map((n) => [n.name, n.name === '/conv1/Conv' ? 'int8' : 'int4']));
   assert.equal(qnnPlacement(model).counts.cpu, 0);
+});
+
+test('a Sigmoid at a precision boundary: its fixed encoding holds on both sides, and converts cover what it can output', async () => {
+  const b = new ModelBuilder({ opset: 13 });
+  const x = b.input('x', 'float32', [1, 3, 8, 8]);
+  // Small weights: the Sigmoid sees [-0.5, 0.5], so its calibrated range ([0, ~0.62]) is far narrower than its fixed grid.
+  const c1 = b.op('Conv', [x, b.initializer('w1', 'float32', [4, 3, 3, 3], seededFloats(108, 1).map((v) => v * 0.1)), b.initializer('b1', 'float32', [4], seededFloats(4, 2).map((v) => v * 0.1))], { pads: [1, 1, 1, 1] }, { output: 'pre' });
+  const s = b.op('Sigmoid', [c1], {}, { output: 'sig' });
+  b.op('Conv', [s, b.initializer('w2', 'float32', [2, 4, 1, 1], seededFloats(8, 3)), b.initializer('b2', 'float32', [2], seededFloats(2, 4))], {}, { output: 'y' });
+  b.output('y');
+  const float = b.build();
+  for (const wide of [['y'], ['sig']]) {
+    const { model, report } = await compileToQnn(structuredClone(float), { calibration: randomSource(modelInputs(float), { count: 16, seed: 5, range: [-1, 1] }), ptq: [], wideValues: wide });
+    assert.ok((report.mixed?.converts ?? 0) >= 1, `${wide}: ${JSON.stringify(report.mixed)}`);
+    assert.deepEqual(mixedViolations(model).bad, [], `wide ${wide}`);
+    const placement = qnnPlacement(model);
+    assert.equal(placement.counts.cpu, 0, `wide ${wide}: ${JSON.stringify(placement.nodes.filter((n) => n.placement === 'cpu').map((n) => n.reasons))}`);
+  }
 });

@@ -66,8 +66,8 @@ test('PP-OCRv4 det: the default passes fold 38 of its learnable affines into con
   const [mulBefore, mulAfter] = [opCount(original, 'Mul'), opCount(model, 'Mul')];
   assert.ok(mulBefore - mulAfter >= 38, `Mul ${mulBefore} → ${mulAfter}`);
   // A rendered text page: the probability map has text and background (random input saturates it, hiding a wrong bias).
-  const page = await textPageSource('test', 0, 1).batches(1).next();
-  const x = page.value!.inputs.x;
-  const diffs = await diffOutputs(original, model, { x: { dims: [...x.dims], data: x.data as Float32Array } });
+  let x: { dims: readonly number[]; data: unknown } | undefined;
+  for await (const batch of textPageSource('test', 0, 1).batches(1)) x = batch.inputs.x;
+  const diffs = await diffOutputs(original, model, { x: { dims: [...x!.dims], data: x!.data as Float32Array } });
   for (const [name, d] of Object.entries(diffs)) assert.ok(d <= 1e-4, `${name}: ${d}`);
 });

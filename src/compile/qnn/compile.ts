@@ -68,7 +68,7 @@ export interface QnnCompileReport {
   /** How the units were completed after quantizing: ops on raw integers wrapped, Q/DQ pairs added, fixed encodings set, bias scale Muls folded, ~zero weight channels fixed. */
   units: { wrapped: number; pairsAdded: number; fixedEncodings: number; foldedScales: number; negligibleChannels: number };
   /** A mixed 8/16-bit model (w8a8 with `wideValues`): nodes running at 16 bits, outputs re-encoded, converts inserted. */
-  mixed?: MixedUnits & { wideValues: number };
+  mixed?: MixedUnits & { wideValues: number; saturatedBiases: number };
   /** What each post-training step did. */
   ptq: PtqOutcome[];
   warnings: string[];
@@ -102,6 +102,7 @@ export async function compileToQnn(model: Model, options: QnnCompileOptions): Pr
   });
   const { units, mixed, missing } = await completeQnnUnits(out, options);
   const warnings = [...q.warnings];
+  if (mixed?.saturatedBiases) warnings.push(`${mixed.saturatedBiases} bias value(s) clamp to int32 at their 16-bit input scale (a node converted up from 8 bits)`);
   if (missing.length) warnings.push(`no calibrated range for ${missing.length} value(s), left outside a node unit: ${missing.slice(0, 5).join(', ')}`);
   const graph = out.graph;
   const activationType = TARGET_TYPES.qnn[precision !== 'w8a8' ? 'w8a16' : 'w8a8'] as 'uint8' | 'uint16';
@@ -139,9 +140,12 @@ export async function completeQnnUnits(out: Model, options: Pick<QnnCompileOptio
   const missing = quantizeBareValues(graph, bare, withOutputHeadroom(graph, withKnownRanges(graph, bare, ranges), (v) => sixteenBit || wide.has(v)), {
     activationType, domain: qdqDomain(out, sixteenBit, true), minRange: QNN_MIN_REAL_RANGE, ...(wide.size ? { wide: { values: wide, domain: wideDomain } } : {}),
   });
-  const mixed = wideValues.length ? { ...unifyUnitTypes(graph, wideDomain, ranges), wideValues: wideValues.length } : undefined;
-  if (mixed) rescaleStaleBiases(graph);
+  // Fixed Sigmoid/Tanh encodings first, so converts start from the grid those outputs end up with; again after, for
+  // outputs unifyUnitTypes widened to 16 bits.
   const fixedEncodings = applyFixedEncodings(graph);
+  const unified = wideValues.length ? unifyUnitTypes(graph, wideDomain, ranges) : undefined;
+  if (unified) applyFixedEncodings(graph);
+  const mixed = unified ? { ...unified, wideValues: wideValues.length, saturatedBiases: rescaleStaleBiases(graph).saturated } : undefined;
   const negligibleChannels = fixNegligibleWeightChannels(graph);
   eliminateDeadCode(graph);
   return { units: { wrapped, pairsAdded: bare.length - missing.length, fixedEncodings, foldedScales, negligibleChannels }, ...(mixed ? { mixed } : {}), missing };

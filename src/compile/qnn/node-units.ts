@@ -235,12 +235,13 @@ export function applyFixedEncodings(graph: Graph): number {
 
 /**
  * Requantizes every int32 bias whose scale is no longer its input's scale × weight scale (after an input was re-encoded,
- * e.g. by a 16-bit convert). Returns how many were requantized.
+ * e.g. by a 16-bit convert). Returns how many were requantized, and how many bias values clamp to int32 at their new
+ * (smaller) scale: their weight scales would have to grow, which is not done here.
  */
-export function rescaleStaleBiases(graph: Graph): number {
+export function rescaleStaleBiases(graph: Graph): { rescaled: number; saturated: number } {
   const fresh = nameAllocator(graph);
   const producers = producersOf(graph);
-  let fixed = 0;
+  let fixed = 0, saturated = 0;
   for (const node of [...graph.nodes]) {
     const [inputDq, weightDq, biasDq] = [0, 1, 2].map((i) => producers.get(node.inputs[i] ?? ''));
     if (!isCompute(node) || !isDQ(inputDq) || !isDQ(weightDq) || !isDQ(biasDq)) continue;
@@ -249,31 +250,35 @@ export function rescaleStaleBiases(graph: Graph): number {
     const s = tensorFloats(inputScale)[0];
     const [ws, bs] = [tensorFloats(wScales), tensorFloats(bScales)];
     if (bs.every((b, c) => Math.abs(b - Math.fround(s * ws[ws.length === 1 ? 0 : c])) <= 1e-6 * Math.abs(b))) continue;
-    rescaleBias(graph, fresh, node, s);
+    saturated += rescaleBias(graph, fresh, node, s);
     fixed++;
   }
-  return fixed;
+  return { rescaled: fixed, saturated };
 }
 
 /** Requantizes `node`'s int32 bias (a DQ of a constant in slot 2) for input scale `inputScale`: bias scale = input × weight scale. */
-function rescaleBias(graph: Graph, fresh: (b: string) => string, node: Node, inputScale: number): void {
+function rescaleBias(graph: Graph, fresh: (b: string) => string, node: Node, inputScale: number): number {
   const producers = producersOf(graph);
   const [weightDq, biasDq] = [producers.get(node.inputs[1] ?? ''), producers.get(node.inputs[2] ?? '')];
   const values = isDQ(biasDq) ? constantOf(graph, biasDq.inputs[0]) : undefined;
   const oldScales = isDQ(biasDq) ? constantOf(graph, biasDq.inputs[1]) : undefined;
   const wScales = isDQ(weightDq) ? constantOf(graph, weightDq.inputs[1]) : undefined;
-  if (!isDQ(biasDq) || values?.dtype !== 'int32' || !oldScales || !wScales) return;
+  if (!isDQ(biasDq) || values?.dtype !== 'int32' || !oldScales || !wScales) return 0;
   const [q, olds, ws] = [tensorValues(values), tensorFloats(oldScales), tensorFloats(wScales)];
   const scales = Float32Array.from(olds, (_, c) => inputScale * ws[ws.length === 1 ? 0 : c]);
+  let saturated = 0;
   const requantized = Int32Array.from(q as Int32Array, (v, i) => {
     const c = olds.length === 1 ? 0 : i;
-    return Math.max(-2147483648, Math.min(2147483647, Math.round((Number(v) * olds[c]) / scales[c])));
+    const exact = Math.round((Number(v) * olds[c]) / scales[c]);
+    if (exact > 2147483647 || exact < -2147483648) saturated++;
+    return Math.max(-2147483648, Math.min(2147483647, exact));
   });
   const [dataName, scaleName] = [fresh(`${biasDq.outputs[0]}_q`), fresh(`${biasDq.outputs[0]}_s`)];
   graph.initializers.set(dataName, makeTensor(dataName, 'int32', [...values.dims], requantized));
   graph.initializers.set(scaleName, makeTensor(scaleName, 'float32', [...oldScales.dims], scales));
   biasDq.inputs[0] = dataName;
   biasDq.inputs[1] = scaleName;
+  return saturated;
 }
 
 /** Weight channel scales below this (weights that are zero in all but name) are treated as an all-zero channel. */
