@@ -9,8 +9,9 @@ import { alloc } from './constant-eval/ndarray.ts';
 /**
  * Rewrites Conv(x, W[, B]) → Mul(·, c) into Conv(x, W·c, B·c) when c is a constant that only varies along the output
  * channels (a scalar, [1, C, 1, 1] or [C, 1, 1]) and the conv result has no other reader. PaddleOCR's PP-LCNetV3 follows each
- * conv with a learnable scale and bias (Mul, Add of scalars); folded, the Add moves into the bias too (fuse-conv-bias),
- * and a quantized model loses two 8-bit grids a conv. Returns the number of Muls removed.
+ * conv with a learnable scale and bias (Mul, Add of scalars); folded, the Add moves into the bias too (fuse-conv-bias).
+ * The static quantizer runs it as well (quantize/prepare.ts), for models quantized without the default passes.
+ * Returns the number of Muls removed.
  */
 export function fuseConvScale(graph: Graph): number {
   const outputs = graphOutputNames(graph);
