@@ -120,6 +120,7 @@ test('LeNet-5 qnn w8a8 with 16-bit values in the middle: one type per unit, conv
   // A 16-bit island: from the first Conv's output to the first Gemm's input (8 → 16 and 16 → 8 boundaries). The first
   // Conv then runs at 16 bits on a converted input, so its bias must follow the new input scale.
   const wide = activations.slice(1, 7);
+  await assert.rejects(compileToQnn(await readModel(DEFAULT_MODEL.path), { ...calibration, wideValues: [...wide, 'no_such_value'] }), /16-bit values not in the prepared model: no_such_value/);
   const { model, report } = await compileToQnn(await readModel(DEFAULT_MODEL.path), { ...calibration, wideValues: wide });
   const { bad, converts, types } = mixedViolations(model);
   assert.deepEqual(bad, []);

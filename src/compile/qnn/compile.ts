@@ -97,6 +97,9 @@ export async function compileToQnn(model: Model, options: QnnCompileOptions): Pr
   const wideValues = options.wideValues ?? [];
   if (wideValues.length && precision !== 'w8a8') throw new UsageError(`16-bit activations for chosen values mix precision in w8a8; ${precision} has 16-bit activations throughout`);
   const { model: prepared, passes } = await prepareForQnn(model, options.inputShapes, options.inputValues);
+  const known = new Set([...prepared.graph.inputs.map((v) => v.name), ...prepared.graph.nodes.flatMap((n) => n.outputs)]);
+  const unknown = wideValues.filter((v) => !known.has(v));
+  if (unknown.length) throw new UsageError(`16-bit values not in the prepared model: ${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ''} (name values as they are after the QNN preparation passes)`);
   const { model: out, report: q } = await quantizeModel(prepared, {
     ...qnnQuantizeOptions(options), ...(wideValues.length ? { wideValues } : {}), ...(options.int8Weights?.length ? { int8Weights: options.int8Weights } : {}),
   });
