@@ -58,7 +58,8 @@ export async function compileQnnMixedPrecision(input: string, output: string, op
   const inputValues = typeof compileOptions.inputValues === 'function' ? compileOptions.inputValues(model) : compileOptions.inputValues;
   // The search sees the model exactly as compileToQnn quantizes it, so the values it names exist there.
   const { model: prepared } = await prepareForQnn(structuredClone(model), inputShapes, inputValues);
-  const reference = structuredClone(prepared);
+  // The search quantizes copies of `prepared` (it never changes it), so it stays the float reference.
+  const reference = prepared;
   const strategy = mixed.strategy ?? 'prefix';
   const quantizer = {
     calibration, ...(compileOptions.method ? { method: compileOptions.method } : {}), ...(compileOptions.limit ? { limit: compileOptions.limit } : {}),
