@@ -41,6 +41,7 @@ interface CompileCliOptions {
   mixedStrategy?: string;
   validation?: string;
   int8Weights?: string;
+  wideValues?: string;
   ptq?: string;
   minIos?: string;
   compute?: string;
@@ -64,6 +65,7 @@ export function formatQnnMixed(m: QnnMixedReport, r: CompileReport): string {
     `mixed precision (${m.strategy}): ${m.sixteenBit.values.length} of ${m.sixteenBit.of} activations at 16 bits` +
       `${units ? ` (${units.sixteenBitNodes} ops in 16-bit units, ${units.converts} DQ → Q converts)` : ''}; search trail ${m.searchTrail.map((p) => p.toFixed(1)).join(' → ')} dB`,
     `compiled model: ${m.psnr.toFixed(1)} dB on ${m.examples} examples of ${m.validation}; target ${m.targetPsnr} dB ${m.met ? 'met' : 'MISSED'}`,
+    ...(m.sixteenBit.values.length ? ['to compile this mix again without the search: --wide-values with the names --json lists (mixedPrecision.sixteenBit.values)'] : []),
   ];
   return [...lines, ...m.warnings.map((w) => `warning: ${w}`)].join('\n');
 }
@@ -155,6 +157,7 @@ export function registerCompile(program: Command): void {
     .option('--mixed-target-psnr <dB>', 'automatic mixed precision to an output PSNR. tflite w8a8: find the nodes to keep float with the ONNX search, compile, and measure in LiteRT.js; qnn w8a8: find the activations to keep at 16 bits, compile with converts between the types, and measure', Number)
     .option('--mixed-strategy <s>', 'which layers mixed precision lifts: per-layer (noisiest by per-layer SQNR; tflite default) or prefix (the first ones, by bisection; qnn default)')
     .option('--int8-weights <nodes>', 'qnn w4a16: comma-separated node names whose weights stay int8 (mixed weight precision)')
+    .option('--wide-values <values>', 'qnn w8a8: comma-separated activation names (as after the QNN preparation) kept at uint16, a mixed 8/16-bit model with converts between the types; --mixed-target-psnr finds them (its --json lists them as mixedPrecision.sixteenBit.values)')
     .option('--validation <data>', `held-out data on which --mixed-target-psnr measures PSNR: ${DATA_SPEC_HELP} (default: the calibration data)`)
     .option('--ptq <steps>', `qnn: post-training steps beyond min/max: ${PTQ_STEPS.join(', ')}, all, none (default seq-mse,gptq,bias-correction; see docs/quantization.md)`)
     .option('--min-ios <version>', `coreml: the oldest iOS the model must load on: ${MIN_IOS_VERSIONS.join(', ')} (default: the oldest the weights allow; w8 needs 16, w4 18)`)
@@ -181,6 +184,10 @@ export function registerCompile(program: Command): void {
       if (opts.int8Weights !== undefined && (target !== 'qnn' || precision !== 'w4a16')) throw new UsageError('--int8-weights is for --target qnn --precision w4a16');
       const int8Weights = opts.int8Weights?.split(',').map((e) => e.trim()).filter(Boolean);
       if (int8Weights && !int8Weights.length) throw new UsageError('--int8-weights names no node');
+      if (opts.wideValues !== undefined && (target !== 'qnn' || (precision ?? 'w8a8') !== 'w8a8')) throw new UsageError('--wide-values is for --target qnn --precision w8a8 (w8a16 and w4a16 have 16-bit activations throughout)');
+      if (opts.wideValues !== undefined && mixed) throw new UsageError('--mixed-target-psnr finds the --wide-values list itself; give one or the other');
+      const wideValues = opts.wideValues?.split(',').map((e) => e.trim()).filter(Boolean);
+      if (wideValues && !wideValues.length) throw new UsageError('--wide-values names no activation');
       if (target === 'qnn' && quantize !== 'none') throw new UsageError('--quantize is for --target tflite; --target qnn takes --precision w8a8|w8a16|w4a16');
       const exclude = opts.exclude ? opts.exclude.split(',').map((e) => e.trim()).filter(Boolean) : [];
       const recipePath = findRecipe(file, opts.recipe);
@@ -220,7 +227,7 @@ export function registerCompile(program: Command): void {
         return;
       }
       const report = await compileFile(file, opts.output, {
-        target, quantize, ...common, ...(exclude.length ? { exclude } : {}), ...(coreml ? { coreml } : {}), ...(precision ? { precision } : {}), ...(ptq ? { ptq } : {}), ...(int8Weights?.length ? { int8Weights } : {}),
+        target, quantize, ...common, ...(exclude.length ? { exclude } : {}), ...(coreml ? { coreml } : {}), ...(precision ? { precision } : {}), ...(ptq ? { ptq } : {}), ...(int8Weights?.length ? { int8Weights } : {}), ...(wideValues?.length ? { wideValues } : {}),
         ...(opts.calibration ? { calibration: (model: Model) => open(opts.calibration!, model, 'calibration') } : {}),
       });
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCompileReport(report)}\n`);

@@ -158,7 +158,7 @@ test('placement flags a unit mixing uint8 and uint16 (plain quantize with 16-bit
   assert.equal(qnnPlacement(model).reasons['mixed-unit-dtype'], undefined);
 });
 
-test('compile --target qnn --mixed-target-psnr: the written model meets the target on held-out digits, measured again here', async () => {
+test('compile --target qnn --mixed-target-psnr: the written model meets the target on held-out digits, measured again here; --wide-values compiles the same mix again', async () => {
   const out = join(dir, 'cli-mixed.onnx');
   // All-8-bit LeNet measures ~42 dB here and all-16-bit ~54: 50 needs some 16-bit values, not all.
   const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'compile', DEFAULT_MODEL.path, '--target', 'qnn', '--calibration', 'mnist:train', '--limit', '200', '--ptq', 'none',
@@ -174,10 +174,19 @@ test('compile --target qnn --mixed-target-psnr: the written model meets the targ
   // The report's figure is on the first 32 test digits; here on 100 of them, through onnxruntime.
   const db = psnr(reference, await logits(out));
   assert.ok(db >= 49, `${db.toFixed(2)} dB on 100 held-out digits (reported ${report.mixedPrecision.psnr.toFixed(2)} on 32)`);
-  assert.ok(readFileSync(out).byteLength > 0);
+  assert.match(spawnSync(process.execPath, ['--import', 'tsx', CLI, 'compile', DEFAULT_MODEL.path, '--target', 'qnn', '--calibration', 'mnist:train', '--limit', '200', '--ptq', 'none',
+    '--validation', 'mnist:test', '--mixed-target-psnr', '50', '-o', join(dir, 'cli-mixed-text.onnx')], { encoding: 'utf8' }).stdout, /--wide-values/);
+  // The listed values compile the same mix again without the search: the same bytes, but for the provenance's date.
+  const again = join(dir, 'cli-wide-values.onnx');
+  const w = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'compile', DEFAULT_MODEL.path, '--target', 'qnn', '--calibration', 'mnist:train', '--limit', '200', '--ptq', 'none',
+    '--wide-values', report.mixedPrecision.sixteenBit.values.join(','), '-o', again, '--json'], { encoding: 'utf8' });
+  assert.equal(w.status, 0, w.stderr);
+  assert.equal(JSON.parse(w.stdout).qnn.mixed.wideValues, lifted);
+  const undated = (file: string) => readFileSync(file).toString('latin1').replace(/"date\\?":\\?"[^"\\]*\\?"/g, '');
+  assert.ok(undated(again) === undated(out), 'the --wide-values compile differs from the searched model');
 });
 
-test('compile --target qnn refuses --mixed-target-psnr with 16-bit precisions and --int8-weights outside w4a16, in one line', () => {
+test('compile --target qnn refuses --mixed-target-psnr with 16-bit precisions, --int8-weights outside w4a16, and --wide-values outside w8a8, with the search or unknown, in one line', () => {
   const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', CLI, 'compile', DEFAULT_MODEL.path, '--target', 'qnn', '--calibration', 'mnist:train', '-o', join(dir, 'x.onnx'), ...args], { encoding: 'utf8' });
   const a = run('--precision', 'w8a16', '--mixed-target-psnr', '40');
   assert.equal(a.status, 2);
@@ -185,6 +194,15 @@ test('compile --target qnn refuses --mixed-target-psnr with 16-bit precisions an
   const b = run('--int8-weights', 'conv1');
   assert.equal(b.status, 2);
   assert.match(b.stderr.trim(), /^[^\n]*--int8-weights is for --target qnn --precision w4a16[^\n]*$/);
+  const c = run('--precision', 'w8a16', '--wide-values', 'x');
+  assert.equal(c.status, 2);
+  assert.match(c.stderr.trim(), /^[^\n]*--wide-values is for --target qnn --precision w8a8[^\n]*$/);
+  const d = run('--wide-values', 'x', '--mixed-target-psnr', '40');
+  assert.equal(d.status, 2);
+  assert.match(d.stderr.trim(), /^[^\n]*--mixed-target-psnr finds the --wide-values list itself[^\n]*$/);
+  const e = run('--wide-values', 'no_such_value');
+  assert.equal(e.status, 2);
+  assert.match(e.stderr.trim(), /^[^\n]*16-bit values not in the prepared model: no_such_value[^\n]*$/);
 });
 
 test('compile --target qnn --precision w4a16 --int8-weights: the named layer keeps int8 weights, the rest int4, every node on the NPU', async () => {
