@@ -19,7 +19,7 @@ import { renderTable } from '../report/table.ts';
 import { compileTfliteMixedPrecision, type TfliteMixedOptions, type TfliteMixedReport } from '../pipeline/tflite-mixed-precision.ts';
 import { compileQnnMixedPrecision, type QnnMixedReport } from '../pipeline/qnn-mixed-precision.ts';
 import { action, EXIT } from './action.ts';
-import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, OUTPUTS_HELP, oneOf, positiveInt, refuseOverwritingInput } from './options.ts';
+import { collect, INPUT_SHAPE_HELP, INPUT_VALUE_HELP, nameList, OUTPUTS_HELP, oneOf, positiveInt, refuseOverwritingInput } from './options.ts';
 import { parseOutputNames } from '../passes/select-outputs.ts';
 
 interface CompileCliOptions {
@@ -182,12 +182,10 @@ export function registerCompile(program: Command): void {
       if (opts.exclude && quantize !== 'w8a8') throw new UsageError('--exclude needs --quantize w8a8');
       const mixed = mixedOption(opts, target, quantize, precision);
       if (opts.int8Weights !== undefined && (target !== 'qnn' || precision !== 'w4a16')) throw new UsageError('--int8-weights is for --target qnn --precision w4a16');
-      const int8Weights = opts.int8Weights?.split(',').map((e) => e.trim()).filter(Boolean);
-      if (int8Weights && !int8Weights.length) throw new UsageError('--int8-weights names no node');
+      const int8Weights = nameList(opts.int8Weights, '--int8-weights', 'node');
       if (opts.wideValues !== undefined && (target !== 'qnn' || (precision ?? 'w8a8') !== 'w8a8')) throw new UsageError('--wide-values is for --target qnn --precision w8a8 (w8a16 and w4a16 have 16-bit activations throughout)');
       if (opts.wideValues !== undefined && mixed) throw new UsageError('--mixed-target-psnr finds the --wide-values list itself; give one or the other');
-      const wideValues = opts.wideValues?.split(',').map((e) => e.trim()).filter(Boolean);
-      if (wideValues && !wideValues.length) throw new UsageError('--wide-values names no activation');
+      const wideValues = nameList(opts.wideValues, '--wide-values', 'activation');
       if (target === 'qnn' && quantize !== 'none') throw new UsageError('--quantize is for --target tflite; --target qnn takes --precision w8a8|w8a16|w4a16');
       const exclude = opts.exclude ? opts.exclude.split(',').map((e) => e.trim()).filter(Boolean) : [];
       const recipePath = findRecipe(file, opts.recipe);
@@ -227,7 +225,7 @@ export function registerCompile(program: Command): void {
         return;
       }
       const report = await compileFile(file, opts.output, {
-        target, quantize, ...common, ...(exclude.length ? { exclude } : {}), ...(coreml ? { coreml } : {}), ...(precision ? { precision } : {}), ...(ptq ? { ptq } : {}), ...(int8Weights?.length ? { int8Weights } : {}), ...(wideValues?.length ? { wideValues } : {}),
+        target, quantize, ...common, ...(exclude.length ? { exclude } : {}), ...(coreml ? { coreml } : {}), ...(precision ? { precision } : {}), ...(ptq ? { ptq } : {}), ...(int8Weights ? { int8Weights } : {}), ...(wideValues ? { wideValues } : {}),
         ...(opts.calibration ? { calibration: (model: Model) => open(opts.calibration!, model, 'calibration') } : {}),
       });
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCompileReport(report)}\n`);

@@ -50,6 +50,17 @@ export function oneOf<T extends string>(name: string, value: string, allowed: re
   return value as T;
 }
 
+/**
+ * The names of a comma-separated option (trimmed, empties dropped); undefined when the option is absent.
+ * @throws UsageError `FLAG names no WHAT` when it is given but names nothing.
+ */
+export function nameList(value: string | undefined, flag: string, what: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((e) => e.trim()).filter(Boolean);
+  if (!names.length) throw new UsageError(`${flag} names no ${what}`);
+  return names;
+}
+
 /** Collects a repeatable option's values into an array. */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
